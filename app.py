@@ -1,0 +1,50 @@
+"""optim-viz entry point: the navigation router and the home page."""
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).parent
+
+# (section, file, title, icon, what it teaches). A page appears once its file exists.
+PAGES = [
+    ("Optimization algorithms", "pages/optimizer_arena.py", "Optimizer Arena", ":material/sports_score:",
+     "Race gradient descent, momentum, RMSprop, Adam and friends on 2-D loss surfaces, animated."),
+    ("Optimization algorithms", "pages/ewma.py", "EWMA & bias correction", ":material/show_chart:",
+     "Exponentially weighted averages: how β trades lag for noise, and why bias correction fixes the start."),
+    ("Optimization algorithms", "pages/lr_decay.py", "Learning-rate decay", ":material/trending_down:",
+     "The course's decay schedules side by side, and what decay does to a noisy optimizer."),
+    ("Optimization algorithms", "pages/mini_batch.py", "Mini-batch gradient descent", ":material/grain:",
+     "Batch, mini-batch and stochastic gradient descent on a real logistic regression."),
+    ("Practical aspects", "pages/regularization.py", "Regularization lab", ":material/tune:",
+     "Train a small network with L2 and dropout; see masks, decision boundaries and the bias/variance diagnosis."),
+    ("Practical aspects", "pages/normalization.py", "Input normalization", ":material/center_focus_strong:",
+     "Why normalized inputs turn elongated cost contours round and make gradient descent fast."),
+    ("Practical aspects", "pages/initialization.py", "Initialization & vanishing gradients", ":material/stacked_line_chart:",
+     "Zeros, random, Xavier and He initialization in deep networks: watch signals vanish or explode."),
+    ("Practical aspects", "pages/gradient_check.py", "Gradient checking", ":material/rule:",
+     "Check backprop against two-sided differences, plant bugs and find them, and see the ε trade-off."),
+]
+
+
+def available_pages():
+    return [p for p in PAGES if (ROOT / p[1]).exists()]
+
+
+def home():
+    st.title("optim-viz")
+    st.markdown(
+        "Interactive visualizations for **Improving Deep Neural Networks**: hyperparameter tuning, "
+        "regularization and optimization. Drag a slider and watch what changes. Every formula follows "
+        "the course; where popular write-ups get one wrong, the page says so."
+    )
+    for section in dict.fromkeys(p[0] for p in available_pages()):
+        st.subheader(section)
+        for _, file, title, icon, blurb in (p for p in available_pages() if p[0] == section):
+            st.page_link(file, label=f"**{title}**: {blurb}", icon=icon)
+
+
+st.set_page_config(page_title="optim-viz", page_icon=":material/insights:", layout="wide")
+nav = {"": [st.Page(home, title="Home", icon=":material/home:", default=True)]}
+for section, file, title, icon, _ in available_pages():
+    nav.setdefault(section, []).append(st.Page(file, title=title, icon=icon))
+st.navigation(nav).run()

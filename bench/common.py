@@ -1,0 +1,47 @@
+"""Benchmark helpers: AppTest rerun medians and chart payload sizes, printed against budgets."""
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Callable
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(page: str, setup: Callable[[AppTest], None] | None = None) -> AppTest:
+    """app.py switched to ``page``; ``setup(at)`` sets widgets before the warm-up run."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(page).run()
+    if setup:
+        setup(at)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def rerun_median(at: AppTest, n: int = 7) -> float:
+    """Median wall time in ms of ``n`` reruns of the page as it stands (caches warm)."""
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def payload_bytes(at: AppTest) -> int:
+    """Total bytes of the Plotly figure specs sent to the browser."""
+    return sum(len(c.proto.spec.encode()) for c in at.get("plotly_chart"))
+
+
+def report(label: str, value: float, budget: float, unit: str) -> bool:
+    ok = value <= budget
+    print(f"  {label:<58} {value:>10.1f} {unit:<3} budget ≤ {budget:g} {unit}  {'OK' if ok else 'OVER'}")
+    return ok
+
+
+def chart_count(at: AppTest) -> int:
+    return len([json.loads(c.proto.spec) for c in at.get("plotly_chart")])
