@@ -1,0 +1,162 @@
+"""The only Streamlit code pages share: widget groups, caching policy and chart display."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+CACHE = dict(max_entries=64, ttl=3600)
+figure_cache = st.cache_resource(**CACHE)  # figures are built once and treated as read-only
+data_cache = st.cache_data(**CACHE)
+
+
+def log_values(lo: float, hi: float) -> list[float]:
+    """Readable log-spaced values from lo to hi: 1, 2, 3, ... 9 times each power of ten."""
+    decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+    vals = {float(f"{m * 10.0**d:.1g}") for d in decades for m in range(1, 10)}
+    return sorted(v for v in vals if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9))
+
+
+def log_slider(label: str, lo: float, hi: float, value: float, key: str, help: str | None = None) -> float:
+    """A slider over log-spaced values (for learning rates, ε, λ); shows e.g. 0.003 or 1e-08."""
+    options = log_values(lo, hi)
+    snap = lambda v: min(options, key=lambda o: abs(np.log10(o) - np.log10(v)))  # noqa: E731
+    value = snap(value)
+    _from_url(key, lambda raw: snap(_in_range(lo, hi, float)(raw)), f"a number from {fmt(lo)} to {fmt(hi)}")
+    if key in st.session_state and st.session_state[key] not in options:
+        st.session_state[key] = value  # a stale value never crashes the widget
+    out = st.select_slider(label, options=options, value=_initial(key, value), key=key, help=help, format_func=fmt)
+    _to_url(key, out, value, fmt)
+    return out
+
+
+def fmt(v: float) -> str:
+    """Compact number: 0.003, 0.9, 1e-08."""
+    return f"{v:.0e}" if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e4) else f"{v:g}"
+
+
+def chart(fig: go.Figure, key: str | None = None, **kwargs):
+    """Show a Plotly figure at full width (no Streamlit theme override, so our colours hold)."""
+    return st.plotly_chart(fig, width="stretch", theme=None, key=key, **kwargs)
+
+
+def explain(text: str) -> None:
+    """A short 'what to look for' note under a chart."""
+    st.caption(text)
+
+
+def guarded(run: Callable[[], object], what: str):
+    """Run ``run()``; on a ValueError show a clear message instead of a traceback, return None."""
+    try:
+        return run()
+    except ValueError as err:
+        st.error(f"{what}: {err}")
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Widgets that round-trip through the URL: a widget's value is written to the query string when
+# it differs from the default, and read back (validated) when a link opens a fresh session.
+# An unknown, malformed or out-of-range parameter falls back to the default with a message.
+
+_SEEN = "_url_keys_this_run"
+
+
+def page_header(title: str, intro: str) -> None:
+    """Title and one-paragraph introduction; starts the page's record of URL parameters."""
+    st.session_state[_SEEN] = set()
+    st.title(title)
+    st.markdown(intro)
+
+
+def _from_url(key: str, parse: Callable[[str], object], describe: str) -> None:
+    st.session_state.setdefault(_SEEN, set()).add(key)
+    if key in st.session_state or key not in st.query_params:
+        return
+    raw = st.query_params[key]
+    try:
+        st.session_state[key] = parse(raw)
+    except (ValueError, TypeError, KeyError):
+        st.warning(f"Ignored link parameter `{key}={raw[:40]}`: expected {describe}. Using the default.")
+        del st.query_params[key]
+
+
+def _to_url(key: str, value, default, text: Callable[[object], str] = str) -> None:
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = text(value)
+
+
+def _initial(key: str, default):
+    """The value to pass a widget: the one already in session state (from a link or a preset), so
+    Streamlit never sees both a default and a state value."""
+    return st.session_state.pop(key, default) if key in st.session_state else default
+
+
+def _in_range(lo, hi, cast):
+    def parse(raw: str):
+        v = cast(raw)
+        if not (lo <= v <= hi) or v != v:
+            raise ValueError
+        return v
+    return parse
+
+
+def slider(label: str, lo, hi, value, key: str, step=None, help: str | None = None, **kw):
+    """st.slider (int or float by the type of ``value``) with URL round-trip."""
+    cast = int if isinstance(value, int) else float
+    _from_url(key, _in_range(lo, hi, cast), f"a number from {lo} to {hi}")
+    out = st.slider(label, lo, hi, _initial(key, value), step=step, key=key, help=help, **kw)
+    _to_url(key, out, value)
+    return out
+
+
+def select(label: str, options: list, value, key: str, format_func=str, help: str | None = None,
+           radio: bool = False, **kw):
+    """st.selectbox (or st.radio) whose URL form is ``str(option)``."""
+    by_text = {str(o): o for o in options}
+    _from_url(key, lambda raw: by_text[raw], "one of " + ", ".join(by_text))
+    widget = st.radio if radio else st.selectbox
+    out = widget(label, options, index=options.index(_initial(key, value)), key=key, format_func=format_func,
+                 help=help, **kw)
+    _to_url(key, out, value)
+    return out
+
+
+def multiselect(label: str, options: list, value: list, key: str, format_func=str, help: str | None = None):
+    """st.multiselect; URL form is the chosen options joined by commas."""
+    by_text = {str(o): o for o in options}
+    _from_url(key, lambda raw: [by_text[r] for r in raw.split(",") if r], "a comma list of " + ", ".join(by_text))
+    out = st.multiselect(label, options, default=_initial(key, value), key=key, format_func=format_func, help=help)
+    _to_url(key, out, value, lambda v: ",".join(map(str, v)))
+    return out
+
+
+def toggle(label: str, value: bool, key: str, help: str | None = None) -> bool:
+    """st.toggle; URL form is 1 or 0."""
+    _from_url(key, lambda raw: {"1": True, "0": False, "true": True, "false": False}[raw.lower()], "1 or 0")
+    out = st.toggle(label, value=_initial(key, value), key=key, help=help)
+    _to_url(key, out, value, lambda v: "1" if v else "0")
+    return out
+
+
+def number(label: str, lo, hi, value, key: str, step=None, help: str | None = None, **kw):
+    """st.number_input with URL round-trip (int or float by the type of ``value``)."""
+    cast = int if isinstance(value, int) else float
+    _from_url(key, _in_range(lo, hi, cast), f"a number from {lo} to {hi}")
+    out = st.number_input(label, lo, hi, _initial(key, value), step=step, key=key, help=help, **kw)
+    _to_url(key, out, value)
+    return out
+
+
+def url_report() -> None:
+    """Call at the end of a page: link parameters that no widget of this page knows are reported and dropped."""
+    seen = st.session_state.get(_SEEN, set())
+    unknown = [k for k in st.query_params if k not in seen and not k.startswith("_")]
+    for k in unknown:
+        del st.query_params[k]
+    if unknown:
+        st.warning("Ignored unknown link parameter(s): " + ", ".join(f"`{k}`" for k in unknown[:10]))

@@ -1,0 +1,60 @@
+"""The shared widgets' URL round-trip: valid link values are applied, bad ones reported and defaulted."""
+from streamlit.testing.v1 import AppTest
+
+import optim_viz_ui as ui
+
+SCRIPT = """
+import optim_viz_ui as ui
+ui.page_header("t", "intro")
+ui.slider("Steps", 1, 1000, 300, key="steps")
+ui.log_slider("Learning rate", 1e-4, 1.0, 0.01, key="lr")
+ui.select("Surface", ["bowl", "rosenbrock"], "bowl", key="surface")
+ui.toggle("Same", False, key="same")
+ui.multiselect("Opts", ["sgd", "adam", "rmsprop"], ["sgd"], key="opts")
+ui.url_report()
+"""
+
+
+def run(**query):
+    at = AppTest.from_string(SCRIPT)
+    at.query_params.update(query)
+    return at.run()
+
+
+def test_defaults_leave_the_url_empty():
+    at = run()
+    assert not at.exception and not at.warning
+    assert dict(at.query_params) == {}
+
+
+def test_valid_link_values_are_applied():
+    at = run(steps="42", lr="0.3", surface="rosenbrock", same="1", opts="adam,rmsprop")
+    assert not at.warning
+    assert at.slider(key="steps").value == 42
+    assert at.select_slider(key="lr").value == 0.3
+    assert at.selectbox(key="surface").value == "rosenbrock"
+    assert at.toggle(key="same").value is True
+    assert at.multiselect(key="opts").value == ["adam", "rmsprop"]
+
+
+def test_bad_values_fall_back_with_a_message_naming_the_parameter():
+    at = run(steps="5000", lr="abc", surface="__import__", same="maybe", opts="adam,evil", bogus="1")
+    text = " ".join(w.value for w in at.warning)
+    for key in ("steps", "lr", "surface", "same", "opts", "bogus"):
+        assert f"`{key}" in text
+    assert at.slider(key="steps").value == 300
+    assert at.select_slider(key="lr").value == 0.01
+    assert at.selectbox(key="surface").value == "bowl"
+    assert "bogus" not in at.query_params
+
+
+def test_changed_widget_is_written_to_the_url():
+    at = run()
+    at.slider(key="steps").set_value(7).run()
+    assert at.query_params["steps"] == ["7"] or at.query_params["steps"] == "7"
+
+
+def test_log_values_are_log_spaced_and_cover_the_range():
+    v = ui.log_values(1e-4, 1.0)
+    assert v[0] == 1e-4 and v[-1] == 1.0 and all(a < b for a, b in zip(v, v[1:]))
+    assert ui.fmt(1e-8) == "1e-08" and ui.fmt(0.003) == "0.003"
