@@ -150,3 +150,13 @@ register(Surface(
     "right settles in the local one; enough momentum can carry it over the hump.",
     log_colour=False,
 ))
+
+
+def from_expression(text: str, bounds=None) -> Surface:
+    """A Surface from user text such as ``x**2 + 10*y**2``, parsed safely (never eval'd).
+
+    Raises ``ValueError`` with a one-line message pointing at the offending part. See ``expression``.
+    """
+    from .expression import from_expression as build
+
+    return build(text, bounds)
