@@ -1,0 +1,304 @@
+"""A small fully-connected network in NumPy, in the course's notation and shapes.
+
+Convention: ``X`` has shape ``(n_x, m)`` (columns are examples); ``Y`` has shape ``(1, m)`` for a sigmoid
+or linear output and ``(C, m)`` one-hot for softmax. ``W[l]`` has shape ``(n[l], n[l−1])``, ``b[l]`` is
+``(n[l], 1)``. Forward keeps per-layer caches, backward is written by hand and checked against central
+differences in the tests. Regularization: L2 in the cost and its gradient, inverted dropout on hidden layers.
+
+    params = nn.init_params([2, 20, 10, 1], "he", np.random.default_rng(0))
+    params, history = nn.train(params, X, Y, optimizers.adam(lr=0.01), 2000, "relu", "sigmoid", lambd=0.1)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import dropout
+from .optimizers import Optimizer
+
+HIDDEN = ("relu", "tanh", "linear", "sigmoid")
+OUTPUTS = ("sigmoid", "softmax", "linear")
+INIT_METHODS = ("zeros", "constant", "random", "xavier", "he", "glorot")
+_LOG_FLOOR = 1e-300  # keeps log finite for a saturated output without clipping ordinary values
+
+
+# ------------------------------------------------------------------------------------- parameters
+
+def init_params(layer_dims: list[int], method: str = "he", rng: np.random.Generator | None = None,
+                scale: float = 0.01) -> dict[str, np.ndarray]:
+    """``W[l]`` of shape (n[l], n[l−1]) and ``b[l] = 0`` of shape (n[l], 1) for l = 1..L.
+
+    method: "zeros"; "constant" (every weight = scale); "random" (randn·scale); "xavier" (randn·√(1/n[l−1]));
+    "he" (randn·√(2/n[l−1])); "glorot" (randn·√(2/(n[l−1]+n[l]))). ``rng`` defaults to ``default_rng(0)``.
+    """
+    if method not in INIT_METHODS:
+        raise ValueError(f"unknown init method {method!r}; expected one of {', '.join(INIT_METHODS)}")
+    dims = [int(n) for n in layer_dims]
+    if len(dims) < 2 or min(dims) < 1:
+        raise ValueError(f"layer_dims needs at least an input and an output size, all ≥ 1; got {layer_dims}")
+    rng = np.random.default_rng(0) if rng is None else rng
+    params = {}
+    for l in range(1, len(dims)):
+        n, n_prev = dims[l], dims[l - 1]
+        if method == "zeros":
+            W = np.zeros((n, n_prev))
+        elif method == "constant":
+            W = np.full((n, n_prev), float(scale))
+        else:
+            std = {"random": float(scale), "xavier": np.sqrt(1 / n_prev), "he": np.sqrt(2 / n_prev),
+                   "glorot": np.sqrt(2 / (n_prev + n))}[method]
+            W = rng.standard_normal((n, n_prev)) * std
+        params[f"W{l}"] = W
+        params[f"b{l}"] = np.zeros((n, 1))
+    return params
+
+
+def n_layers(params: dict) -> int:
+    """L, the number of weight layers (hidden layers + output)."""
+    return sum(1 for k in params if k.startswith("W"))
+
+
+def layer_dims(params: dict) -> list[int]:
+    """[n_x, n[1], ..., n[L]] read from the weight shapes."""
+    L = n_layers(params)
+    return [params["W1"].shape[1]] + [params[f"W{l}"].shape[0] for l in range(1, L + 1)]
+
+
+def _keys(d: dict) -> list[str]:
+    prefix = "d" if "dW1" in d else ""
+    L = sum(1 for k in d if k.startswith(prefix + "W"))
+    return [f"{prefix}{p}{l}" for l in range(1, L + 1) for p in ("W", "b")]
+
+
+def to_vector(params: dict) -> np.ndarray:
+    """All arrays flattened into one vector in the order W1, b1, W2, b2, ... (or dW1, db1, ... for grads)."""
+    return np.concatenate([np.ravel(params[k]) for k in _keys(params)])
+
+
+def from_vector(theta: np.ndarray, like: dict) -> dict:
+    """The inverse of ``to_vector``: ``theta`` cut into arrays shaped (and keyed) like ``like``."""
+    theta = np.asarray(theta, dtype=float)
+    out, i = {}, 0
+    for k in _keys(like):
+        size = np.size(like[k])
+        out[k] = theta[i:i + size].reshape(np.shape(like[k]))
+        i += size
+    if i != theta.size:
+        raise ValueError(f"theta has {theta.size} entries, the parameters need {i}")
+    return out
+
+
+def weight_norms(params: dict) -> np.ndarray:
+    """Frobenius norm ``‖W[l]‖_F`` of each layer, l = 1..L."""
+    return np.array([np.linalg.norm(params[f"W{l}"]) for l in range(1, n_layers(params) + 1)])
+
+
+# ------------------------------------------------------------------------------------ activations
+
+def _sigmoid(z):
+    # two branches so exp never overflows
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def activation(z: np.ndarray, name: str) -> np.ndarray:
+    """g(z) for relu, tanh, linear, sigmoid; softmax along axis 0 (max subtracted first)."""
+    if name == "relu":
+        return np.maximum(z, 0)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "linear":
+        return z
+    if name == "sigmoid":
+        return _sigmoid(z)
+    if name == "softmax":
+        t = np.exp(z - z.max(axis=0, keepdims=True))
+        return t / t.sum(axis=0, keepdims=True)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def activation_grad(z: np.ndarray, a: np.ndarray, name: str) -> np.ndarray:
+    """g'(z) for a hidden activation, from z and a = g(z)."""
+    if name == "relu":
+        return (z > 0).astype(float)
+    if name == "tanh":
+        return 1 - a * a
+    if name == "linear":
+        return np.ones_like(z)
+    if name == "sigmoid":
+        return a * (1 - a)
+    raise ValueError(f"unknown hidden activation {name!r}")
+
+
+def keep_prob_list(keep_probs, n_hidden: int) -> list[float]:
+    """keep_probs (None, one float, or one per hidden layer) as a list of n_hidden floats in (0, 1]."""
+    if keep_probs is None:
+        return [1.0] * n_hidden
+    if np.ndim(keep_probs) == 0:
+        return [dropout.check_keep_prob(keep_probs)] * n_hidden
+    kps = [dropout.check_keep_prob(k) for k in keep_probs]
+    if len(kps) != n_hidden:
+        raise ValueError(f"need one keep_prob per hidden layer ({n_hidden}), got {len(kps)}")
+    return kps
+
+
+def _check(hidden: str, output: str) -> None:
+    if hidden not in HIDDEN:
+        raise ValueError(f"hidden must be one of {', '.join(HIDDEN)}, got {hidden!r}")
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
+
+
+# -------------------------------------------------------------------------------- forward/backward
+
+def forward(params: dict, X: np.ndarray, hidden: str = "relu", output: str = "sigmoid", keep_probs=None,
+            rng: np.random.Generator | None = None) -> tuple[np.ndarray, list[dict]]:
+    """``Z[l] = W[l] A[l−1] + b[l]``, ``A[l] = g(Z[l])``; inverted dropout on hidden layers with keep_prob < 1.
+
+    Returns ``(AL, caches)``; ``caches[l−1]`` holds A_prev, W, b, Z, A (after dropout, what layer l+1 sees),
+    A_raw (= g(Z) before dropout), D (the boolean mask, or None) and keep_prob.
+    """
+    _check(hidden, output)
+    L = n_layers(params)
+    kps = keep_prob_list(keep_probs, L - 1)
+    if rng is None and min(kps, default=1.0) < 1.0:
+        raise ValueError("dropout (keep_prob < 1) needs an rng")
+    A = np.asarray(X, dtype=float)
+    caches = []
+    for l in range(1, L + 1):
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        Z = W @ A + b
+        is_out = l == L
+        A_raw = activation(Z, output if is_out else hidden)
+        kp = 1.0 if is_out else kps[l - 1]
+        A_new, D = dropout.apply(A_raw, kp, rng) if kp < 1.0 else (A_raw, None)
+        caches.append(dict(A_prev=A, W=W, b=b, Z=Z, A=A_new, A_raw=A_raw, D=D, keep_prob=kp))
+        A = A_new
+    return A, caches
+
+
+def l2_penalty(params: dict, lambd: float, m: int) -> float:
+    """``(λ/2m) Σ_l ‖W[l]‖²_F``."""
+    if not lambd:
+        return 0.0
+    return lambd / (2 * m) * sum(float(np.sum(params[f"W{l}"] ** 2)) for l in range(1, n_layers(params) + 1))
+
+
+def compute_cost(AL: np.ndarray, Y: np.ndarray, params: dict | None = None, lambd: float = 0.0,
+                 output: str = "sigmoid") -> float:
+    """``J = (1/m) Σ L(ŷ, y) + (λ/2m) Σ_l ‖W[l]‖²_F``.
+
+    L is the cross-entropy ``−[y log ŷ + (1−y) log(1−ŷ)]`` for sigmoid, ``−Σ_j y_j log ŷ_j`` for softmax,
+    and ``½(ŷ − y)²`` for a linear output.
+    """
+    Y = np.asarray(Y, dtype=float)
+    m = Y.shape[1]
+    if output == "sigmoid":
+        loss = -(Y * np.log(np.maximum(AL, _LOG_FLOOR)) + (1 - Y) * np.log(np.maximum(1 - AL, _LOG_FLOOR)))
+    elif output == "softmax":
+        loss = -Y * np.log(np.maximum(AL, _LOG_FLOOR))
+    elif output == "linear":
+        loss = 0.5 * (AL - Y) ** 2
+    else:
+        raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {output!r}")
+    cost = float(np.sum(loss)) / m
+    return cost + (l2_penalty(params, lambd, m) if params is not None else 0.0)
+
+
+def backward(AL: np.ndarray, Y: np.ndarray, caches: list[dict], lambd: float = 0.0, hidden: str = "relu",
+             output: str = "sigmoid", keep_probs=None) -> dict[str, np.ndarray]:
+    """Gradients ``dW1, db1, ..., dWL, dbL`` of ``compute_cost`` (L2 term included: ``dW += (λ/m) W``).
+
+    With the matching loss every output type gives ``dZ[L] = (A[L] − Y)/m``. Hidden layers:
+    ``dA = dA·D/keep_prob`` (the masks of this forward pass), ``dZ = dA·g'(Z)``, ``dW = dZ A[l−1]ᵀ + (λ/m)W``,
+    ``db = Σ dZ``, ``dA[l−1] = W[l]ᵀ dZ``. ``keep_probs`` is read from the caches; if given it must agree.
+    """
+    _check(hidden, output)
+    Y = np.asarray(Y, dtype=float)
+    m = Y.shape[1]
+    L = len(caches)
+    if keep_probs is not None:
+        kps = keep_prob_list(keep_probs, L - 1)
+        if any(abs(k - c["keep_prob"]) > 1e-12 for k, c in zip(kps, caches[:-1])):
+            raise ValueError("keep_probs differ from those used in the forward pass")
+    grads = {}
+    dZ = (AL - Y) / m
+    for l in range(L, 0, -1):
+        c = caches[l - 1]
+        if l < L:
+            dA = dA_next
+            if c["D"] is not None:
+                dA = dA * c["D"] / c["keep_prob"]
+            dZ = dA * activation_grad(c["Z"], c["A_raw"], hidden)
+        grads[f"dW{l}"] = dZ @ c["A_prev"].T + (lambd / m) * c["W"]
+        grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True)
+        dA_next = c["W"].T @ dZ
+    return {k: grads[k] for k in _keys(grads)}
+
+
+# ------------------------------------------------------------------------------- prediction/train
+
+def predict(params: dict, X: np.ndarray, hidden: str = "relu", output: str = "sigmoid") -> np.ndarray:
+    """Labels, shape (1, m), no dropout: ``ŷ > 0.5`` (sigmoid), the argmax class (softmax), ŷ itself (linear)."""
+    AL, _ = forward(params, X, hidden, output)
+    if output == "sigmoid":
+        return (AL > 0.5).astype(int)
+    if output == "softmax":
+        return AL.argmax(axis=0)[None, :]
+    return AL
+
+
+def labels_of(Y: np.ndarray) -> np.ndarray:
+    """Labels (1, m) from Y: the row itself for (1, m), the argmax for a one-hot (C, m)."""
+    Y = np.asarray(Y)
+    return Y.astype(int) if Y.shape[0] == 1 else Y.argmax(axis=0)[None, :]
+
+
+def error_rate(params: dict, X: np.ndarray, Y: np.ndarray, hidden: str = "relu", output: str = "sigmoid") -> float:
+    """Fraction of misclassified examples (sigmoid/softmax outputs)."""
+    if np.shape(Y)[1] == 0:
+        return float("nan")
+    return float(np.mean(predict(params, X, hidden, output) != labels_of(Y)))
+
+
+def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iterations: int,
+          hidden: str = "relu", output: str = "sigmoid", lambd: float = 0.0, keep_probs=None,
+          rng: np.random.Generator | None = None, record_every: int = 10,
+          record_masks: int = 0) -> tuple[dict, dict]:
+    """Full-batch training: forward (with dropout), backward, one ``optimizer`` update per parameter array.
+
+    Returns the new params (the input dict is not mutated) and a history dict:
+    ``iteration`` (1, every ``record_every``-th, and the last), ``cost`` (J with L2 of that iteration's forward
+    pass, dropout included, i.e. before its update), ``weight_norms`` (rows of ‖W[l]‖_F after that update) and
+    ``masks``: for the first ``record_masks`` iterations, the hidden-layer masks (bool (n[l],) for example 0,
+    or None where keep_prob = 1).
+    """
+    _check(hidden, output)
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    L = n_layers(params)
+    kps = keep_prob_list(keep_probs, L - 1)
+    if rng is None and min(kps, default=1.0) < 1.0:
+        raise ValueError("dropout (keep_prob < 1) needs an rng")
+    record_every = max(1, int(record_every))
+    params = {k: np.array(v, dtype=float) for k, v in params.items()}
+    states = {k: optimizer.init(v) for k, v in params.items()}
+    hist = {"iteration": [], "cost": [], "weight_norms": [], "masks": []}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, int(iterations) + 1):
+            AL, caches = forward(params, X, hidden, output, kps, rng)
+            grads = backward(AL, Y, caches, lambd, hidden, output)
+            if t <= record_masks:
+                hist["masks"].append([None if c["D"] is None else c["D"][:, 0].copy() for c in caches[:-1]])
+            record = t % record_every == 0 or t == 1 or t == iterations
+            if record:
+                hist["iteration"].append(t)
+                hist["cost"].append(compute_cost(AL, Y, params, lambd, output))
+            for k in params:
+                delta, states[k] = optimizer.update(grads["d" + k], states[k], params[k])
+                params[k] = params[k] + delta
+            if record:
+                hist["weight_norms"].append(weight_norms(params))
+    hist["iteration"] = np.array(hist["iteration"])
+    hist["cost"] = np.array(hist["cost"])
+    hist["weight_norms"] = np.array(hist["weight_norms"]).reshape(-1, L)
+    return params, hist
