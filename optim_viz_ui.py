@@ -25,9 +25,8 @@ def log_slider(label: str, lo: float, hi: float, value: float, key: str, help: s
     snap = lambda v: min(options, key=lambda o: abs(np.log10(o) - np.log10(v)))  # noqa: E731
     value = snap(value)
     _from_url(key, lambda raw: snap(_in_range(lo, hi, float)(raw)), f"a number from {fmt(lo)} to {fmt(hi)}")
-    if key in st.session_state and st.session_state[key] not in options:
-        st.session_state[key] = value  # a stale value never crashes the widget
-    out = st.select_slider(label, options=options, value=_initial(key, value), key=key, help=help, format_func=fmt)
+    out = st.select_slider(label, options=options, value=_initial(key, value, lambda v: v in options), key=key,
+                           help=help, format_func=fmt)
     _to_url(key, out, value, fmt)
     return out
 
@@ -90,10 +89,12 @@ def _to_url(key: str, value, default, text: Callable[[object], str] = str) -> No
         st.query_params[key] = text(value)
 
 
-def _initial(key: str, default):
-    """The value to pass a widget: the one already in session state (from a link or a preset), so
-    Streamlit never sees both a default and a state value."""
-    return st.session_state.pop(key, default) if key in st.session_state else default
+def _initial(key: str, default, valid: Callable[[object], bool] = lambda v: True):
+    """The value to pass a widget: the one already in session state (from a link, a preset or the last
+    run) when it is still valid, so Streamlit never sees both a default and a state value, and a widget
+    whose range or options changed never receives a value it cannot show."""
+    value = st.session_state.pop(key, default)
+    return value if valid(value) else default
 
 
 def _in_range(lo, hi, cast):
@@ -109,7 +110,7 @@ def slider(label: str, lo, hi, value, key: str, step=None, help: str | None = No
     """st.slider (int or float by the type of ``value``) with URL round-trip."""
     cast = int if isinstance(value, int) else float
     _from_url(key, _in_range(lo, hi, cast), f"a number from {lo} to {hi}")
-    out = st.slider(label, lo, hi, _initial(key, value), step=step, key=key, help=help, **kw)
+    out = st.slider(label, lo, hi, _initial(key, value, lambda v: lo <= v <= hi), step=step, key=key, help=help, **kw)
     _to_url(key, out, value)
     return out
 
@@ -120,7 +121,7 @@ def select(label: str, options: list, value, key: str, format_func=str, help: st
     by_text = {str(o): o for o in options}
     _from_url(key, lambda raw: by_text[raw], "one of " + ", ".join(by_text))
     widget = st.radio if radio else st.selectbox
-    out = widget(label, options, index=options.index(_initial(key, value)), key=key, format_func=format_func,
+    out = widget(label, options, index=options.index(_initial(key, value, lambda v: v in options)), key=key, format_func=format_func,
                  help=help, **kw)
     _to_url(key, out, value)
     return out
@@ -130,7 +131,7 @@ def multiselect(label: str, options: list, value: list, key: str, format_func=st
     """st.multiselect; URL form is the chosen options joined by commas."""
     by_text = {str(o): o for o in options}
     _from_url(key, lambda raw: [by_text[r] for r in raw.split(",") if r], "a comma list of " + ", ".join(by_text))
-    out = st.multiselect(label, options, default=_initial(key, value), key=key, format_func=format_func, help=help)
+    out = st.multiselect(label, options, default=_initial(key, value, lambda v: all(o in options for o in v)), key=key, format_func=format_func, help=help)
     _to_url(key, out, value, lambda v: ",".join(map(str, v)))
     return out
 
@@ -147,7 +148,7 @@ def number(label: str, lo, hi, value, key: str, step=None, help: str | None = No
     """st.number_input with URL round-trip (int or float by the type of ``value``)."""
     cast = int if isinstance(value, int) else float
     _from_url(key, _in_range(lo, hi, cast), f"a number from {lo} to {hi}")
-    out = st.number_input(label, lo, hi, _initial(key, value), step=step, key=key, help=help, **kw)
+    out = st.number_input(label, lo, hi, _initial(key, value, lambda v: lo <= v <= hi), step=step, key=key, help=help, **kw)
     _to_url(key, out, value)
     return out
 

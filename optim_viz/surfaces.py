@@ -19,7 +19,8 @@ class Surface(NamedTuple):
     minima: np.ndarray  # (k, 2) known minima; k may be 0
     start: np.ndarray  # (2,) default start
     note: str = ""  # what this surface teaches
-    log_colour: bool = True  # colour the background by log(f - f_min + 1) where f varies over decades
+    log_colour: bool = True  # colour the background by log(1 + f − f_min) where f varies over decades
+    lr: tuple[float, float] = (0.01, 0.01)  # suggested α for (GD-like, adaptive) optimizers: a lively race
 
     def grad_xy(self, p: np.ndarray) -> np.ndarray:
         """Gradient at points ``p`` of shape (..., 2), returned with the same shape."""
@@ -65,6 +66,7 @@ register(Surface(
     "Curvature is 20× larger along y than along x: plain GD zig-zags across the valley "
     "while crawling along it. Momentum damps the zig-zag; RMSprop and Adam rescale each axis.",
     log_colour=False,
+    lr=(0.08, 0.05),
 ))
 
 register(Surface(
@@ -73,6 +75,7 @@ register(Surface(
     lambda x, y: (-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)),
     ((-2.0, 2.0), (-1.0, 3.0)), _pts(1, 1), np.array([-1.5, 2.0]),
     "f = (1−x)² + 100(y−x²)². Finding the curved valley is easy; following it to (1, 1) is slow.",
+    lr=(0.001, 0.05),
 ))
 
 
@@ -90,6 +93,7 @@ register(Surface(
     "beale", "Beale (flat plateaus, sharp walls)", _beale, _beale_grad,
     ((-4.5, 4.5), (-4.5, 4.5)), _pts(3, 0.5), np.array([1.0, 1.5]),
     "Minimum at (3, 0.5). Large flat regions next to steep walls: gradient size varies over decades.",
+    lr=(0.01, 0.05),
 ))
 
 register(Surface(
@@ -103,6 +107,7 @@ register(Surface(
     np.array([-0.3, -0.9]),
     "f = (x²+y−11)² + (x+y²−7)². Four equally good minima: which one you reach depends on the "
     "start and on the optimizer.",
+    lr=(0.01, 0.03),
 ))
 
 register(Surface(
@@ -113,6 +118,7 @@ register(Surface(
     "The origin has zero gradient but is not a minimum. Starting almost on the ridge, the "
     "gradient along y is tiny: who escapes first? The loss is unbounded below, so there is no minimum.",
     log_colour=False,
+    lr=(0.01, 0.01),
 ))
 
 register(Surface(
@@ -123,6 +129,7 @@ register(Surface(
     "A bowl covered in ripples: every optimizer is caught by a local minimum near its start "
     "unless its steps are large enough to jump the ripples.",
     log_colour=False,
+    lr=(0.001, 0.03),
 ))
 
 # Plateau: a Gaussian well. Far from the origin the gradient is nearly zero, so plain GD barely
@@ -135,6 +142,7 @@ register(Surface(
     "A flat plateau around a narrow well. The gradient is tiny on the plateau, so learning stalls; "
     "optimizers that normalize the step (RMSprop, Adam) cross it quickly.",
     log_colour=False,
+    lr=(0.3, 0.03),
 ))
 
 # Tilted double well in a ravine: (x²−1)² + 0.3x + 2y². A local minimum near x ≈ +0.96 and the
@@ -149,6 +157,7 @@ register(Surface(
     "Two valleys: the left one is deeper (global), the right one a local minimum. Plain GD from the "
     "right settles in the local one; enough momentum can carry it over the hump.",
     log_colour=False,
+    lr=(0.01, 0.03),
 ))
 
 

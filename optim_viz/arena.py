@@ -1,0 +1,84 @@
+"""The Optimizer Arena's computations: a race of several optimizers, its results and a step inspector."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import optimizers, simulate, surfaces
+
+ADAPTIVE = {"rmsprop", "adam", "adamw", "adagrad"}
+# Colour-blind-safe (Okabe–Ito) colours, one per optimizer, fixed so a colour always means the same thing.
+COLOURS = {"sgd": "#E69F00", "momentum": "#56B4E9", "nesterov": "#009E73", "rmsprop": "#CC79A7",
+           "adam": "#D55E00", "adagrad": "#F0E442", "adamw": "#0072B2"}
+
+
+def default_lr(surface: surfaces.Surface, name: str) -> float:
+    """A learning rate that makes a lively race on ``surface``: adaptive optimizers step about α per
+    coordinate, gradient-scaled ones α·|g|, so they need different scales. Adagrad's steps only shrink."""
+    gd_like, adaptive = surface.lr
+    if name == "adagrad":
+        return 3 * adaptive
+    return adaptive if name in ADAPTIVE else gd_like
+
+
+def hyper_tuple(name: str, **hyper) -> tuple[tuple[str, float], ...]:
+    """Hashable, complete hyperparameters for ``name`` (course defaults filled in)."""
+    return tuple(sorted({**optimizers.SPECS[name].defaults, **hyper}.items()))
+
+
+def race(surface: surfaces.Surface, entries: dict[str, dict[str, float]], start, steps: int,
+         bias_correction: bool = True) -> dict[str, simulate.Path]:
+    """Run each optimizer in ``entries`` (name -> hyperparameters) from ``start`` for ``steps`` updates.
+    ``bias_correction`` switches Adam's (and AdamW's) correction for the step inspector's comparison."""
+    out = {}
+    for name, hyper in entries.items():
+        h = dict(hyper)
+        if name == "adam":
+            h["bias_correction"] = bias_correction
+        out[name] = simulate.run(optimizers.make(name, **h), surface, np.asarray(start, float), steps)
+    return out
+
+
+class Result(NamedTuple):
+    final_loss: float
+    distance: float  # to the nearest known minimum; NaN when the surface lists none
+    steps_to_tol: int  # first step with f − f* < tol; -1 if never
+    diverged_at: int
+
+
+def f_star(surface: surfaces.Surface) -> float:
+    """The lowest known minimum value, or NaN when the surface has none (e.g. the saddle)."""
+    return float(surface.loss(surface.minima).min()) if len(surface.minima) else float("nan")
+
+
+def results(surface: surfaces.Surface, paths: dict[str, simulate.Path], tol: float) -> dict[str, Result]:
+    """Per optimizer: final loss, distance to the nearest minimum, steps to tolerance, divergence step."""
+    fs = f_star(surface)
+    out = {}
+    for name, p in paths.items():
+        last = p.xy[-1, 0]
+        dist = np.linalg.norm(surface.minima - last, axis=1).min() if len(surface.minima) else np.nan
+        reach = simulate.steps_to_tolerance(p.loss, tol, fs)[0] if np.isfinite(fs) else -1
+        out[name] = Result(float(p.loss[-1, 0]), float(dist), int(reach), int(p.diverged_at[0]))
+    return out
+
+
+def inspect_step(name: str, hyper: dict[str, float], path: simulate.Path, t: int) -> dict[str, np.ndarray]:
+    """The numbers of update t (1-based) of the first trajectory in ``path``: x before, g, v, s, and for
+    Adam-like optimizers v̂ = v/(1−β₁ᵗ), ŝ = s/(1−β₂ᵗ) and the step with and without bias correction."""
+    h = {**optimizers.SPECS[name].defaults, **hyper}
+    x, g, v, s = path.xy[t - 1, 0], path.g[t - 1, 0], path.v[t - 1, 0], path.s[t - 1, 0]
+    row = {"x (before)": x, "g": g}
+    if name in ("momentum", "nesterov"):
+        row["v"] = v
+    if name in ("rmsprop", "adagrad"):
+        row["s" if name == "rmsprop" else "G"] = s
+    if name in ("adam", "adamw"):
+        b1, b2, eps, lr = h["beta1"], h["beta2"], h["eps"], h["lr"]
+        v_hat, s_hat = optimizers.bias_corrected(v, b1, t), optimizers.bias_corrected(s, b2, t)
+        row.update({"v": v, "s": s, "v̂": v_hat, "ŝ": s_hat,
+                    "step with correction": -lr * v_hat / (np.sqrt(s_hat) + eps),
+                    "step without correction": -lr * v / (np.sqrt(s) + eps)})
+    row["update applied"] = path.delta[t - 1, 0]
+    return row

@@ -1,0 +1,191 @@
+"""Plotly figure builders for loss surfaces and optimizer races.
+
+Animation-safe background (GUIDE.md, platform facts): plotly.js drops contour/heatmap traces while
+frames play, so the colour field is a PNG in ``layout.images`` and the contour lines are one
+``go.Scatter``. Frames are plain dicts that carry only the moving head markers.
+"""
+from __future__ import annotations
+
+import base64
+import io
+
+import contourpy
+import numpy as np
+import plotly.colors
+import plotly.graph_objects as go
+from PIL import Image
+
+from . import simulate, surfaces
+from .arena import COLOURS, f_star
+from .optimizers import SPECS
+
+FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=14)
+MAX_FRAMES = 301
+
+
+def grid(surface: surfaces.Surface, res: int = 200):
+    """``(x, y, z)`` with z = f on a res × res grid over the surface's bounds, for colouring:
+    log(1 + f − f_min) where f spans decades, f − f_min otherwise."""
+    (x0, x1), (y0, y1) = surface.bounds
+    x, y = np.linspace(x0, x1, res), np.linspace(y0, y1, res)
+    with np.errstate(all="ignore"):
+        z = surface.f(*np.meshgrid(x, y))
+        z = np.nan_to_num(np.asarray(z, float) * np.ones((res, res)), nan=np.nan, posinf=np.nan, neginf=np.nan)
+        finite = np.isfinite(z)
+        z = z - (z[finite].min() if finite.any() else 0.0)
+        z = np.log1p(z) if surface.log_colour else z
+    return x, y, np.where(finite, z, np.nanmax(z) if finite.any() else 0.0)
+
+
+def _colour_png(z: np.ndarray, colorscale: str = "Viridis") -> str:
+    """z (rows = increasing y) as a colour-mapped PNG data URI, top row = largest y."""
+    zn = (z - z.min()) / (np.ptp(z) or 1.0)
+    scale = plotly.colors.get_colorscale(colorscale)
+    stops = np.array([s for s, _ in scale])
+    rgb = np.array([plotly.colors.hex_to_rgb(c) if c.startswith("#") else plotly.colors.unlabel_rgb(c)
+                    for _, c in scale], float)
+    img = np.stack([np.interp(zn, stops, rgb[:, k]) for k in range(3)], axis=-1)
+    buf = io.BytesIO()
+    Image.fromarray(np.flipud(img).astype(np.uint8)).save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _contour_lines(x, y, z, levels: int = 14):
+    """All iso-lines of z as two float32 arrays with NaN separators (compact when base64-encoded)."""
+    gen = contourpy.contour_generator(x, y, z, line_type=contourpy.LineType.Separate)
+    gap = np.full((1, 2), np.nan)
+    lines = [seg for level in np.linspace(z.min(), z.max(), levels + 2)[1:-1]
+             for line in gen.lines(level) for seg in (line, gap)]
+    xy = np.concatenate(lines).astype(np.float32) if lines else np.empty((0, 2), np.float32)
+    return xy[:, 0], xy[:, 1]
+
+
+def surface_layout(surface: surfaces.Surface, res: int = 200) -> dict:
+    """Layout pieces shared by every 2-D view of ``surface``: the PNG colour field and fixed axes."""
+    x, y, z = grid(surface, res)
+    (x0, x1), (y0, y1) = surface.bounds
+    return dict(
+        images=[dict(source=_colour_png(z), xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
+                     sizing="stretch", layer="below", opacity=0.85)],
+        xaxis=dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
+        yaxis=dict(range=[y0, y1], title="y", showgrid=False, zeroline=False, scaleanchor="x",
+                   constrain="domain"),
+        font=FONT, plot_bgcolor="white", margin=dict(l=50, r=20, t=40, b=40),
+    )
+
+
+def static_traces(surface: surfaces.Surface, start, res: int = 200, click_grid: int = 41) -> list:
+    """Contour lines, the clickable start grid, the known minima and the start marker."""
+    cx, cy = _contour_lines(*grid(surface, res // 2))
+    (x0, x1), (y0, y1) = surface.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, click_grid), np.linspace(y0, y1, click_grid))
+    traces = [
+        go.Scatter(x=cx, y=cy, mode="lines", line=dict(color="rgba(255,255,255,0.55)", width=1),
+                   hoverinfo="skip", showlegend=False, name="contours"),
+        # Near-invisible points: clicking one returns its coordinates to the app (a new start).
+        go.Scatter(x=gx.ravel().astype(np.float32), y=gy.ravel().astype(np.float32), mode="markers", name="click to start here",
+                   marker=dict(size=14, color="white", opacity=0.01), showlegend=False,
+                   hovertemplate="click: start at (%{x:.2f}, %{y:.2f})<extra></extra>"),
+    ]
+    if len(surface.minima):
+        traces.append(go.Scatter(x=surface.minima[:, 0], y=surface.minima[:, 1], mode="markers", name="minimum",
+                                 marker=dict(symbol="star", size=16, color="white", line=dict(color="black", width=1.5)),
+                                 hovertemplate="minimum (%{x:.3f}, %{y:.3f})<extra></extra>"))
+    traces.append(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name="start",
+                             marker=dict(symbol="x", size=13, color="black", line=dict(color="white", width=1)),
+                             hovertemplate="start (%{x:.2f}, %{y:.2f})<extra></extra>"))
+    return traces
+
+
+def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """Steps shown as animation frames: every ``stride``-th step, always ending on the last one."""
+    stride = max(1, int(np.ceil(steps / (max_frames - 1))))
+    return np.unique(np.r_[np.arange(0, steps + 1, stride), steps])
+
+
+def _head(xy: np.ndarray, k: int) -> dict:
+    p = xy[k, 0]
+    return {"x": [None if np.isnan(p[0]) else float(p[0])], "y": [None if np.isnan(p[1]) else float(p[1])]}
+
+
+def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], start, height: int = 620) -> go.Figure:
+    """Contour view of the race: faint full paths, one moving head per optimizer, Play/Pause and a step slider."""
+    traces = static_traces(surface, start)
+    for name, p in paths.items():
+        traces.append(go.Scatter(x=p.xy[:, 0, 0], y=p.xy[:, 0, 1], mode="lines", name=SPECS[name].label,
+                                 legendgroup=name, line=dict(color=COLOURS[name], width=2.5), opacity=0.9,
+                                 hovertemplate=SPECS[name].label + " step %{pointNumber}: (%{x:.3f}, %{y:.3f})<extra></extra>"))
+    first_head = len(traces)
+    for name, p in paths.items():
+        traces.append(go.Scatter(**_head(p.xy, 0), mode="markers", name=SPECS[name].label, legendgroup=name,
+                                 showlegend=False, hoverinfo="skip",
+                                 marker=dict(size=15, color=COLOURS[name], line=dict(color="black", width=1.5))))
+    heads = list(range(first_head, len(traces)))
+    steps = next(iter(paths.values())).xy.shape[0] - 1 if paths else 0
+    shown = frame_steps(steps)
+    frames = [{"name": str(k), "traces": heads, "data": [_head(p.xy, k) for p in paths.values()]} for k in shown]
+    fig = go.Figure(data=traces, layout=surface_layout(surface))
+    fig.update_layout(
+        height=height, legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"),
+        hovermode="closest", dragmode="pan", uirevision=surface.name,
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.08, xanchor="left", yanchor="top",
+                          pad=dict(r=10, t=10), showactive=False, buttons=[
+            dict(label="▶ Play", method="animate",
+                 args=[None, {"frame": {"duration": 30, "redraw": False}, "fromcurrent": True,
+                              "transition": {"duration": 0}, "mode": "immediate"}]),
+            dict(label="❚❚ Pause", method="animate",
+                 args=[[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                                "transition": {"duration": 0}}])])],
+        sliders=[dict(active=0, x=0.18, y=-0.08, len=0.82, xanchor="left", yanchor="top", pad=dict(t=10),
+                      currentvalue=dict(prefix="step ", font=dict(size=14)),
+                      steps=[dict(method="animate", label=str(k),
+                                  args=[[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                                                   "transition": {"duration": 0}}]) for k in shown])],
+        margin=dict(l=50, r=20, t=50, b=110),
+    )
+    fig.frames = frames  # plain dicts: ~100× faster than validated go.Frame objects
+    return fig
+
+
+def loss_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], height: int = 360) -> go.Figure:
+    """Loss against step: f − f* on a log axis where the minimum is known, f itself otherwise."""
+    fs = f_star(surface)
+    fig = go.Figure()
+    for name, p in paths.items():
+        y = p.loss[:, 0] - fs if np.isfinite(fs) else p.loss[:, 0]
+        if np.isfinite(fs):
+            y = np.maximum(y, 1e-16)  # exact zeros would vanish from a log axis
+        fig.add_scatter(y=y, mode="lines", name=SPECS[name].label, line=dict(color=COLOURS[name], width=2.5))
+    fig.update_layout(
+        height=height, font=FONT, margin=dict(l=60, r=10, t=40, b=40), plot_bgcolor="white",
+        xaxis=dict(title="step t", gridcolor="#eee"), legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+        yaxis=dict(title="f − f* (log)" if np.isfinite(fs) else "f", type="log" if np.isfinite(fs) else "linear",
+                   gridcolor="#eee", exponentformat="power"))
+    return fig
+
+
+def surface3d_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], res: int = 80,
+                     height: int = 620) -> go.Figure:
+    """3-D view: the (log-scaled where needed) surface with every trajectory drawn on it."""
+    x, y, z = grid(surface, res)
+    (x0, x1), (y0, y1) = surface.bounds
+    traces = [go.Surface(x=x, y=y, z=z, colorscale="Viridis", opacity=0.9, showscale=False,
+                         contours=dict(z=dict(show=True, usecolormap=True, project=dict(z=False))), name="f")]
+    with np.errstate(all="ignore"):
+        fmin = np.nanmin(np.asarray(surface.f(*np.meshgrid(x, y)), float))
+    for name, p in paths.items():
+        xy = p.xy[:, 0]
+        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        with np.errstate(all="ignore"):
+            zz = surface.loss(xy) - fmin
+            zz = np.log1p(np.maximum(zz, 0)) if surface.log_colour else zz
+        zz = np.where(inside, zz, np.nan)
+        traces.append(go.Scatter3d(x=xy[:, 0], y=xy[:, 1], z=zz, mode="lines", name=SPECS[name].label,
+                                   line=dict(color=COLOURS[name], width=6)))
+    fig = go.Figure(traces)
+    fig.update_layout(height=height, font=FONT, margin=dict(l=0, r=0, t=30, b=0),
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom"),
+                      scene=dict(xaxis_title="x", yaxis_title="y",
+                                 zaxis_title="log(1 + f − f_min)" if surface.log_colour else "f − f_min",
+                                 camera=dict(eye=dict(x=1.5, y=-1.5, z=1.1))))
+    return fig
