@@ -238,3 +238,37 @@ def test_train_dropout_is_seeded_and_records_masks():
         d1 = rng.random((5, X.shape[1])) < 0.5
         np.testing.assert_array_equal(ha["masks"][t][0], d1[:, 0])
     assert len({tuple(m[0]) for m in ha["masks"]}) > 1  # a new mask every iteration
+
+
+# ------------------------------------------------------------------ regularization on a fixed problem
+
+def _small_noisy_moons():
+    from optim_viz import datasets
+    X, Y = datasets.make("moons", 60, 0.35, seed=0)
+    return datasets.split(X, Y, (0.6, 0.2, 0.2), seed=0)
+
+
+def _fit(s, lambd=0.0, keep_probs=None, dims=(100, 100), iterations=2000):
+    params = nn.init_params([2, *dims, 1], "he", np.random.default_rng(0))
+    params, _ = nn.train(params, s.X_train, s.Y_train, optimizers.adam(lr=0.01), iterations, "relu", "sigmoid",
+                         lambd, keep_probs, np.random.default_rng(1))
+    return params, nn.error_rate(params, s.X_train, s.Y_train), nn.error_rate(params, s.X_dev, s.Y_dev)
+
+
+def test_l2_shrinks_weight_norm_monotonically_with_lambda():
+    s = _small_noisy_moons()
+    norms = [np.sum(nn.weight_norms(_fit(s, lambd, dims=(20, 10), iterations=600)[0]) ** 2)
+             for lambd in (0.0, 0.03, 0.1, 0.3, 1.0, 3.0)]
+    assert all(a > b for a, b in zip(norms, norms[1:])), norms
+    assert norms[-1] < 0.1 * norms[0]
+
+
+def test_big_network_overfits_and_regularization_narrows_the_gap():
+    s = _small_noisy_moons()
+    _, train0, dev0 = _fit(s)
+    assert train0 <= 0.03 and dev0 - train0 >= 0.25  # train error ≪ dev error
+    _, train_l2, dev_l2 = _fit(s, lambd=1.0)
+    _, train_do, dev_do = _fit(s, keep_probs=0.5)
+    assert dev_l2 - train_l2 < (dev0 - train0) - 0.2
+    assert dev_do - train_do < (dev0 - train0) - 0.1
+    assert dev_l2 < dev0 and dev_do < dev0
