@@ -1,0 +1,85 @@
+"""Exponentially weighted moving averages (EWMA) with bias correction, and the series the page shows.
+
+Course form, with ``v_0 = 0`` and ``t`` counted from 1:
+
+    v_t = β v_{t−1} + (1 − β) θ_t          (the recursion keeps the uncorrected v)
+    v̂_t = v_t / (1 − β^t)                  (bias correction: only the reported value is divided)
+
+Writing the correction into the recursion, or multiplying by (1 − β^t), is wrong (see COURSE.md).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def ewma(values, beta, bias_correction: bool = True) -> np.ndarray:
+    """EWMA of the 1-D series ``values``: ``v_t = β v_{t−1} + (1−β) θ_t``, reported as ``v_t / (1−β^t)``
+    when ``bias_correction`` (t = 1, 2, ...), else as ``v_t``.
+
+    ``beta`` a scalar gives an array of the series' length; ``beta`` an array of k values gives shape
+    (k, len(values)), one row per β.
+    """
+    theta = np.asarray(values, dtype=float)
+    if theta.ndim != 1:
+        raise ValueError("values must be a 1-D series")
+    b = np.asarray(beta, dtype=float)
+    if b.ndim > 1 or np.any((b < 0) | (b >= 1)):
+        raise ValueError("beta must be a scalar or 1-D array with 0 ≤ β < 1")
+    rows = np.atleast_1d(b)
+    v = np.zeros(rows.shape)
+    out = np.empty((rows.size, theta.size))
+    for t, x in enumerate(theta):
+        v = rows * v + (1 - rows) * x
+        out[:, t] = v
+    if bias_correction:
+        t = np.arange(1, theta.size + 1)
+        out /= 1 - rows[:, None] ** t[None, :]
+    return out[0] if b.ndim == 0 else out
+
+
+def effective_window(beta) -> np.ndarray | float:
+    """Roughly how many recent points the average covers: ``1 / (1 − β)`` (0.9 → 10, 0.98 → 50)."""
+    return 1 / (1 - np.asarray(beta, dtype=float))
+
+
+def weights(beta: float, k_max: int) -> np.ndarray:
+    """Weight ``(1 − β) β^k`` that today's (uncorrected) average gives to the point k days back, k = 0..k_max."""
+    return (1 - beta) * beta ** np.arange(k_max + 1)
+
+
+def one_over_e_lag(beta: float) -> float:
+    """The lag k where the weight has fallen to 1/e of today's: ``β^k = 1/e``, k = −1/ln β ≈ 1/(1 − β)."""
+    return float(-1 / np.log(beta))
+
+
+def temperature_series(days: int = 365, seed: int = 0) -> np.ndarray:
+    """A year of noisy daily temperatures (°C): a seasonal cosine (cold in January, warm in July),
+    a few-day weather wobble and daily noise, seeded."""
+    rng = np.random.default_rng(seed)
+    day = np.arange(days)
+    season = 12 - 10 * np.cos(2 * np.pi * (day - 15) / 365)
+    weather = ewma(rng.normal(0, 3, days), 0.7, bias_correction=True)  # spells of warm and cold days
+    return season + weather + rng.normal(0, 3, days)
+
+
+def noisy_loss_curve(iterations: int = 300, seed: int = 0) -> np.ndarray:
+    """A mini-batch style training loss: exponential decay to a floor, multiplicative noise, rare spikes."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(iterations)
+    clean = 0.15 + 2.2 * np.exp(-t / (iterations / 6))
+    noisy = clean * np.exp(rng.normal(0, 0.25, iterations))
+    spikes = rng.random(iterations) < 0.02
+    return noisy + spikes * rng.uniform(0.5, 1.5, iterations) * clean
+
+
+SERIES = {
+    "temperature": ("Daily temperature (one year)", "day", "temperature (°C)", temperature_series),
+    "loss": ("Noisy mini-batch loss", "iteration", "loss", noisy_loss_curve),
+}
+
+
+def series(name: str, seed: int = 0) -> np.ndarray:
+    """The named series (``SERIES``) generated with ``seed``."""
+    if name not in SERIES:
+        raise ValueError(f"unknown series {name!r}; choose one of {', '.join(SERIES)}")
+    return SERIES[name][3](seed=seed)

@@ -1,0 +1,98 @@
+"""optim_viz.ewma against a scalar loop written from the course formula and closed forms."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from optim_viz import ewma as E
+
+
+def loop_reference(theta, beta, bias_correction):
+    """v_0 = 0; v_t = β v_{t−1} + (1−β) θ_t; report v_t / (1 − β^t) (t from 1) when correcting."""
+    v, out = 0.0, []
+    for t, x in enumerate(theta, start=1):
+        v = beta * v + (1 - beta) * x
+        out.append(v / (1 - beta**t) if bias_correction else v)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.98, 0.999])
+@pytest.mark.parametrize("bc", [True, False])
+def test_matches_the_plain_loop(beta, bc):
+    theta = E.temperature_series(seed=3)
+    np.testing.assert_allclose(E.ewma(theta, beta, bias_correction=bc), loop_reference(theta, beta, bc),
+                               rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=40), st.floats(0.0, 0.995))
+def test_matches_the_loop_on_any_series(values, beta):
+    np.testing.assert_allclose(E.ewma(values, beta), loop_reference(values, beta, True), rtol=1e-9, atol=1e-9)
+
+
+def test_array_beta_gives_one_row_per_beta():
+    theta = E.noisy_loss_curve(seed=1)
+    betas = np.array([0.5, 0.9, 0.98])
+    rows = E.ewma(theta, betas)
+    assert rows.shape == (3, theta.size)
+    for b, row in zip(betas, rows):
+        np.testing.assert_allclose(row, loop_reference(theta, b, True), rtol=1e-12)
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.9, 0.999])
+def test_corrected_average_of_a_constant_is_that_constant(beta):
+    c = 7.25
+    np.testing.assert_allclose(E.ewma(np.full(200, c), beta), c, rtol=1e-12)
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.9, 0.999])
+def test_uncorrected_average_of_a_constant_is_biased_towards_zero(beta):
+    """Closed form: v_t = c (1 − β^t), so the start is far too low for β near 1."""
+    c, t = 3.0, np.arange(1, 101)
+    np.testing.assert_allclose(E.ewma(np.full(100, c), beta, bias_correction=False), c * (1 - beta**t), rtol=1e-12)
+
+
+def test_correction_is_not_written_into_the_recursion():
+    """The popular wrong form divides inside the recursion; it differs from the course's from t = 2 on."""
+    theta, beta = [10.0, 10.0, 10.0], 0.9
+    v, wrong = 0.0, []
+    for t, x in enumerate(theta, start=1):
+        v = (beta * v + (1 - beta) * x) / (1 - beta**t)
+        wrong.append(v)
+    ours = E.ewma(theta, beta)
+    assert ours[0] == pytest.approx(wrong[0])
+    assert not np.allclose(ours[1:], wrong[1:])
+    np.testing.assert_allclose(ours, 10.0)
+
+
+def test_weights_sum_and_window():
+    w = E.weights(0.9, 2000)
+    assert w[0] == pytest.approx(0.1) and w.sum() == pytest.approx(1.0)
+    assert E.effective_window(0.9) == pytest.approx(10) and E.effective_window(0.98) == pytest.approx(50)
+    assert E.effective_window(0.5) == pytest.approx(2)
+    k = E.one_over_e_lag(0.9)
+    assert 0.9**k == pytest.approx(1 / np.e) and 9 < k < 10
+
+
+def test_uncorrected_ewma_is_the_weighted_sum_of_the_past():
+    """v_t = Σ_k (1−β) β^k θ_{t−k}: the weights chart shows exactly what the recursion computes."""
+    theta = E.temperature_series(seed=5)[:60]
+    beta = 0.9
+    direct = np.dot(E.weights(beta, 59), theta[::-1])
+    assert E.ewma(theta, beta, bias_correction=False)[-1] == pytest.approx(direct, rel=1e-12)
+
+
+def test_series_are_seeded_and_shaped():
+    a, b = E.series("temperature", 4), E.series("temperature", 4)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (365,) and not np.array_equal(a, E.series("temperature", 5))
+    assert 5 < a[170:200].mean() - a[:30].mean() < 40  # summer warmer than winter
+    loss = E.series("loss", 0)
+    assert loss[:20].mean() > 3 * loss[-50:].mean() > 0
+    with pytest.raises(ValueError):
+        E.series("nope")
+
+
+@pytest.mark.parametrize("bad", [1.0, -0.1, [[0.5]]])
+def test_bad_beta_raises(bad):
+    with pytest.raises(ValueError):
+        E.ewma([1.0, 2.0], bad)

@@ -1,0 +1,136 @@
+"""optim_viz.minibatch: gradient vs central differences, full-batch training vs a plain GD loop."""
+import numpy as np
+import pytest
+
+from optim_viz import minibatch as MB
+from optim_viz import schedules as S
+
+
+@pytest.fixture(scope="module")
+def data():
+    return MB.make_data(m=600, seed=1)
+
+
+def cost_from_formula(params, X, Y):
+    """J = −(1/m) Σ [y log a + (1−y) log(1−a)], a = σ(w·x + b), written out directly."""
+    w1, w2, b = params
+    a = 1 / (1 + np.exp(-(w1 * X[0] + w2 * X[1] + b)))
+    return -np.mean(Y * np.log(a) + (1 - Y) * np.log(1 - a))
+
+
+def test_cost_matches_the_textbook_form(data):
+    X, Y = data
+    for p in ([0.0, 0.0, 0.0], [1.0, -2.0, 0.5], [-3.0, 4.0, 0.0]):
+        assert MB.cost(np.array(p), X, Y) == pytest.approx(cost_from_formula(p, X, Y), rel=1e-12)
+    assert MB.cost(np.zeros(3), X, Y) == pytest.approx(np.log(2))
+
+
+@pytest.mark.parametrize("p", [[0.0, 0.0, 0.0], [1.0, -2.0, 0.5], [-3.0, 4.0, 0.0]])
+def test_gradient_against_central_differences(data, p):
+    X, Y = data
+    p, eps = np.array(p), 1e-6
+    numeric = np.array([(MB.cost(p + eps * e, X, Y) - MB.cost(p - eps * e, X, Y)) / (2 * eps) for e in np.eye(3)])
+    analytic = MB.gradient(p, X, Y)
+    assert np.linalg.norm(numeric - analytic) / (np.linalg.norm(numeric) + np.linalg.norm(analytic)) < 1e-7
+
+
+def test_gradient_on_a_single_example(data):
+    X, Y = data
+    p, x, y, eps = np.array([0.5, -0.3, 0.2]), X[:, :1], Y[:1], 1e-6
+    numeric = [(MB.cost(p + eps * e, x, y) - MB.cost(p - eps * e, x, y)) / (2 * eps) for e in np.eye(3)]
+    np.testing.assert_allclose(MB.gradient(p, x, y), numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_full_batch_training_is_plain_gradient_descent(data):
+    X, Y = data
+    m, lr, epochs = Y.size, 0.3, 12
+    w1, w2, b = MB.START
+    ref = [(w1, w2, b)]
+    for _ in range(epochs):  # the course's loop, scalar parameters, no library code
+        a = 1 / (1 + np.exp(-(w1 * X[0] + w2 * X[1] + b)))
+        dz = a - Y
+        w1, w2, b = w1 - lr * np.sum(X[0] * dz) / m, w2 - lr * np.sum(X[1] * dz) / m, b - lr * np.sum(dz) / m
+        ref.append((w1, w2, b))
+    run = MB.train(X, Y, batch_size=m, epochs=epochs, lr=lr)
+    assert run.updates_per_epoch == 1
+    np.testing.assert_allclose(run.path, np.array(ref), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(run.cost_epoch, [cost_from_formula(p, X, Y) for p in ref], rtol=1e-10)
+    np.testing.assert_allclose(run.cost_iter, run.cost_epoch[:-1], rtol=1e-12)
+
+
+def test_minibatches_cover_each_example_once_per_epoch(data):
+    """With the gradient of a sum, one SGD epoch at tiny α moves θ by −α Σ_batches g_batch; for batch
+    size 1 that is −α Σ_i g_i = −α m ∇J, whatever the order (the shuffle must be a permutation)."""
+    X, Y = data
+    lr = 1e-9
+    run = MB.train(X, Y, batch_size=1, epochs=1, lr=lr, start=np.zeros(3))
+    expected = -lr * Y.size * MB.gradient(np.zeros(3), X, Y)
+    np.testing.assert_allclose(run.params, expected, rtol=1e-5)
+
+
+def test_run_shapes_and_updates_per_epoch(data):
+    X, Y = data
+    run = MB.train(X, Y, batch_size=64, epochs=3, lr=0.5, seed=2)
+    assert run.updates_per_epoch == int(np.ceil(600 / 64)) == 10
+    assert run.path.shape == (31, 3) and run.cost_iter.shape == (30,) and run.cost_epoch.shape == (4,)
+    assert run.time_per_epoch.shape == (3,) and np.all(run.time_per_epoch > 0)
+    np.testing.assert_array_equal(run.path[-1], run.params)
+    assert run.cost_epoch[-1] == pytest.approx(MB.cost(run.params, X, Y))
+    assert run.accuracy == MB.accuracy(run.params, X, Y)
+    again = MB.train(X, Y, batch_size=64, epochs=3, lr=0.5, seed=2)
+    np.testing.assert_array_equal(run.path, again.path)  # seeded shuffles
+
+
+def test_optimum_has_zero_gradient_and_beats_training(data):
+    X, Y = data
+    p = MB.optimum(X, Y)
+    assert np.linalg.norm(MB.gradient(p, X, Y)) < 1e-10
+    run = MB.train(X, Y, batch_size=32, epochs=10, lr=0.5)
+    assert MB.cost(p, X, Y) <= run.cost_epoch.min()
+    assert 0.75 < MB.accuracy(p, X, Y) < 0.98  # overlapping classes: a finite optimum
+
+
+def test_decay_settles_closer_than_a_constant_rate(data):
+    X, Y = data
+    J_star = MB.cost(MB.optimum(X, Y), X, Y)
+    last = {}
+    for name, sched in {"const": None, "decay": S.inverse_time(1.0, 1.0)}.items():
+        run = MB.train(X, Y, batch_size=4, epochs=15, lr=1.0, schedule=sched, seed=3)
+        tail = run.path[-run.updates_per_epoch:]
+        last[name] = np.mean(MB.cost(tail, X, Y)) - J_star
+    assert last["decay"] < last["const"] / 5
+
+
+def test_schedule_is_applied_per_epoch(data):
+    """With a staircase that zeroes α after epoch 1... (drop 0 from epoch 2): θ stops after epoch 1."""
+    X, Y = data
+    run = MB.train(X, Y, batch_size=100, epochs=3, schedule=S.staircase(0.5, drop=0.0, every=2))
+    # ⌊epoch/2⌋ = 0 only for epoch 1: updates of epochs 2 and 3 are zero steps
+    n = run.updates_per_epoch
+    assert not np.allclose(run.path[n], run.path[0])
+    np.testing.assert_array_equal(run.path[n:], np.repeat(run.path[n][None], 2 * n + 1, axis=0))
+
+
+def test_momentum_and_adam_run(data):
+    X, Y = data
+    for name in ("momentum", "adam"):
+        run = MB.train(X, Y, batch_size=32, epochs=5, optimizer=name, lr=0.05)
+        assert run.cost_epoch[-1] < run.cost_epoch[0]
+
+
+def test_cost_grid_matches_pointwise(data):
+    X, Y = data
+    w1, w2 = np.linspace(-1, 2, 4), np.linspace(0, 3, 5)
+    J = MB.cost_grid(X, Y, w1, w2, 0.3)
+    assert J.shape == (5, 4)
+    assert J[2, 1] == pytest.approx(MB.cost(np.array([w1[1], w2[2], 0.3]), X, Y))
+
+
+def test_batch_sizes_and_bad_inputs(data):
+    X, Y = data
+    assert MB.batch_sizes(600) == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 600]
+    assert MB.batch_sizes(3000)[-2:] == [1024, 3000]
+    with pytest.raises(ValueError):
+        MB.train(X, Y, batch_size=0, epochs=1)
+    with pytest.raises(ValueError):
+        MB.train(X, Y, batch_size=601, epochs=1)
