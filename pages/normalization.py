@@ -1,0 +1,90 @@
+"""Input normalization: elongated vs round cost contours, and what it does to gradient descent."""
+import streamlit as st
+
+import optim_viz_ui as ui
+from optim_viz import normalization, plots_setup
+
+METHODS = ["sgd", "momentum", "adam"]
+LABELS = {"sgd": "Gradient descent", "momentum": "Momentum (β = 0.9)", "adam": "Adam (best α of a grid)"}
+
+
+@ui.figure_cache
+def build(ratio: float, offset: float, seed: int, fraction: float, steps: int, tol: float, methods: tuple):
+    cmp = normalization.compare(ratio, offset, seed, fraction, steps, tol, methods)
+    rows = []
+    for kind, q, tag in (("raw", cmp.raw, "raw x"), ("norm", cmp.norm, "normalized x")):
+        row = {"inputs": tag, "condition number κ": f"{q.condition:,.4g}", "λ_max": f"{q.L_max:.4g}"}
+        for name in methods:
+            run = cmp.runs[(kind, name)]
+            row[f"{LABELS[name]}: α"] = f"{run.lr:.3g}"
+            row[f"{LABELS[name]}: steps"] = f"{run.steps:,}" if run.steps >= 0 else f"> {steps:,}"
+        gd_lr = fraction * normalization.stability_limit(q, "sgd")
+        exact = normalization.gd_steps_closed_form(q, gd_lr, tol)
+        row["GD steps, closed form"] = f"{exact:,}" if exact >= 0 else "never"
+        rows.append(row)
+    return (plots_setup.normalization_stages(cmp), plots_setup.cost_contours(cmp, methods),
+            plots_setup.convergence(cmp, tol, methods), rows, cmp.mu.ravel().tolist(), cmp.sigma.ravel().tolist())
+
+
+ui.page_header(
+    "Input normalization",
+    "Two input features on very different scales make the cost of a linear regression a long, narrow valley. "
+    "Subtracting the mean and dividing by the standard deviation makes it round, and gradient descent fast.")
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    ratio = ui.log_slider("Scale ratio of x₁ to x₂", 1.0, 1000.0, 20.0, key="ratio",
+                          help="x₁ = ratio · (z₁ + offset), x₂ = z₂ + offset, with z ~ N(0, 1)")
+    offset = ui.slider("Offset (feature mean, in standard deviations)", 0.0, 10.0, 2.0, key="offset", step=0.5)
+with c2:
+    fraction = ui.slider("Learning rate as a fraction of the stability limit", 0.1, 0.99, 0.95, key="frac",
+                         step=0.01, help="GD: α = fraction · 2/λ_max.  Momentum: α = fraction · 2(1+β)/((1−β)λ_max).")
+    steps = ui.slider("Steps", 100, 5000, 2000, key="steps", step=100)
+with c3:
+    tol = ui.log_slider("Tolerance on (J − J*)/(J(0) − J*)", 1e-10, 1e-2, 1e-6, key="tol")
+    seed = ui.number("Seed", 0, 9999, 0, key="seed")
+with c4:
+    methods = ui.multiselect("Optimizers", METHODS, METHODS, key="opts", format_func=LABELS.get)
+
+if not methods:
+    st.warning("Pick at least one optimizer; showing gradient descent.")
+    methods = ["sgd"]
+methods = tuple(m for m in METHODS if m in methods)
+
+out = ui.guarded(lambda: build(float(ratio), float(offset), int(seed), float(fraction), int(steps), float(tol),
+                               methods), "Could not build the problem")
+if out is not None:
+    stages, contours, curves, rows, mu, sigma = out
+
+    st.subheader("1 · The data at each stage")
+    st.latex(r"\mu = \frac{1}{m}\sum_{i=1}^{m} x^{(i)},\quad x := x - \mu,\quad "
+             r"\sigma^2 = \frac{1}{m}\sum_{i=1}^{m} \big(x^{(i)}\big)^2 \ \text{(after centering)},\quad x := x / \sigma")
+    ui.chart(stages, key="stages")
+    ui.explain(
+        f"Both axes of each panel use the same scale. Training statistics: μ = ({mu[0]:.3g}, {mu[1]:.3g}), "
+        f"σ = ({sigma[0]:.3g}, {sigma[1]:.3g}). The test points (crosses) are transformed with the TRAINING μ and σ, "
+        "never with their own: the network must see the same transformation at training and at test time, so the "
+        "normalized test cloud is close to, but not exactly, mean 0 and variance 1.")
+
+    st.subheader("2 · The cost over the two weights")
+    st.latex(r"J(w_1, w_2) = \frac{1}{2m}\sum_{i=1}^{m}\big(w_1 x_1^{(i)} + w_2 x_2^{(i)} - y^{(i)}\big)^2,\qquad "
+             r"\kappa = \frac{\lambda_{\max}(XX^\top/m)}{\lambda_{\min}(XX^\top/m)},\qquad "
+             r"\text{GD is stable for } \alpha < \frac{2}{\lambda_{\max}}")
+    ui.chart(contours, key="contours")
+    ui.explain(
+        "Raw inputs: the contours are long thin ellipses (equal axis scales), so the largest stable step is set by the "
+        "steep direction and gradient descent zig-zags across the valley while it crawls along it. Normalized "
+        "inputs: nearly round contours, and the same rule for α goes almost straight to the minimum ★.")
+
+    st.subheader("3 · Steps to the tolerance")
+    ui.chart(curves, key="curves")
+    ui.explain(
+        "Solid: raw inputs; dashed: normalized. Gradient descent needs on the order of κ steps, so the raw problem "
+        "takes about κ_raw/κ_norm times longer. Momentum (which tolerates a larger α in the course's EWMA form) "
+        "recovers much of it; Adam's per-coordinate scaling undoes a difference in scale but not the offset, "
+        "which tilts the valley. Normalizing the inputs is free and helps every optimizer.")
+    st.dataframe(rows, hide_index=True, width="stretch")
+    ui.explain("“> N” means not within the simulated steps; the closed-form count uses the eigen-decomposition of "
+               "the Hessian, J_t − J* = ½ Σ λᵢ eᵢ² (1 − αλᵢ)^{2t}, so it also answers for very long runs.")
+
+ui.url_report()

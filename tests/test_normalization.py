@@ -1,0 +1,108 @@
+"""Input normalization: statistics, the test-set rule, and the conditioning of the regression cost."""
+import numpy as np
+import pytest
+
+from optim_viz import normalization as N
+
+
+def test_fit_matches_a_scalar_loop_per_feature():
+    X = np.random.default_rng(1).normal([[5.0], [-300.0], [0.01]], [[2.0], [40.0], [0.001]], size=(3, 50))
+    mu, sigma = N.fit(X)
+    assert mu.shape == sigma.shape == (3, 1)
+    for j in range(3):
+        row = [float(v) for v in X[j]]
+        mean = sum(row) / len(row)
+        var = sum((v - mean) ** 2 for v in row) / len(row)  # σ² after centering, divided by m
+        assert mu[j, 0] == pytest.approx(mean, rel=1e-12)
+        assert sigma[j, 0] == pytest.approx(var ** 0.5, rel=1e-12)
+
+
+def test_normalized_columns_have_mean_0_and_variance_1():
+    d = N.make_data(ratio=300.0, offset=7.0, seed=3)
+    Xn = N.transform(d.X_train, *N.fit(d.X_train))
+    np.testing.assert_allclose(Xn.mean(axis=1), 0.0, atol=1e-12)
+    np.testing.assert_allclose((Xn ** 2).mean(axis=1), 1.0, rtol=1e-12)
+
+
+def test_test_set_uses_the_training_statistics():
+    d = N.make_data(ratio=50.0, offset=3.0, m_train=40, m_test=25, seed=4)
+    mu, sigma = N.fit(d.X_train)
+    Xt = N.transform(d.X_test, mu, sigma)
+    # by hand with the TRAINING statistics
+    expected = np.array([[(d.X_test[i, k] - mu[i, 0]) / sigma[i, 0] for k in range(25)] for i in range(2)])
+    np.testing.assert_allclose(Xt, expected, rtol=1e-12)
+    # and therefore NOT the test set's own normalization (its own mean would be exactly 0)
+    assert np.abs(Xt.mean(axis=1)).max() > 1e-3
+    assert not np.allclose(Xt, N.transform(d.X_test, *N.fit(d.X_test)))
+
+
+def test_zero_variance_feature_gives_a_clear_message_not_a_division_by_zero():
+    X = np.vstack([np.arange(6.0), np.full(6, 0.1)])
+    with pytest.raises(ValueError, match="zero variance.*row 1"):
+        N.fit(X)
+    mu, sigma = N.fit(X, zero_variance="keep")
+    assert sigma[1, 0] == 1.0
+    Xn = N.transform(X, mu, sigma)
+    assert np.isfinite(Xn).all() and np.allclose(Xn[1], 0.0)
+    with pytest.raises(ValueError, match="sigma must be positive"):
+        N.transform(X, mu, np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="one value per feature"):
+        N.transform(X, mu[:1], sigma[:1])
+    with pytest.raises(ValueError, match="2-D"):
+        N.fit(np.arange(3.0))
+
+
+def test_quadratic_cost_and_gradient_match_the_data():
+    d = N.make_data(ratio=10.0, offset=1.0, m_train=30, seed=5)
+    q = N.regression_cost(d.X_train, d.y_train)
+    w = np.array([0.3, -0.7])
+    direct = 0.5 * np.mean((w @ d.X_train - d.y_train[0]) ** 2)
+    assert q.cost(*w) == pytest.approx(direct, rel=1e-12)
+    h = 1e-6
+    num = [(q.cost(*(w + h * e)) - q.cost(*(w - h * e))) / (2 * h) for e in np.eye(2)]
+    np.testing.assert_allclose(q.grad(*w), num, rtol=1e-6)
+    np.testing.assert_allclose(q.grad(*q.w_star), 0.0, atol=1e-12)
+
+
+def test_normalized_problem_is_better_conditioned_and_faster_exact_counts():
+    cmp = N.compare(ratio=5.0, offset=1.0, seed=0, fraction=0.95, steps=5000, tol=1e-6)
+    assert cmp.raw.condition == pytest.approx(37.2544155, rel=1e-6)
+    assert cmp.norm.condition == pytest.approx(1.14159462, rel=1e-6)
+    raw, norm = cmp.runs[("raw", "sgd")], cmp.runs[("norm", "sgd")]
+    assert (raw.steps, norm.steps) == (129, 51)
+    # the simulated counts agree with the closed form from the Hessian's eigen-decomposition
+    assert N.gd_steps_closed_form(cmp.raw, raw.lr, 1e-6) == 129
+    assert N.gd_steps_closed_form(cmp.norm, norm.lr, 1e-6) == 51
+    assert raw.lr == pytest.approx(0.95 * 2 / cmp.raw.L_max)
+
+
+def test_gd_steps_grow_with_the_scale_ratio():
+    counts = []
+    for ratio in (1.0, 5.0, 20.0):
+        cmp = N.compare(ratio=ratio, offset=2.0, seed=0, steps=100, methods=("sgd",))
+        counts.append(N.gd_steps_closed_form(cmp.raw, cmp.runs[("raw", "sgd")].lr, 1e-6))
+    assert counts[0] < counts[1] < counts[2]
+    assert counts[2] > 1000
+
+
+def test_gd_diverges_just_above_the_stability_limit_and_not_below():
+    d = N.make_data(ratio=20.0, offset=2.0, seed=0)
+    q = N.regression_cost(d.X_train, d.y_train)
+    assert N.gd_steps_closed_form(q, 1.01 * 2 / q.L_max) == -1
+    assert N.gd_steps_closed_form(q, 0.99 * 2 / q.L_max) > 0
+    over = N.run_optimizer(q, "sgd", fraction=1.05, steps=3000)
+    assert over.steps == -1 and over.path.diverged_at[0] > 0
+
+
+def test_momentum_and_adam_recover_part_of_the_raw_slowdown():
+    cmp = N.compare(ratio=20.0, offset=2.0, seed=0, steps=2000)
+    gd = N.gd_steps_closed_form(cmp.raw, cmp.runs[("raw", "sgd")].lr, 1e-6)
+    assert cmp.runs[("raw", "sgd")].steps == -1 and gd == 4550
+    assert 0 < cmp.runs[("raw", "momentum")].steps < gd / 10
+    assert 0 < cmp.runs[("raw", "adam")].steps < gd / 10
+    assert cmp.runs[("raw", "momentum")].lr == pytest.approx(0.95 * 2 * 1.9 / (0.1 * cmp.raw.L_max))
+
+
+def test_condition_number_of_an_axis_scaled_input_is_the_squared_ratio():
+    X = np.array([[3.0, -3.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]])  # orthogonal features, scales 3 and 1
+    assert N.condition_number(X) == pytest.approx(9.0)
