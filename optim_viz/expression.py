@@ -482,6 +482,23 @@ def _default_start(f, bounds) -> np.ndarray:
     return np.array([X[k], Y[k]])
 
 
+def _suggest_lr(grad, bounds, start) -> tuple[float, float]:
+    """Learning rates for a lively race: GD-like α = 1/L with L the larger of the curvature at the start
+    and the median curvature over a coarse grid (so α L ≤ 1 < 2 at the start: no instant divergence);
+    adaptive optimizers step about α per coordinate, so α = 0.5 % of the plot range."""
+    (x0, x1), (y0, y1) = bounds
+    X, Y = np.meshgrid(np.linspace(x0, x1, 15), np.linspace(y0, y1, 15))
+    p = np.concatenate([np.asarray(start, float)[None], np.stack([X.ravel(), Y.ravel()], axis=1)])
+    scale = np.array([x1 - x0, y1 - y0])
+    with np.errstate(all="ignore"):
+        H = _hessian(grad, p, 1e-5 * scale)
+        finite = np.isfinite(H).all(axis=(1, 2))
+        L = np.abs(np.linalg.eigvalsh(np.where(finite[:, None, None], (H + H.transpose(0, 2, 1)) / 2, 0.0))).max(axis=1)
+    curvature = max(L[0] if finite[0] else 0.0, float(np.median(L[finite])) if finite.any() else 0.0)
+    gd = float(np.clip(1.0 / curvature, 1e-5, 0.1)) if curvature > 0 else 0.1
+    return float(f"{gd:.1g}"), float(f"{0.005 * scale.mean():.1g}")
+
+
 def from_expression(text: str, bounds=None) -> Surface:
     """A Surface ``f(x, y)`` from user text, e.g. ``(1-x)**2 + 100*(y-x**2)**2``, never eval'd.
 
@@ -502,8 +519,9 @@ def from_expression(text: str, bounds=None) -> Surface:
         grad = _make_numeric_grad(f, bounds)
         how = f"Gradient: central differences ({why} has no exact derivative here)."
     minima = _find_minima(f, grad, bounds)
+    start = _default_start(f, bounds)
     found = f" {len(minima)} local minim{'um' if len(minima) == 1 else 'a'} found on a coarse grid." if len(minima) else ""
     return Surface(
-        "custom", f"f(x, y) = {shown}", f, grad, bounds, minima, _default_start(f, bounds),
-        f"Your function f(x, y) = {shown}. {how}{found}", log_colour=False,
+        "custom", f"f(x, y) = {shown}", f, grad, bounds, minima, start,
+        f"Your function f(x, y) = {shown}. {how}{found}", log_colour=False, lr=_suggest_lr(grad, bounds, start),
     )

@@ -117,6 +117,19 @@ def test_minima_found_cheaply_or_not_claimed():
     assert from_expression("x + y").minima.shape == (0, 2)
 
 
+def test_suggested_learning_rates_give_a_stable_gd_race():
+    from optim_viz import optimizers, simulate
+
+    for text in ("0.5*(x**2 + 20*y**2)", "(1 - x)**2 + 100*(y - x**2)**2", "sin(x)*cos(y) + 0.1*(x**2 + y**2)"):
+        s = from_expression(text)
+        gd_lr, adaptive_lr = s.lr
+        assert 0 < gd_lr <= 0.1 and 0 < adaptive_lr < 1
+        path = simulate.run(optimizers.make("sgd", lr=gd_lr), s, s.start, 300)
+        assert path.diverged_at[0] == -1 and path.loss[-1, 0] < path.loss[0, 0]
+    bowl = from_expression("0.5*(x**2 + 20*y**2)")
+    assert bowl.lr[0] == pytest.approx(0.05)  # 1/L with L = 20, the largest curvature
+
+
 def test_start_is_moved_to_where_f_is_finite():
     s = from_expression("log(x) + y**2", ((-2, 2), (-2, 2)))
     assert np.isfinite(s.f(*s.start)) and s.start[0] > 0
