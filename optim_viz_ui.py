@@ -63,8 +63,20 @@ def guarded(run: Callable[[], object], what: str):
 _SEEN = "_url_keys_this_run"
 
 
+def _leave_pages_directory_mode() -> None:
+    """Streamlit runs the very first session after a server start in the legacy `pages/`-directory mode
+    when it opens on a page URL (it only learns that app.py calls st.navigation once app.py has run), so
+    a shared link would bypass app.py's navigation and page config. Switch the mode off and rerun."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_header(title: str, intro: str) -> None:
     """Title and one-paragraph introduction; starts the page's record of URL parameters."""
+    _leave_pages_directory_mode()
     st.session_state[_SEEN] = set()
     st.title(title)
     st.markdown(intro)

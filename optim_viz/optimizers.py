@@ -93,7 +93,7 @@ def nesterov(lr: Hyper | Callable, beta: Hyper = 0.9) -> Optimizer:
     return Optimizer(_init, update)
 
 
-def rmsprop(lr: Hyper | Callable, beta2: Hyper = 0.999, eps: Hyper = 1e-8) -> Optimizer:
+def rmsprop(lr: Hyper | Callable, beta2: Hyper = 0.9, eps: Hyper = 1e-8) -> Optimizer:
     """RMSprop: ``s = β₂ s + (1 − β₂) g²;  x −= α g / (√s + ε)`` (square root, ε outside)."""
     b2, e = _hp(beta2), _hp(eps)
 
@@ -165,7 +165,7 @@ SPECS: dict[str, Spec] = {
                      r"v \leftarrow \beta v + (1-\beta) g,\quad x \leftarrow x - \alpha v"),
     "nesterov": Spec("Nesterov", nesterov, {"lr": 0.01, "beta": 0.9},
                      r"v \leftarrow \beta v + (1-\beta) g,\quad x \leftarrow x - \alpha\,(\beta v + (1-\beta) g)"),
-    "rmsprop": Spec("RMSprop", rmsprop, {"lr": 0.01, "beta2": 0.999, "eps": 1e-8},
+    "rmsprop": Spec("RMSprop", rmsprop, {"lr": 0.01, "beta2": 0.9, "eps": 1e-8},
                     r"s \leftarrow \beta_2 s + (1-\beta_2) g^2,\quad x \leftarrow x - \alpha\, \frac{g}{\sqrt{s}+\varepsilon}"),
     "adam": Spec("Adam", adam, {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
                  r"v \leftarrow \beta_1 v + (1-\beta_1) g,\ s \leftarrow \beta_2 s + (1-\beta_2) g^2,\ "

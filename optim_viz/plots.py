@@ -128,7 +128,7 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
     fig.update_layout(
         height=height, legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"),
         hovermode="closest", dragmode="pan", uirevision=surface.name,
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.08, xanchor="left", yanchor="top",
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.13, xanchor="left", yanchor="top",
                           pad=dict(r=10, t=10), showactive=False, buttons=[
             dict(label="▶ Play", method="animate",
                  args=[None, {"frame": {"duration": 30, "redraw": False}, "fromcurrent": True,
@@ -136,12 +136,12 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
             dict(label="❚❚ Pause", method="animate",
                  args=[[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                                 "transition": {"duration": 0}}])])],
-        sliders=[dict(active=0, x=0.18, y=-0.08, len=0.82, xanchor="left", yanchor="top", pad=dict(t=10),
+        sliders=[dict(active=0, x=0.3, y=-0.13, len=0.7, xanchor="left", yanchor="top", pad=dict(t=0),
                       currentvalue=dict(prefix="step ", font=dict(size=14)),
                       steps=[dict(method="animate", label=str(k),
                                   args=[[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                                                    "transition": {"duration": 0}}]) for k in shown])],
-        margin=dict(l=50, r=20, t=50, b=110),
+        margin=dict(l=50, r=20, t=50, b=130),
     )
     fig.frames = frames  # plain dicts: ~100× faster than validated go.Frame objects
     return fig

@@ -1,0 +1,168 @@
+"""Optimizer Arena: race optimizers on a 2-D loss surface, animated, with a step inspector."""
+import numpy as np
+import streamlit as st
+
+import optim_viz_ui as ui
+from optim_viz import arena, optimizers, plots, surfaces
+
+SPECS = optimizers.SPECS
+NAMES = list(SPECS)
+DEFAULT_RACE = ["sgd", "momentum", "rmsprop", "adam"]
+
+
+def label(name: str) -> str:
+    return SPECS[name].label
+
+
+@ui.figure_cache
+def build(surface_name: str, entries: tuple, start: tuple, steps: int, adam_bc: bool):
+    """Run the race and build its figures once per distinct set of plain-value inputs (read-only)."""
+    surface = surfaces.get(surface_name)
+    paths = arena.race(surface, {n: dict(h) for n, h in entries}, np.array(start), steps, adam_bc)
+    return (paths, plots.race_figure(surface, paths, start), plots.loss_figure(surface, paths),
+            plots.surface3d_figure(surface, paths))
+
+
+ui.page_header(
+    "Optimizer Arena",
+    "Pick a loss surface and a start, choose optimizers, and press **▶ Play**. Every optimizer starts at "
+    "the same point; the faint lines are their whole paths, the dots where each one is at the current step. "
+    "Click anywhere on the map to start from there.",
+)
+
+# A click on the map (handled at the end of the last run) sets the start before the inputs are drawn.
+if (pending := st.session_state.pop("_pending_start", None)) is not None:
+    st.session_state["x0"], st.session_state["y0"] = pending
+
+with st.sidebar:
+    st.header("Race setup")
+    surface_name = ui.select("Loss surface", surfaces.names(), "elongated_bowl", key="surface",
+                             format_func=lambda n: surfaces.get(n).title)
+    surface = surfaces.get(surface_name)
+    if st.session_state.get("_arena_surface", surface_name) != surface_name:
+        # A new surface brings its own default start and learning rates.
+        for k in ["x0", "y0", "lr", *(f"{n}_lr" for n in NAMES)]:
+            st.session_state.pop(k, None)
+    st.session_state["_arena_surface"] = surface_name
+    (xa, xb), (ya, yb) = surface.bounds
+    c1, c2 = st.columns(2)
+    with c1:
+        x0 = ui.number("start x", xa, xb, float(surface.start[0]), key="x0", step=0.1, format="%.3f")
+    with c2:
+        y0 = ui.number("start y", ya, yb, float(surface.start[1]), key="y0", step=0.1, format="%.3f")
+    steps = ui.slider("Steps", 10, 1000, 300, key="steps", step=10)
+    chosen = ui.multiselect("Optimizers", NAMES, DEFAULT_RACE, key="opts", format_func=label)
+    same_lr = ui.toggle("Same learning rate for all", False, key="same",
+                        help="A fair race on step size: every optimizer gets the same α.")
+    if same_lr:
+        shared_lr = ui.log_slider("Learning rate α (all)", 1e-4, 1.0, surface.lr[1], key="lr")
+    adam_bc = True
+    entries = []
+    for name in chosen:
+        spec = SPECS[name]
+        with st.expander(spec.label, expanded=False):
+            h = {"lr": shared_lr} if same_lr else {
+                "lr": ui.log_slider("learning rate α", 1e-4, 1.0, arena.default_lr(surface, name), key=f"{name}_lr")}
+            if "beta" in spec.defaults:
+                h["beta"] = ui.slider("β (momentum)", 0.0, 0.999, 0.9, key=f"{name}_beta", step=0.001, format="%.3f")
+            if "beta1" in spec.defaults:
+                h["beta1"] = ui.slider("β₁ (first moment)", 0.0, 0.999, 0.9, key=f"{name}_beta1", step=0.001,
+                                       format="%.3f")
+            if "beta2" in spec.defaults:
+                h["beta2"] = ui.slider("β₂ (second moment)", 0.5, 0.9999, 0.999, key=f"{name}_beta2", step=0.0001,
+                                       format="%.4f")
+            if "eps" in spec.defaults:
+                h["eps"] = ui.log_slider("ε", 1e-10, 0.1, 1e-8, key=f"{name}_eps")
+            if "weight_decay" in spec.defaults:
+                h["weight_decay"] = ui.log_slider("weight decay λ", 1e-4, 1.0, 0.01, key=f"{name}_wd")
+            if name == "adam":
+                adam_bc = ui.toggle("bias correction", True, key="adam_bc",
+                                    help="Off: v̂ = v and ŝ = s. The first steps then use moments biased towards 0.")
+            st.latex(spec.rule)
+        entries.append((name, arena.hyper_tuple(name, **h)))
+    tol = ui.log_slider("Tolerance for 'reached the minimum' (f − f*)", 1e-8, 0.1, 1e-3, key="tol")
+
+st.caption(f"**{surface.title}.** {surface.note}")
+if not entries:
+    st.info("Pick at least one optimizer in the sidebar to start a race.")
+    ui.url_report()
+    st.stop()
+
+start = (float(x0), float(y0))
+paths, race_fig, loss_fig, fig3d = build(surface_name, tuple(entries), start, steps, adam_bc)
+res = arena.results(surface, paths, tol)
+for name, r in res.items():
+    if r.diverged_at >= 0:
+        st.warning(f"**{label(name)} diverged at step {r.diverged_at}**: its steps grew without bound. "
+                   "The learning rate is too large for this surface's curvature; try a smaller α.")
+
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    event = ui.chart(race_fig, key="race", on_select="rerun", selection_mode="points")
+    ui.explain("Press ▶ Play or drag the step slider. Plain GD follows the gradient, so it zig-zags across "
+               "steep valleys and crawls on flat ground. Momentum averages past gradients and damps the "
+               "zig-zag. RMSprop and Adam divide by the running size of each coordinate's gradient, so "
+               "their steps are about α long whether the ground is steep or flat.")
+with right:
+    ui.chart(loss_fig, key="loss")
+    ui.explain("Distance to the best known minimum, f − f*, on a log axis: a straight falling line is "
+               "linear convergence; a flat line is a stall; a line that stops is a divergence.")
+    fs = arena.f_star(surface)
+    st.dataframe(
+        [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "final f": f"{r.final_loss:.4g}",
+          "to minimum": f"{r.distance:.3g}" if np.isfinite(r.distance) else "–",
+          "status": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
+          (f"f − f* < {ui.fmt(tol)} at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached")}
+         for (n, h), r in zip(entries, res.values())],
+        hide_index=True, width="stretch")
+    if not np.isfinite(fs):
+        st.caption("This surface has no minimum (it is unbounded below), so distance and steps-to-tolerance are blank.")
+
+# Clicking a point of the map starts the race there (once per new click).
+points = (event or {}).get("selection", {}).get("points", []) if event else []
+if points:
+    click = (round(float(points[0]["x"]), 3), round(float(points[0]["y"]), 3))
+    if click != st.session_state.get("_last_click") and click != start:
+        st.session_state["_last_click"] = click
+        st.session_state["_pending_start"] = (min(max(click[0], xa), xb), min(max(click[1], ya), yb))
+        st.rerun()
+
+tab3d, tab_inspect, tab_conv = st.tabs(["3-D view", "Step inspector", "Momentum conventions & pitfalls"])
+with tab3d:
+    ui.chart(fig3d, key="surface3d")
+    ui.explain("The same paths on the surface itself (height on a log scale where the loss spans decades). "
+               "Drag to rotate.")
+with tab_inspect:
+    c1, c2 = st.columns([1, 2])
+    with c1:
+        who = ui.select("Optimizer", chosen, chosen[0], key="insp", format_func=label)
+        t = ui.slider("Update t", 1, steps, 1, key="t")
+    h = dict(dict(entries)[who])
+    row = arena.inspect_step(who, h, paths[who], t)
+    with c2:
+        st.latex(SPECS[who].rule)
+        st.dataframe([{"quantity": k, "x": float(v[0]), "y": float(v[1])} for k, v in row.items()],
+                     hide_index=True, width="stretch")
+    if who in ("adam", "adamw"):
+        b1 = h["beta1"]
+        st.markdown(
+            f"At t = {t}, bias correction divides v by 1 − β₁ᵗ = {1 - b1**t:.4g} and s by 1 − β₂ᵗ = "
+            f"{1 - h['beta2']**t:.4g}. Early on both are small, so the raw moments are far too close to 0; "
+            "compare the two step rows. After a few hundred updates the correction fades to 1."
+            + ("" if adam_bc or who != "adam" else " **Bias correction is off for this run.**"))
+    ui.explain("Each row is the number the formula uses at this update, for the x and y coordinates.")
+with tab_conv:
+    lr_m = next((dict(h)["lr"] for n, h in entries if n == "momentum"), 0.01)
+    beta_m = next((dict(h)["beta"] for n, h in entries if n == "momentum"), 0.9)
+    st.markdown(
+        "**Which momentum runs here.** The course form: $v = \\beta v + (1-\\beta) g$, $x \\leftarrow x - \\alpha v$. "
+        "PyTorch's `SGD(momentum=β)` uses $v = \\beta v + g$, whose steps are $1/(1-\\beta)$ times larger: "
+        f"to reproduce this run's momentum (α = {ui.fmt(lr_m)}, β = {beta_m:g}) in PyTorch use "
+        f"`lr = (1 − β)·α = {ui.fmt((1 - beta_m) * lr_m)}`. Keras/Sutskever write $v = \\beta v - \\alpha g$, "
+        "$x \\leftarrow x + v$: again the course run with α scaled by (1 − β).\n\n"
+        "**Pitfalls in popular write-ups.** RMSprop divides by $\\sqrt{s} + \\varepsilon$, not by $s$. Adam's step is "
+        "$\\alpha\\,\\hat v / (\\sqrt{\\hat s} + \\varepsilon)$, not $\\alpha(\\hat v/\\hat s + \\varepsilon)$. Bias "
+        "correction *divides* by $1 - \\beta^t$ and is applied to the reported value, never written back into "
+        "the running average. Libraries differ on where ε sits; the course and PyTorch use $\\sqrt{\\hat s} + \\varepsilon$."
+    )
+ui.url_report()

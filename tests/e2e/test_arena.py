@@ -1,0 +1,40 @@
+"""The Arena in a real browser: it renders, redraws on a slider change, and animates with its background."""
+from helpers import screenshot
+
+RACE = "document.querySelectorAll('.js-plotly-plot')[0]"
+
+
+CONTOUR_INK = (f"Array.from({RACE}.querySelectorAll('.scatterlayer .trace')[0].querySelectorAll('.js-line'))"
+               ".reduce((n, p) => n + (p.getAttribute('d') || '').length, 0)")
+
+
+def path_length(page):
+    return page.evaluate(f"{RACE}?._fullData?.find(t => t.name === 'Gradient descent')?._length")
+
+
+def test_arena_renders_redraws_and_animates(page):
+    page.goto_app("optimizer_arena")
+    page.wait_for_function(f"{RACE}?._fullData?.length >= 10")
+    assert path_length(page) == 301
+    # the colour field is a layout image, the contour lines a scatter trace
+    assert page.evaluate(f"{RACE}.querySelectorAll('image').length") >= 1
+    screenshot(page, "arena")
+
+    # a slider change (steps 300 -> 310 by one key press) redraws the chart
+    steps = page.locator('[data-testid="stSlider"]').filter(has_text="Steps").locator("input[type=range]")
+    steps.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"{RACE}?._fullData?.find(t => t.name === 'Gradient descent')?._length === 311")
+
+    # Play moves the head markers and the background survives the animation
+    ink = page.evaluate(CONTOUR_INK)
+    assert ink > 5000
+    head = f"{RACE}._fullData.filter(t => t.mode === 'markers' && t.marker.size === 15)[0]"
+    x_before = page.evaluate(f"{head}.x[0]")
+    page.locator(".js-plotly-plot").first.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    page.wait_for_function(f"{head}.x[0] !== {x_before}")
+    page.wait_for_timeout(1500)
+    assert page.evaluate(f"{RACE}.querySelectorAll('.layer-below image, image').length") >= 1
+    assert page.evaluate(CONTOUR_INK) >= 0.9 * ink, "contour lines vanished while playing"
+    screenshot(page, "arena_playing")
+    assert page.evaluate(f"{head}.x[0]") != x_before

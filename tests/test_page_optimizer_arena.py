@@ -1,0 +1,160 @@
+"""AppTest of the Optimizer Arena: every widget driven, chart content checked against the library."""
+import numpy as np
+import pytest
+from helpers import assert_ok, charts, open_page
+
+from optim_viz import optimizers, plots, surfaces
+
+PAGE = "pages/optimizer_arena.py"
+
+
+def race(at):
+    return charts(at)[0]
+
+
+def names_of(fig):
+    return [t.get("name") for t in fig["data"]]
+
+
+@pytest.fixture(scope="module")
+def at():
+    return open_page(PAGE)
+
+
+def test_defaults_render_race_loss_and_3d(at):
+    assert_ok(at)
+    assert at.title[0].value == "Optimizer Arena"
+    figs = charts(at)
+    assert len(figs) == 3
+    fig = race(at)
+    labels = [optimizers.SPECS[n].label for n in ("sgd", "momentum", "rmsprop", "adam")]
+    # contours, click grid, minimum, start, 4 full paths, 4 moving heads
+    assert len(fig["data"]) == 4 + 2 * 4
+    assert all(label in names_of(fig) for label in labels)
+    assert len(fig["frames"]) == 301 and fig["frames"][-1]["name"] == "300"
+    assert all(f["traces"] == list(range(8, 12)) for f in fig["frames"])
+    assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert len(figs[1]["data"]) == 4 and figs[1]["layout"]["yaxis"]["type"] == "log"
+    assert sum(t["type"] == "scatter3d" for t in figs[2]["data"]) == 4
+
+
+def test_heads_in_frames_follow_the_library_path(at):
+    fig = race(at)
+    s = surfaces.get("elongated_bowl")
+    from optim_viz import simulate
+    p = simulate.run(optimizers.sgd(lr=0.08), s, s.start, 300)
+    frame = fig["frames"][120]
+    assert frame["data"][0]["x"][0] == pytest.approx(p.xy[120, 0, 0])
+    assert frame["data"][0]["y"][0] == pytest.approx(p.xy[120, 0, 1])
+
+
+@pytest.mark.parametrize("surface", surfaces.names())
+def test_every_surface_runs(surface):
+    at = open_page(PAGE, surface=surface)
+    assert_ok(at)
+    fig = race(at)
+    s = surfaces.get(surface)
+    assert fig["layout"]["xaxis"]["range"] == list(s.bounds[0])
+    assert names_of(fig).count("minimum") == (1 if len(s.minima) else 0)
+    assert at.number_input(key="x0").value == pytest.approx(s.start[0])
+
+
+def test_every_optimizer_on_with_max_steps_uses_a_stated_stride():
+    at = open_page(PAGE)
+    at.multiselect(key="opts").set_value(list(optimizers.SPECS)).run()
+    at.slider(key="steps").set_value(1000).run()
+    assert_ok(at)
+    fig = race(at)
+    assert len(fig["data"]) == 4 + 2 * len(optimizers.SPECS)
+    shown = plots.frame_steps(1000)
+    assert [f["name"] for f in fig["frames"]] == [str(k) for k in shown]
+    assert shown[0] == 0 and shown[-1] == 1000 and len(shown) <= plots.MAX_FRAMES
+    # every hyperparameter widget exists and can be pushed to its extremes
+    for name, spec in optimizers.SPECS.items():
+        at.select_slider(key=f"{name}_lr").set_value(1.0)
+    for key in ("momentum_beta", "nesterov_beta", "adam_beta1", "adamw_beta1"):
+        at.slider(key=key).set_value(0.999)
+    for key in ("rmsprop_beta2", "adam_beta2", "adamw_beta2"):
+        at.slider(key=key).set_value(0.5)
+    for key in ("rmsprop_eps", "adam_eps", "adagrad_eps", "adamw_eps"):
+        at.select_slider(key=key).set_value(0.1)
+    at.select_slider(key="adamw_wd").set_value(1.0)
+    at.toggle(key="adam_bc").set_value(False)
+    at.run()
+    assert_ok(at)
+    at.slider(key="steps").set_value(10).run()
+    for name in optimizers.SPECS:
+        at.select_slider(key=f"{name}_lr").set_value(1e-4)
+    at.run()
+    assert_ok(at)
+    assert len(race(at)["frames"]) == 11
+
+
+def test_divergence_is_reported_not_raised():
+    at = open_page(PAGE, surface="rosenbrock")
+    at.select_slider(key="sgd_lr").set_value(1.0).run()
+    assert_ok(at)
+    warn = " ".join(w.value for w in at.warning)
+    assert "Gradient descent diverged at step" in warn
+    table = at.dataframe[0].value
+    assert table["status"].iloc[0].startswith("diverged at step")
+    # the diverged path is cut, never inf, in the chart
+    fig = race(at)
+    heads = fig["frames"][-1]["data"][0]
+    assert heads["x"] == [None]
+
+
+def test_same_learning_rate_for_all():
+    at = open_page(PAGE)
+    at.toggle(key="same").set_value(True).run()
+    at.select_slider(key="lr").set_value(0.02).run()
+    assert_ok(at)
+    assert list(at.dataframe[0].value["α"]) == ["0.02"] * 4
+
+
+def test_no_optimizer_shows_a_hint():
+    at = open_page(PAGE)
+    at.multiselect(key="opts").set_value([]).run()
+    assert_ok(at)
+    assert any("at least one optimizer" in i.value for i in at.info)
+
+
+def test_step_inspector_shows_adam_moments_against_formula():
+    at = open_page(PAGE)
+    at.selectbox(key="insp").set_value("adam").run()
+    at.slider(key="t").set_value(1).run()
+    assert_ok(at)
+    rows = {r["quantity"]: (r["x"], r["y"]) for r in at.dataframe[1].value.to_dict("records")}
+    g = np.array(rows["g"])
+    # at t = 1: v = (1−β1)g, s = (1−β2)g², v̂ = g, ŝ = g², corrected step = −α·sign(g)
+    np.testing.assert_allclose(rows["v"], 0.1 * g)
+    np.testing.assert_allclose(rows["ŝ"], g**2, rtol=1e-9)
+    np.testing.assert_allclose(rows["step with correction"], -0.05 * np.sign(g), rtol=1e-6)
+    np.testing.assert_allclose(rows["update applied"], rows["step with correction"], rtol=1e-9)
+    at.toggle(key="adam_bc").set_value(False).run()
+    rows = {r["quantity"]: (r["x"], r["y"]) for r in at.dataframe[1].value.to_dict("records")}
+    np.testing.assert_allclose(rows["update applied"], rows["step without correction"], rtol=1e-9)
+
+
+def test_click_on_map_moves_start():
+    at = open_page(PAGE)
+    at.session_state["_pending_start"] = (1.5, -0.5)
+    at.run()
+    assert_ok(at)
+    assert at.number_input(key="x0").value == 1.5
+    assert race(at)["data"][3]["x"] == [1.5]
+
+
+def test_link_state_is_applied_and_bad_values_reported():
+    at = open_page(PAGE, surface="himmelblau", steps="50", opts="adam,sgd", x0="1.0", y0="1.0")
+    assert_ok(at)
+    fig = race(at)
+    assert len(fig["frames"]) == 51
+    start = next(t for t in fig["data"] if t["name"] == "start")
+    assert (start["x"], start["y"]) == ([1.0], [1.0])
+    assert at.multiselect(key="opts").value == ["adam", "sgd"]
+    bad = open_page(PAGE, surface="os.system", steps="1e9", x0="nan")
+    assert_ok(bad)
+    text = " ".join(w.value for w in bad.warning)
+    assert "`surface" in text and "`steps" in text and "`x0" in text
+    assert bad.selectbox(key="surface").value == "elongated_bowl"
