@@ -109,7 +109,8 @@ def test_converges_near_minimum_on_bowl(name):
     path = simulate.run(optimizers.make(name, lr=CONVERGE[name]), BOWL, np.array([-3.5, 1.2]), 600)
     assert path.diverged_at[0] == -1
     dist = np.linalg.norm(path.xy[-1, 0])
-    tol = 0.05 if name == "adamw" else 1e-2  # AdamW's decay pulls to 0 too; Adam hovers within ~lr
+    # RMSprop/Adam steps are ~α long whatever |g| is, so with a fixed α they hover within ~α of the minimum
+    tol = 0.05 if name in ("adamw", "rmsprop", "adam") else 1e-2
     assert dist < tol, dist
 
 
