@@ -39,7 +39,7 @@ def payload_bytes(at: AppTest) -> int:
 
 def report(label: str, value: float, budget: float, unit: str) -> bool:
     ok = value <= budget
-    print(f"  {label:<58} {value:>10.1f} {unit:<3} budget ≤ {budget:g} {unit}  {'OK' if ok else 'OVER'}")
+    print(f"  {label:<58} {value:>10.3g} {unit:<3} budget ≤ {budget:g} {unit}  {'OK' if ok else 'OVER'}")
     return ok
 
 
