@@ -269,8 +269,8 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
     Returns the new params (the input dict is not mutated) and a history dict:
     ``iteration`` (1, every ``record_every``-th, and the last), ``cost`` (J with L2 of that iteration's forward
     pass, dropout included, i.e. before its update), ``weight_norms`` (rows of ‖W[l]‖_F after that update) and
-    ``masks``: for the first ``record_masks`` iterations, the hidden-layer masks (bool (n[l],) for example 0,
-    or None where keep_prob = 1).
+    ``masks``: per hidden layer, the dropout masks of example 0 in the first ``record_masks`` iterations
+    (bool array (record_masks, n[l]), row t−1 = iteration t), or None where keep_prob = 1.
     """
     _check(hidden, output)
     X = np.asarray(X, dtype=float)
@@ -282,13 +282,18 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
     record_every = max(1, int(record_every))
     params = {k: np.array(v, dtype=float) for k, v in params.items()}
     states = {k: optimizer.init(v) for k, v in params.items()}
-    hist = {"iteration": [], "cost": [], "weight_norms": [], "masks": []}
+    hist = {"iteration": [], "cost": [], "weight_norms": []}
+    record_masks = max(0, min(int(record_masks), int(iterations)))
+    dims = layer_dims(params)
+    masks = [np.ones((record_masks, dims[l]), dtype=bool) if kp < 1.0 else None for l, kp in enumerate(kps, 1)]
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, int(iterations) + 1):
             AL, caches = forward(params, X, hidden, output, kps, rng)
             grads = backward(AL, Y, caches, lambd, hidden, output)
             if t <= record_masks:
-                hist["masks"].append([None if c["D"] is None else c["D"][:, 0].copy() for c in caches[:-1]])
+                for rec, c in zip(masks, caches):
+                    if rec is not None:
+                        rec[t - 1] = c["D"][:, 0]
             record = t % record_every == 0 or t == 1 or t == iterations
             if record:
                 hist["iteration"].append(t)
@@ -301,4 +306,33 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
     hist["iteration"] = np.array(hist["iteration"])
     hist["cost"] = np.array(hist["cost"])
     hist["weight_norms"] = np.array(hist["weight_norms"]).reshape(-1, L)
+    hist["masks"] = masks
     return params, hist
+
+
+# ------------------------------------------------------------------------------------------ the lab
+
+def run_lab(dataset: str = "moons", m: int = 300, noise: float = 0.25, proportions=(0.6, 0.2, 0.2),
+            data_seed: int = 0, hidden_units=(20, 10), hidden: str = "relu", lambd: float = 0.0,
+            keep_probs=None, iterations: int = 2000, optimizer: str = "adam", lr: float = 0.01, seed: int = 0,
+            record_every: int = 10, record_masks: int = 0) -> dict:
+    """One run of the Regularization lab from plain values: data, split, init, training, errors.
+
+    Initialization follows the hidden activation (He for ReLU, Xavier otherwise) from ``default_rng(seed)``;
+    the dropout masks come from ``default_rng(seed + 1)``, so runs that differ only in λ or keep_prob start
+    from the same weights. Returns a dict with ``split`` (datasets.Split), ``params``, ``history`` and
+    ``errors`` (train / dev / test error rates).
+    """
+    from . import datasets, optimizers
+
+    X, Y = datasets.make(dataset, m, noise, data_seed)
+    s = datasets.split(X, Y, proportions, data_seed)
+    dims = [2, *[int(u) for u in hidden_units], 1]
+    params = init_params(dims, "he" if hidden == "relu" else "xavier", np.random.default_rng(seed))
+    opt = optimizers.make(optimizer, lr=lr)
+    params, history = train(params, s.X_train, s.Y_train, opt, iterations, hidden, "sigmoid", lambd, keep_probs,
+                            np.random.default_rng(seed + 1), record_every, record_masks)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run gives NaN params, not warnings
+        errors = {name: error_rate(params, Xp, Yp, hidden) for name, Xp, Yp in
+                  (("train", s.X_train, s.Y_train), ("dev", s.X_dev, s.Y_dev), ("test", s.X_test, s.Y_test))}
+    return {"split": s, "params": params, "history": history, "errors": errors}

@@ -1,0 +1,257 @@
+"""Regularization lab: a small NumPy network with L2 and dropout on 2-D data, its decision boundary,
+train/dev/test error, the bias/variance diagnosis and the dropout masks."""
+import numpy as np
+import streamlit as st
+
+import optim_viz_ui as ui
+from optim_viz import datasets, diagnosis, dropout, nn, plots_nn
+
+OPTIMIZERS = {"sgd": "Gradient descent", "momentum": "Momentum", "rmsprop": "RMSprop", "adam": "Adam"}
+ACTIVATIONS = {"relu": "ReLU", "tanh": "tanh"}
+MAX_LAYERS = 3
+DEFAULT_UNITS = (50, 50, 20)
+GRID = 100
+
+
+@ui.data_cache
+def lab(data: tuple, net: tuple, lambd: float, kps: tuple, train_cfg: tuple) -> dict:
+    """One training run from plain values (cached); dropout masks recorded for every iteration."""
+    dataset, m, noise, train_pct, dev_pct, data_seed = data
+    units, hidden = net
+    iterations, opt, lr, seed = train_cfg
+    return nn.run_lab(dataset, m, noise, (train_pct, dev_pct, 100 - train_pct - dev_pct), data_seed, units, hidden,
+                      lambd, list(kps), iterations, opt, lr, seed, record_every=max(1, iterations // 200),
+                      record_masks=iterations if min(kps) < 1 else 0)
+
+
+def _grid(run: dict, hidden: str, bounds) -> tuple:
+    return plots_nn.grid_probabilities(run["params"], hidden, bounds, GRID)
+
+
+@ui.figure_cache
+def main_figures(data, net, lambd, kps, train_cfg):
+    run = lab(data, net, lambd, kps, train_cfg)
+    s, h = run["split"], run["history"]
+    bounds = plots_nn.bounds_of(s.X_train, s.X_dev, s.X_test)
+    e = run["errors"]
+    boundary = plots_nn.decision_boundary(
+        *_grid(run, net[1], bounds), s.X_train, s.Y_train, s.X_dev, s.Y_dev,
+        title=f"Decision boundary: train error {e['train']:.1%}, dev error {e['dev']:.1%}")
+    cost = plots_nn.cost_curves({"this run": (h["iteration"], h["cost"])})
+    norms = plots_nn.weight_norms_over_time(h["iteration"], h["weight_norms"])
+    return boundary, cost, norms
+
+
+@ui.figure_cache
+def network_figure(data, net, lambd, kps, train_cfg, t: int):
+    run = lab(data, net, lambd, kps, train_cfg)
+    masks = [None if m is None else m[t - 1] for m in run["history"]["masks"]]
+    dims = nn.layer_dims(run["params"])
+    return plots_nn.network_diagram(dims, masks, list(kps), title=f"Iteration {t}: dropout masks of training example 1")
+
+
+@ui.figure_cache
+def expected_value_figure(data, net, lambd, kps, train_cfg):
+    run = lab(data, net, lambd, kps, train_cfg)
+    _, caches = nn.forward(run["params"], run["split"].X_train, net[1], "sigmoid")
+    rng = np.random.default_rng(train_cfg[3])
+    rows = [(f"hidden {l} (keep_prob {kp:g})", dropout.expected_value_check(c["A_raw"], kp, rng, draws=100))
+            for l, (c, kp) in enumerate(zip(caches[:-1], kps), start=1)]
+    return plots_nn.expected_value_bars(rows)
+
+
+@ui.figure_cache
+def comparison(data, net, train_cfg, lambd_cmp: float, kp_cmp: float):
+    n_hidden = len(net[0])
+    configs = {"No regularization": (0.0, (1.0,) * n_hidden), "L2": (lambd_cmp, (1.0,) * n_hidden),
+               "Dropout": (0.0, (kp_cmp,) * n_hidden)}
+    runs = {name: lab(data, net, lam, kps, train_cfg) for name, (lam, kps) in configs.items()}
+    s = runs["No regularization"]["split"]
+    bounds = plots_nn.bounds_of(s.X_train, s.X_dev, s.X_test)
+    titles = {"No regularization": "No regularization", "L2": f"L2, λ = {lambd_cmp:g}",
+              "Dropout": f"Dropout, keep_prob = {kp_cmp:g}"}
+    panels = [(f"{titles[n]}<br>train {r['errors']['train']:.1%} · dev {r['errors']['dev']:.1%}",
+               *_grid(r, net[1], bounds)) for n, r in runs.items()]
+    fig = plots_nn.boundary_panels(panels, s.X_train, s.Y_train, s.X_dev, s.Y_dev)
+    cost = plots_nn.cost_curves({n: (r["history"]["iteration"], r["history"]["cost"]) for n, r in runs.items()},
+                                title="Cost J of the three runs")
+    norms = plots_nn.weight_norm_bars({n: nn.weight_norms(r["params"]) for n, r in runs.items()})
+    hist = plots_nn.weight_histograms({n: np.concatenate([r["params"][f"W{l}"].ravel()
+                                                          for l in range(1, n_hidden + 2)])
+                                       for n, r in runs.items()})
+    rows = [{"run": titles[n], "train error": f"{r['errors']['train']:.1%}", "dev error": f"{r['errors']['dev']:.1%}",
+             "test error": _pct(r["errors"]["test"]), "dev − train": f"{r['errors']['dev'] - r['errors']['train']:+.1%}",
+             "Σ‖W‖²_F": f"{np.sum(nn.weight_norms(r['params']) ** 2):.1f}"} for n, r in runs.items()]
+    return fig, cost, norms, hist, rows
+
+
+def dropout_section(kp_demo: float) -> None:
+    st.subheader("2 · Dropout, made visible")
+    st.latex(r"d^{[l]} = \big(\texttt{rand}(n^{[l]}, m) < \texttt{keep\_prob}\big),\quad a^{[l]} := a^{[l]} \odot d^{[l]},"
+             r"\quad a^{[l]} := a^{[l]} / \texttt{keep\_prob}")
+    st.caption("Inverted dropout divides by **keep_prob**, the probability of keeping a unit, so E[a] is unchanged and "
+               "nothing is rescaled at test time, where there is no dropout at all. Some write-ups divide by "
+               "“keep_dims”: that is a typo, it would scale by the wrong quantity. PyTorch's `p` is the DROP probability.")
+    if min(kps) < 1:
+        shown = (lambd, kps)
+        st.caption("Masks of this run (your λ and keep_prob per layer).")
+    else:
+        shown = (0.0, tuple([kp_demo] * n_hidden))
+        st.info(f"keep_prob is 1 in every layer of your run, so nothing is dropped. Showing the dropout run of the "
+                f"comparison below (keep_prob = {shown[1][0]:g} in every hidden layer) instead.")
+    if st.session_state.get("step", 1) > iterations:  # fewer iterations than the step shown last time
+        st.session_state["step"] = int(iterations)
+    step = ui.slider("Training iteration", 1, int(iterations), 1, key="step",
+                     help="Each iteration draws a new mask; step through them to see the dropped units change.")
+    n1, n2 = st.columns([3, 2])
+    with n1:
+        ui.chart(network_figure(data, net, shown[0], shown[1], train_cfg, int(step)), key="network")
+        ui.explain("Grey units with × are dropped in this iteration for this example: their activation is set to 0 "
+                   "and their edges carry nothing, forward or backward. The next iteration draws a new mask, so no "
+                   "unit can rely on any one input: the weights spread out, much like L2.")
+    with n2:
+        ui.chart(expected_value_figure(data, net, shown[0], shown[1], train_cfg), key="expected")
+        ui.explain("Mean activation of each hidden layer of the trained network on the training set, averaged over "
+                   "100 masks. Without the 1/keep_prob scaling the next layer sees activations keep_prob times "
+                   "smaller than at test time; with it, the mean matches the no-dropout value.")
+
+
+def _pct(v: float) -> str:
+    return "n/a (empty)" if v != v else f"{v:.1%}"
+
+
+# ----------------------------------------------------------------------------------------------- page
+
+ui.page_header(
+    "Regularization lab",
+    "Train a small fully-connected network (NumPy, backprop by hand) on 2-D data, then regularize it with "
+    "**L2** and **inverted dropout**. Watch the decision boundary, the train/dev/test error and the course's "
+    "bias/variance diagnosis, and see which units each dropout mask switches off.")
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    st.markdown("**Data**")
+    ds = ui.select("Data set", list(datasets.DATASETS), "moons", key="ds",
+                   format_func=lambda k: datasets.DATASETS[k][0])
+    noise = ui.slider("Noise (std of the Gaussian added to each coordinate)", 0.0, 0.6, 0.3, key="noise", step=0.05)
+    m = ui.slider("Number of points m", 50, 1000, 300, key="m", step=50)
+    train_pct = ui.slider("Train %", 20, 90, 60, key="tr", step=5)
+    dev_pct = ui.slider("Dev %", 5, 50, 20, key="dv", step=5, help="Test gets the rest; dev and test come "
+                        "from the same shuffled pool, so the same distribution.")
+    data_seed = ui.number("Data seed", 0, 9999, 0, key="dseed")
+with c2:
+    st.markdown("**Network**")
+    n_hidden = ui.slider("Hidden layers", 1, MAX_LAYERS, 2, key="layers")
+    hidden = ui.select("Hidden activation", list(ACTIVATIONS), "relu", key="act", format_func=ACTIVATIONS.get,
+                       help="He initialization for ReLU, Xavier for tanh; the output is a sigmoid unit.")
+    units = tuple(ui.slider(f"Units in hidden layer {l}", 1, 50, DEFAULT_UNITS[l - 1], key=f"u{l}")
+                  for l in range(1, n_hidden + 1))
+with c3:
+    st.markdown("**Regularization**")
+    lambd = ui.slider("L2 strength λ", 0.0, 5.0, 0.0, key="lambd", step=0.05)
+    kps = tuple(ui.slider(f"keep_prob, hidden layer {l}", 0.1, 1.0, 1.0, key=f"kp{l}", step=0.05,
+                          help="Probability of KEEPING a unit (PyTorch's p is the drop probability: p = 1 − keep_prob).")
+                for l in range(1, n_hidden + 1))
+with c4:
+    st.markdown("**Training** (full batch)")
+    iterations = ui.slider("Iterations", 100, 5000, 2000, key="it", step=100)
+    opt = ui.select("Optimizer", list(OPTIMIZERS), "adam", key="opt", format_func=OPTIMIZERS.get)
+    lr = ui.log_slider("Learning rate α", 1e-4, 1.0, 0.01, key="lr")
+    seed = ui.number("Initialization / dropout seed", 0, 9999, 0, key="seed")
+
+if train_pct + dev_pct > 95:
+    st.warning(f"Train {train_pct}% + dev {dev_pct}% leaves less than 5% for the test set; using dev = "
+               f"{95 - train_pct}%.")
+    dev_pct = 95 - train_pct
+
+data = (ds, int(m), float(noise), int(train_pct), int(dev_pct), int(data_seed))
+net = (units, hidden)
+train_cfg = (int(iterations), opt, float(lr), int(seed))
+kps = tuple(float(k) for k in kps)
+lambd = float(lambd)
+
+run = ui.guarded(lambda: lab(data, net, lambd, kps, train_cfg), "Could not train this network")
+if run is None:
+    st.stop()
+errors = run["errors"]
+if not np.isfinite(run["history"]["cost"][-1]):
+    st.warning("The cost became infinite or NaN: the learning rate is too large for this optimizer. Lower α.")
+
+# --------------------------------------------------------------------------------- results & diagnosis
+st.subheader("1 · Decision boundary, errors and the diagnosis")
+left, right = st.columns([3, 2])
+with left:
+    boundary, cost_fig, norms_fig = main_figures(data, net, lambd, kps, train_cfg)
+    ui.chart(boundary, key="boundary")
+    ui.explain("Filled dots: training set; open diamonds: dev set. The colour is ŷ = P(y = 1 | x); the black line "
+               "is ŷ = 0.5. An overfit network wraps its boundary around individual noisy training points; "
+               "L2 and dropout smooth it.")
+with right:
+    s = run["split"]
+    e1, e2, e3 = st.columns(3)
+    e1.metric("Train error", _pct(errors["train"]), help=f"{s.X_train.shape[1]} examples")
+    e2.metric("Dev error", _pct(errors["dev"]), help=f"{s.X_dev.shape[1]} examples")
+    e3.metric("Test error", _pct(errors["test"]), help=f"{s.X_test.shape[1]} examples")
+    st.caption(f"Split of m = {m}: {s.X_train.shape[1]} train / {s.X_dev.shape[1]} dev / {s.X_test.shape[1]} test. "
+               "With small data the course suggests 60/20/20; with a million examples 98/1/1 is plenty for dev and test.")
+    b1, b2 = st.columns(2)
+    with b1:
+        bayes = ui.slider("Bayes error estimate (%)", 0.0, 30.0, 0.0, key="bayes", step=0.5,
+                          help="The best achievable error, e.g. human-level error. ~0% for clean data; "
+                               "noisy, overlapping classes have a real Bayes error above 0.")
+    with b2:
+        tol = ui.slider("A gap counts as high above (%)", 0.5, 10.0, 2.0, key="tol", step=0.5)
+    d = diagnosis.diagnose(errors["train"], errors["dev"], bayes / 100, tol / 100)
+    box = st.success if not (d.high_bias or d.high_variance) else st.warning
+    box(f"**Diagnosis: {d.label}.**  Avoidable bias (train − Bayes) = {d.avoidable_bias:+.1%}; "
+        f"variance (dev − train) = {d.variance:+.1%}.\n\n**Next step (basic recipe):** {d.next_step}")
+    ui.explain("The course's table, with Bayes ≈ 0%: train 1% / dev 11% → high variance; 15% / 16% → high bias; "
+               "15% / 30% → both; 0.5% / 1% → neither. Raise the Bayes estimate for noisy data and see the verdict "
+               "change: 15% train error is fine if even the best classifier gets 15% wrong.")
+
+c_left, c_right = st.columns(2)
+with c_left:
+    ui.chart(cost_fig, key="cost")
+    ui.explain("The cost includes the L2 term and, with dropout, is measured on the thinned network of each "
+               "iteration, so it is noisier and not strictly decreasing: check for bugs with dropout off first.")
+with c_right:
+    ui.chart(norms_fig, key="norms")
+    ui.explain("Raise λ and every ‖W[l]‖_F ends smaller: the gradient gets + (λ/m)W, so each step first "
+               "multiplies W by (1 − αλ/m) ('weight decay'). Small weights keep z near 0, where tanh is almost "
+               "linear, so the network draws a simpler boundary.")
+
+st.latex(r"J = \frac{1}{m}\sum_{i=1}^{m}\mathcal{L}(\hat y^{(i)}, y^{(i)}) + \frac{\lambda}{2m}\sum_{l=1}^{L}"
+         r"\lVert W^{[l]}\rVert_F^2,\qquad dW^{[l]} = (\text{from backprop}) + \frac{\lambda}{m}W^{[l]}")
+
+# --------------------------------------------------------------------------------------- dropout
+section2 = st.container()
+
+# ------------------------------------------------------------------------------------ comparison
+st.subheader("3 · Side by side: no regularization, L2, dropout")
+k1, k2 = st.columns(2)
+with k1:
+    lambd_cmp = ui.slider("λ of the L2 run", 0.05, 5.0, 1.0, key="lc", step=0.05)
+with k2:
+    kp_cmp = ui.slider("keep_prob of the dropout run (every hidden layer)", 0.1, 0.95, 0.7, key="kpc", step=0.05)
+st.caption("Same data, same architecture, same optimizer and the same initial weights (same seed); only the "
+           "regularization differs.")
+cmp_fig, cmp_cost, cmp_norms, cmp_hist, cmp_rows = comparison(data, net, train_cfg, float(lambd_cmp), float(kp_cmp))
+ui.chart(cmp_fig, key="compare")
+ui.explain("Without regularization a large network fits the noise: near-zero train error, a higher dev error and "
+           "a boundary with islands. L2 and dropout trade a little training error for a smaller train/dev gap.")
+st.dataframe(cmp_rows, hide_index=True, width="stretch")
+g1, g2, g3 = st.columns(3)
+with g1:
+    ui.chart(cmp_cost, key="cmp_cost")
+    ui.explain("The L2 run's cost includes (λ/2m)Σ‖W‖², so it levels off higher; the dropout run's cost is noisy.")
+with g2:
+    ui.chart(cmp_norms, key="cmp_norms")
+    ui.explain("L2 shrinks every layer's weights most directly.")
+with g3:
+    ui.chart(cmp_hist, key="cmp_hist")
+    ui.explain("L2 pulls the weights towards 0: a narrower distribution.")
+
+with section2:
+    dropout_section(float(kp_cmp))
+
+ui.url_report()
