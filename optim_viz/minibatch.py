@@ -132,6 +132,11 @@ def train(X: np.ndarray, Y: np.ndarray, batch_size: int, epochs: int, optimizer:
     return Run(batch_size, params, path, cost_iter, cost_epoch, n_batches, seconds, accuracy(params, X, Y))
 
 
+def path_cost(path: np.ndarray, X: np.ndarray, Y: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """Full-batch J at every row of ``path`` (N, 3), in chunks so memory stays at chunk × m."""
+    return np.concatenate([cost(path[i:i + chunk], X, Y) for i in range(0, len(path), chunk)] or [np.empty(0)])
+
+
 def cost_grid(X: np.ndarray, Y: np.ndarray, w1: np.ndarray, w2: np.ndarray, b: float) -> np.ndarray:
     """Full-batch J over the grid ``w1 × w2`` (1-D axes) at fixed bias ``b``; shape (len(w2), len(w1))."""
     W1, W2 = np.meshgrid(w1, w2)

@@ -16,9 +16,10 @@ MAX_POINTS = 2000  # per line trace: enough to show noise, small enough for a fa
 
 
 def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str, height: int = 420, **kw) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0.01), height=height, font=FONT, plot_bgcolor="white",
-                      margin=dict(l=70, r=20, t=50, b=55), hovermode="x unified",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0), **kw)
+    style = dict(title=dict(text=title, x=0.01), height=height, font=FONT, plot_bgcolor="white",
+                 margin=dict(l=70, r=20, t=50, b=55), hovermode="x unified",
+                 legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0))
+    fig.update_layout(**{**style, **kw})
     fig.update_xaxes(title=xtitle, showgrid=True, gridcolor="#eee", zeroline=False, linecolor="#999")
     fig.update_yaxes(title=ytitle, showgrid=True, gridcolor="#eee", zeroline=False, linecolor="#999")
     return fig

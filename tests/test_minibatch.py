@@ -134,3 +134,9 @@ def test_batch_sizes_and_bad_inputs(data):
         MB.train(X, Y, batch_size=0, epochs=1)
     with pytest.raises(ValueError):
         MB.train(X, Y, batch_size=601, epochs=1)
+
+
+def test_path_cost_matches_rowwise(data):
+    X, Y = data
+    path = np.random.default_rng(0).normal(size=(600, 3))
+    np.testing.assert_allclose(MB.path_cost(path, X, Y, chunk=128), [MB.cost(p, X, Y) for p in path], rtol=1e-12)
