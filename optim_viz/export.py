@@ -1,0 +1,303 @@
+"""Exports for slides and sharing: offline HTML, CSV, PNG and an animated GIF of a race.
+
+Pure functions returning bytes or text (a page hands them to a download button); no Streamlit.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from typing import Callable, Mapping
+
+import numpy as np
+import plotly.colors
+import plotly.io as pio
+from PIL import Image, ImageColor, ImageDraw, ImageFont
+
+from .simulate import Path
+from .surfaces import Surface
+
+PNG_MISSING = "PNG export needs kaleido and Chromium: pip install kaleido; apt-get install chromium"
+_CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+# Hard GIF limits. Width ≥ 320 > 300 frames also makes consecutive frames differ by at least the
+# progress bar's pixel, so a GIF encoder never merges them and the frame count is what was asked.
+MAX_FRAMES = 300
+MIN_SIZE, MAX_SIZE = (320, 240), (1280, 960)
+MAX_PIXELS = 64_000_000  # frames × width × height: the GIF's frames are held in memory (1 byte/pixel)
+_FALLBACK_COLOURS = plotly.colors.qualitative.Plotly
+
+
+# ---------------------------------------------------------------- HTML, PNG
+
+def figure_html(fig) -> bytes:
+    """A standalone HTML page of ``fig`` that works offline (plotly.js inlined, ~5 MB).
+
+    Animations wait for the Play button: ``write_html``'s default would start them on load.
+    """
+    html = pio.to_html(fig, include_plotlyjs=True, full_html=True, auto_play=False,
+                       config={"displaylogo": False, "responsive": True})
+    return html.encode("utf-8")
+
+
+def png_unavailable() -> str | None:
+    """Why PNG export cannot work here (a message for the button), or None if it can."""
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        return PNG_MISSING
+    if not any(shutil.which(name) for name in _CHROMIUM):
+        return PNG_MISSING
+    return None
+
+
+def figure_png(fig, width: int = 1200, height: int = 800, scale: float = 1.0) -> bytes:
+    """``fig`` as PNG bytes via kaleido (which finds the system Chromium by itself).
+
+    Raises ``RuntimeError`` saying what to install when kaleido or Chromium is missing.
+    """
+    reason = png_unavailable()
+    if reason:
+        raise RuntimeError(reason)
+    try:
+        return pio.to_image(fig, format="png", width=width, height=height, scale=scale)
+    except Exception as err:  # kaleido/Chromium failures come in many types; the page needs one
+        raise RuntimeError(f"PNG export failed: {err}") from err
+
+
+# ---------------------------------------------------------------- CSV
+
+def _cell(v) -> str:
+    """Shortest text that reads back as the same number; NaN (a diverged step) is left empty."""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return "" if np.isnan(v) else repr(float(v))
+    return str(v)
+
+
+def paths_csv(paths: Mapping[str, Path]) -> str:
+    """Trajectories in long format: ``optimizer,start,step,x,y,loss``, one row per point and step.
+
+    ``start`` indexes the starting points of a run (``xy[:, start]``); steps after a divergence have
+    empty x, y and loss.
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["optimizer", "start", "step", "x", "y", "loss"])
+    for name, path in paths.items():
+        xy, loss = np.asarray(path.xy, float), np.asarray(path.loss, float)
+        for i in range(xy.shape[1]):
+            w.writerows([name, i, t, _cell(x), _cell(y), _cell(f)]
+                        for t, ((x, y), f) in enumerate(zip(xy[:, i].tolist(), loss[:, i].tolist())))
+    return buf.getvalue()
+
+
+def series_csv(columns: Mapping[str, np.ndarray]) -> str:
+    """Named 1-D series side by side, one row per index; shorter columns are padded with empty cells."""
+    arrays = {}
+    for name, col in columns.items():
+        a = np.asarray(col)
+        if a.ndim != 1:
+            raise ValueError(f"column {name!r} must be 1-D, got shape {a.shape}")
+        arrays[str(name)] = a.tolist()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(list(arrays))
+    n = max((len(a) for a in arrays.values()), default=0)
+    for i in range(n):
+        w.writerow([_cell(a[i]) if i < len(a) else "" for a in arrays.values()])
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- animated GIF
+
+def _background(surface: Surface, size: tuple[int, int]) -> Image.Image:
+    """The surface's colour field, Viridis on log(1 + f − f_min), with darker iso-bands as contours."""
+    W, H = size
+    (x0, x1), (y0, y1) = surface.bounds
+    X, Y = np.meshgrid(np.linspace(x0, x1, W), np.linspace(y1, y0, H))  # row 0 = top = y_max
+    with np.errstate(all="ignore"):
+        z = np.asarray(surface.f(X, Y), float) * np.ones((H, W))
+        finite = np.isfinite(z)
+        z = np.log1p(z - z[finite].min()) if finite.any() else np.zeros_like(z)
+        zn = (z - z[finite].min()) / (np.ptp(z[finite]) or 1.0) if finite.any() else z
+    zn = np.where(finite, zn, 0.0)
+    scale = plotly.colors.get_colorscale("Viridis")
+    stops = np.array([s for s, _ in scale])
+    rgb = np.array([plotly.colors.hex_to_rgb(c) if c.startswith("#") else plotly.colors.unlabel_rgb(c)
+                    for _, c in scale], float)
+    img = np.stack([np.interp(zn, stops, rgb[:, k]) for k in range(3)], axis=-1)
+    band = np.floor(zn * 14)
+    edge = np.zeros((H, W), bool)
+    edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+    edge[1:, :] |= band[1:, :] != band[:-1, :]
+    img[edge] *= 0.7
+    img[~finite] = 200  # grey where f is undefined
+    return Image.fromarray(img.astype(np.uint8)).convert("RGBA")
+
+
+def _clip(p0: np.ndarray, p1: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """Liang–Barsky: segments p0→p1 (k, 2) cut to the box [lo, hi]; returns (q0, q1, visible).
+
+    Keeps Pillow away from far-off coordinates (a diverging path reaches 10⁸ pixels)."""
+    d = p1 - p0
+    t0, t1 = np.zeros(len(d)), np.ones(len(d))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for axis in (0, 1):
+            for p, q in ((-d[:, axis], p0[:, axis] - lo[axis]), (d[:, axis], hi[axis] - p0[:, axis])):
+                r = q / p
+                t0 = np.where(p < 0, np.maximum(t0, r), t0)
+                t1 = np.where(p > 0, np.minimum(t1, r), t1)
+                outside = (p == 0) & (q < 0)
+                t1 = np.where(outside, -1.0, t1)
+    visible = (t0 <= t1) & np.isfinite(p0).all(axis=1) & np.isfinite(p1).all(axis=1)
+    return p0 + t0[:, None] * d, p0 + t1[:, None] * d, visible
+
+
+def _font(px: int):
+    try:
+        return ImageFont.load_default(size=px)
+    except (TypeError, OSError):  # Pillow without FreeType: fixed bitmap font
+        return ImageFont.load_default()
+
+
+def race_gif(surface: Surface, paths: Mapping[str, Path], colours: Mapping[str, str], frames: int = 60,
+             size: tuple[int, int] = (640, 480), max_frames: int = 200,
+             progress: Callable[[int, int], None] | None = None, duration_ms: int = 80) -> bytes:
+    """An animated GIF of a race drawn with Pillow: the colour field of ``surface``, each optimizer's
+    trajectories growing as polylines with a head dot, a legend and a progress bar.
+
+    ``paths`` are ``simulate.run`` results (xy of shape (steps+1, n, 2), NaN after divergence: not
+    drawn). Frame i shows the paths up to step i/(frames−1)·steps (interpolated between steps).
+    ``progress(i, frames)`` is called after frame i (1-based) is drawn. ``ValueError`` when ``frames``
+    or ``size`` exceed the limits.
+    """
+    cap = min(int(max_frames), MAX_FRAMES)
+    if not isinstance(frames, (int, np.integer)) or not 1 <= frames <= cap:
+        raise ValueError(f"frames must be a whole number from 1 to {cap}, got {frames!r}")
+    W, H = (int(v) for v in size)
+    if not (MIN_SIZE[0] <= W <= MAX_SIZE[0] and MIN_SIZE[1] <= H <= MAX_SIZE[1]):
+        raise ValueError(f"size must be between {MIN_SIZE[0]}×{MIN_SIZE[1]} and {MAX_SIZE[0]}×{MAX_SIZE[1]} "
+                         f"pixels, got {W}×{H}")
+    if frames * W * H > MAX_PIXELS:
+        raise ValueError(f"{frames} frames of {W}×{H} is too much for one GIF (at most "
+                         f"{MAX_PIXELS // 1_000_000} million pixels in all); use fewer frames or a smaller size")
+    if not paths:
+        raise ValueError("no trajectories to draw")
+
+    (x0, x1), (y0, y1) = surface.bounds
+    to_px = np.array([(W - 1) / (x1 - x0), -(H - 1) / (y1 - y0)])
+    origin = np.array([x0, y1])
+    px = {name: (np.asarray(p.xy, float) - origin) * to_px for name, p in paths.items()}  # (steps+1, n, 2)
+    rgb = {name: ImageColor.getrgb(colours.get(name) or _FALLBACK_COLOURS[k % len(_FALLBACK_COLOURS)])[:3]
+           for k, name in enumerate(paths)}
+    steps = max(a.shape[0] - 1 for a in px.values())
+    line_w = max(2, round(W / 250))
+    halo_w, head_r = line_w + 2, max(4, round(W / 110))
+    lo, hi = np.array([-20.0, -20.0]), np.array([W + 20.0, H + 20.0])
+    font = _font(max(11, H // 34))
+
+    background = _background(surface, (W, H))
+    palette = _palette(background, rgb.values())
+    halo = Image.new("RGBA", (W, H))  # finished segments: white halo below, colour above
+    ink = Image.new("RGBA", (W, H))
+    minima = (np.asarray(surface.minima, float).reshape(-1, 1, 2) - origin) * to_px
+    legend = _legend((W, H), list(paths), rgb, font, line_w, {**px, "": np.repeat(minima, 50, axis=0)})
+    halo_draw, ink_draw = ImageDraw.Draw(halo), ImageDraw.Draw(ink)
+
+    def draw_segments(draws, a, b, name):
+        """Segments a→b (k, 2) of optimizer ``name`` on the given (draw, width, colour) layers."""
+        q0, q1, vis = _clip(a, b, lo, hi)
+        for (u, v) in zip(q0[vis].tolist(), q1[vis].tolist()):
+            for draw, width, colour in draws:
+                draw.line([tuple(u), tuple(v)], fill=colour, width=width)
+                r = width / 2
+                draw.ellipse([v[0] - r, v[1] - r, v[0] + r, v[1] + r], fill=colour)
+
+    done = 0  # steps whose segment is already on the halo/ink layers
+    images = []
+    for i in range(frames):
+        s = steps * (i / (frames - 1) if frames > 1 else 1.0)
+        t = int(np.floor(s))
+        frac = s - t
+        for name, a in px.items():  # new finished segments, drawn once
+            k = min(t, a.shape[0] - 1)
+            if k > done:
+                seg0, seg1 = a[done:k].reshape(-1, 2), a[done + 1:k + 1].reshape(-1, 2)
+                draw_segments([(halo_draw, halo_w, (255, 255, 255, 200))], seg0, seg1, name)
+                draw_segments([(ink_draw, line_w, rgb[name] + (255,))], seg0, seg1, name)
+        done = max(done, t)
+        frame = background.copy()
+        frame.alpha_composite(halo)
+        frame.alpha_composite(ink)
+        draw = ImageDraw.Draw(frame)
+        for name, a in px.items():
+            k = min(t, a.shape[0] - 1)
+            head = a[k]
+            if frac > 0 and k + 1 < a.shape[0]:  # the part of the current step already travelled
+                nxt = a[k] + frac * (a[k + 1] - a[k])
+                draw_segments([(draw, halo_w, (255, 255, 255)), (draw, line_w, rgb[name])], a[k], nxt, name)
+                head = np.where(np.isfinite(nxt), nxt, head)
+            for (hx, hy) in head.tolist():
+                if not np.isfinite([hx, hy]).all():
+                    continue  # diverged: nothing left to mark
+                if lo[0] <= hx <= hi[0] and lo[1] <= hy <= hi[1]:
+                    draw.ellipse([hx - head_r, hy - head_r, hx + head_r, hy + head_r],
+                                 fill=rgb[name], outline=(0, 0, 0), width=max(1, line_w // 2))
+        frame.alpha_composite(legend)
+        shown = min(steps, round(s))
+        draw.text((W - 8, H - 10), f"step {shown} / {steps}", fill=(255, 255, 255), font=font, anchor="rb",
+                  stroke_width=2, stroke_fill=(0, 0, 0))
+        bar = round((W - 1) * (i + 1) / frames)
+        draw.rectangle([0, H - 4, bar, H - 1], fill=(255, 255, 255))
+        images.append(frame.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE))
+        if progress is not None:
+            progress(i + 1, frames)
+
+    buf = io.BytesIO()
+    durations = [duration_ms] * (frames - 1) + [max(duration_ms, 1500)]  # hold the finish
+    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
+                optimize=False)
+    return buf.getvalue()
+
+
+def _palette(background: Image.Image, colours) -> Image.Image:
+    """One GIF palette for every frame, so colours never flicker: the path colours and the UI greys
+    exactly (an adaptive palette merges a few-pixel orange line into a yellow one), the rest from the
+    background's colour field."""
+    fixed = list(dict.fromkeys([(255, 255, 255), (0, 0, 0), (20, 20, 20), (80, 80, 80), (200, 200, 200),
+                                *colours]))[:64]
+    n_bg = 256 - len(fixed)
+    field = background.convert("RGB").quantize(colors=n_bg, method=Image.Quantize.MEDIANCUT)
+    entries = [c for rgb in fixed for c in rgb] + field.getpalette()[: 3 * n_bg]
+    pal = Image.new("P", (1, 1))
+    pal.putpalette(entries + [0] * (768 - len(entries)))
+    return pal
+
+
+def _legend(size, names, rgb, font, line_w, px) -> Image.Image:
+    """A small legend box, on its own transparent layer, in the corner that hides the fewest path points."""
+    W, H = size
+    layer = Image.new("RGBA", size)
+    draw = ImageDraw.Draw(layer)
+    row = int(font.size * 1.4) if hasattr(font, "size") else 16
+    swatch = 2 * row
+    bw = 12 + swatch + 6 + max(draw.textlength(n, font=font) for n in names) + 8
+    bh = 8 + row * len(names)
+    pts = np.concatenate([a.reshape(-1, 2) for a in px.values()])
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    corners = [(6, 6), (W - 6 - bw, 6), (6, H - 14 - bh), (W - 6 - bw, H - 14 - bh - row)]
+
+    def hidden(c):
+        return int(((pts[:, 0] >= c[0]) & (pts[:, 0] <= c[0] + bw) & (pts[:, 1] >= c[1]) & (pts[:, 1] <= c[1] + bh)).sum())
+
+    left, top = min(corners, key=hidden)  # ties keep the first: top-left
+    draw.rounded_rectangle([left, top, left + bw, top + bh], radius=6, fill=(255, 255, 255, 215),
+                           outline=(80, 80, 80, 255))
+    for k, name in enumerate(names):
+        y = top + 4 + row * k + row / 2
+        draw.line([(left + 12, y), (left + 12 + swatch, y)], fill=rgb[name] + (255,), width=line_w + 1)
+        draw.text((left + 12 + swatch + 6, y), name, fill=(20, 20, 20, 255), font=font, anchor="lm")
+    return layer
