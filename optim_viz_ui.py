@@ -165,6 +165,20 @@ def number(label: str, lo, hi, value, key: str, step=None, help: str | None = No
     return out
 
 
+def text(label: str, value: str, key: str, max_chars: int = 300, help: str | None = None) -> str:
+    """st.text_input with URL round-trip. The text is only data: whoever uses it must validate it."""
+    def parse(raw: str) -> str:
+        if len(raw) > max_chars:
+            raise ValueError
+        return raw
+
+    _from_url(key, parse, f"text of at most {max_chars} characters")
+    out = st.text_input(label, _initial(key, value, lambda v: isinstance(v, str) and len(v) <= max_chars),
+                        key=key, max_chars=max_chars, help=help)
+    _to_url(key, out, value)
+    return out
+
+
 def url_report() -> None:
     """Call at the end of a page: link parameters that no widget of this page knows are reported and dropped."""
     seen = st.session_state.get(_SEEN, set())

@@ -14,10 +14,19 @@ def label(name: str) -> str:
     return SPECS[name].label
 
 
+CUSTOM = "custom"
+DEFAULT_EXPR = "x**2 + 10*y**2"
+
+
+def get_surface(name: str, expr: str, bounds: tuple):
+    """A built-in surface, or the user's expression (validated by the safe parser; ValueError if not)."""
+    return surfaces.from_expression(expr, bounds) if name == CUSTOM else surfaces.get(name)
+
+
 @ui.figure_cache
-def build(surface_name: str, entries: tuple, start: tuple, steps: int, adam_bc: bool):
+def build(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: tuple, steps: int, adam_bc: bool):
     """Run the race and build its figures once per distinct set of plain-value inputs (read-only)."""
-    surface = surfaces.get(surface_name)
+    surface = get_surface(surface_name, expr, bounds)
     paths = arena.race(surface, {n: dict(h) for n, h in entries}, np.array(start), steps, adam_bc)
     return (paths, plots.race_figure(surface, paths, start), plots.loss_figure(surface, paths),
             plots.surface3d_figure(surface, paths))
@@ -36,14 +45,32 @@ if (pending := st.session_state.pop("_pending_start", None)) is not None:
 
 with st.sidebar:
     st.header("Race setup")
-    surface_name = ui.select("Loss surface", surfaces.names(), "elongated_bowl", key="surface",
-                             format_func=lambda n: surfaces.get(n).title)
-    surface = surfaces.get(surface_name)
-    if st.session_state.get("_arena_surface", surface_name) != surface_name:
+    surface_name = ui.select("Loss surface", [*surfaces.names(), CUSTOM], "elongated_bowl", key="surface",
+                             format_func=lambda n: "Your own function f(x, y)" if n == CUSTOM else surfaces.get(n).title)
+    expr, bounds = DEFAULT_EXPR, None
+    if surface_name == CUSTOM:
+        expr = ui.text("f(x, y) =", DEFAULT_EXPR, key="expr", max_chars=300,
+                       help="Numbers, x, y, pi, e, + − * / ** and sin cos tan exp log sqrt tanh abs sinh cosh arctan.")
+        c1, c2 = st.columns(2)
+        with c1:
+            xr = (ui.number("x from", -1e3, 1e3, -3.0, key="xmin"), ui.number("x to", -1e3, 1e3, 3.0, key="xmax"))
+        with c2:
+            yr = (ui.number("y from", -1e3, 1e3, -3.0, key="ymin"), ui.number("y to", -1e3, 1e3, 3.0, key="ymax"))
+        bounds = (xr, yr)
+        try:
+            surface = get_surface(CUSTOM, expr, bounds)
+        except ValueError as err:
+            st.error(f"Cannot use this function: {err}. Showing {DEFAULT_EXPR} on [−3, 3]² instead.")
+            expr, bounds = DEFAULT_EXPR, ((-3.0, 3.0), (-3.0, 3.0))
+            surface = get_surface(CUSTOM, expr, bounds)
+    else:
+        surface = surfaces.get(surface_name)
+    surface_id = (surface_name, expr, bounds)
+    if st.session_state.get("_arena_surface", surface_id) != surface_id:
         # A new surface brings its own default start and learning rates.
         for k in ["x0", "y0", "lr", *(f"{n}_lr" for n in NAMES)]:
             st.session_state.pop(k, None)
-    st.session_state["_arena_surface"] = surface_name
+    st.session_state["_arena_surface"] = surface_id
     (xa, xb), (ya, yb) = surface.bounds
     c1, c2 = st.columns(2)
     with c1:
@@ -89,7 +116,7 @@ if not entries:
     st.stop()
 
 start = (float(x0), float(y0))
-paths, race_fig, loss_fig, fig3d = build(surface_name, tuple(entries), start, steps, adam_bc)
+paths, race_fig, loss_fig, fig3d = build(surface_name, expr, bounds, tuple(entries), start, steps, adam_bc)
 res = arena.results(surface, paths, tol)
 for name, r in res.items():
     if r.diverged_at >= 0:

@@ -158,3 +158,45 @@ def test_link_state_is_applied_and_bad_values_reported():
     text = " ".join(w.value for w in bad.warning)
     assert "`surface" in text and "`steps" in text and "`x0" in text
     assert bad.selectbox(key="surface").value == "elongated_bowl"
+
+
+def test_custom_function_runs_every_optimizer():
+    at = open_page(PAGE, surface="custom")
+    at.text_input(key="expr").set_value("(1-x)**2 + 100*(y-x**2)**2").run()
+    assert_ok(at)
+    assert not at.error
+    fig = race(at)
+    assert fig["layout"]["xaxis"]["range"] == [-3, 3]
+    assert "custom" in at.caption[0].value.lower() or "your function" in at.caption[0].value.lower()
+
+
+@pytest.mark.parametrize("text", ["__import__('os').system('x')", "x.__class__", "9**9**9**9", "(" * 250 + "x" + ")" * 250,
+                                  "lambda: 1", "z + 1", ""])
+def test_hostile_or_bad_function_gives_a_message_and_a_safe_default(text, monkeypatch):
+    import os
+    called = []
+    monkeypatch.setattr(os, "system", lambda *a: called.append(a))
+    at = open_page(PAGE, surface="custom")
+    at.text_input(key="expr").set_value(text).run()
+    assert_ok(at)
+    assert not called
+    if text == "9**9**9**9":  # valid syntax: evaluates to inf in float64, never hangs
+        return
+    assert at.error and "Cannot use this function" in at.error[0].value
+
+
+def test_custom_bounds_are_validated():
+    at = open_page(PAGE, surface="custom")
+    at.number_input(key="xmin").set_value(5.0).run()  # x from 5 to 3: empty range
+    assert_ok(at)
+    assert at.error and "Cannot use this function" in at.error[0].value
+    assert race(at)["layout"]["xaxis"]["range"] == [-3, 3]
+
+
+def test_custom_function_from_a_link():
+    at = open_page(PAGE, surface="custom", expr="sin(x)*cos(y) + 0.1*(x**2+y**2)")
+    assert_ok(at)
+    assert at.text_input(key="expr").value == "sin(x)*cos(y) + 0.1*(x**2+y**2)"
+    evil = open_page(PAGE, surface="custom", expr="__import__('os')")
+    assert_ok(evil)
+    assert evil.error
