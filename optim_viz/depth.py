@@ -1,0 +1,150 @@
+"""Deep networks at initialization: vanishing and exploding activations and gradients, symmetry, training.
+
+Built on ``optim_viz.nn``. A network of ``depth`` hidden layers of ``width`` units has
+``layer_dims = [width] + [width] * depth + [1]`` (inputs of size ``width``, a sigmoid output).
+Per layer we report the spread ``std(A[l])`` of the activations of a seeded batch, and the gradient norm
+``‖dW[l]‖_F`` from one backward pass. With ``Var(w) = c/n[l−1]``, a ReLU layer multiplies the mean square
+activation by about ``c/2``: He (c = 2) keeps it, ``randn · 1.0`` multiplies it by ``n/2`` per layer.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import datasets, nn, optimizers
+
+INITS = {
+    "zeros": "Zeros",
+    "constant": "Constant (= scale)",
+    "random": "Random: randn · scale",
+    "xavier": "Xavier: Var = 1/n[l−1]",
+    "he": "He: Var = 2/n[l−1]",
+    "glorot": "Glorot: Var = 2/(n[l−1]+n[l])",
+}
+
+
+def dims(depth: int, width: int, n_x: int | None = None) -> list[int]:
+    """``[n_x] + [width] * depth + [1]``; n_x defaults to width."""
+    if depth < 1 or width < 1:
+        raise ValueError(f"depth and width must be at least 1, got {depth} and {width}")
+    return [width if n_x is None else n_x] + [width] * depth + [1]
+
+
+class LayerStats(NamedTuple):
+    spread: np.ndarray  # (depth,) std(A[l]) of hidden layer l = 1..depth; NaN where it overflowed
+    grad_norm: np.ndarray  # (depth + 1,) ‖dW[l]‖_F, l = 1..L; NaN where it overflowed
+    overflow: bool  # some value was not finite (exploded past float64)
+
+
+def batch(n_x: int, m: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A seeded batch: ``X ~ N(0, 1)`` of shape (n_x, m) and labels ``Y = [x₁ > 0]``."""
+    X = np.random.default_rng(seed).standard_normal((n_x, m))
+    return X, (X[0:1] > 0).astype(float)
+
+
+def layer_stats(depth: int = 20, width: int = 100, hidden: str = "relu", method: str = "he", scale: float = 0.01,
+                m: int = 64, seed: int = 0, nets: int = 1) -> LayerStats:
+    """Forward and backward passes of ``nets`` freshly initialized networks on seeded batches.
+
+    ``spread[l] = sqrt(mean over nets of var(A[l]))`` and ``grad_norm[l] = sqrt(mean over nets of ‖dW[l]‖²)``.
+    One network of finite width fluctuates around the expected scale (a random walk in log scale whose
+    variance grows like depth/width); pooling a few networks shows the trend the variance rule predicts."""
+    var = np.zeros(depth)
+    sq = np.zeros(depth + 1)
+    with np.errstate(all="ignore"):  # exploding nets overflow on purpose; the NaNs are reported
+        for k in range(nets):
+            params = nn.init_params(dims(depth, width), method, np.random.default_rng([seed, k]), scale)
+            X, Y = batch(width, m, seed + 1000 + k)
+            AL, caches = nn.forward(params, X, hidden, "sigmoid")
+            grads = nn.backward(AL, Y, caches, hidden=hidden, output="sigmoid")
+            var += np.array([np.var(c["A"]) for c in caches[:-1]])
+            sq += np.array([np.sum(grads[f"dW{l}"] ** 2) for l in range(1, depth + 2)])
+        spread, grad_norm = np.sqrt(var / nets), np.sqrt(sq / nets)
+    bad, bad_g = ~np.isfinite(spread), ~np.isfinite(grad_norm)
+    spread[bad], grad_norm[bad_g] = np.nan, np.nan
+    return LayerStats(spread, grad_norm, bool(bad.any() or bad_g.any()))
+
+
+def all_layer_stats(methods, depth: int, width: int, hidden: str, scale: float, m: int = 64,
+                    seed: int = 0, nets: int = 1) -> dict[str, LayerStats]:
+    """``layer_stats`` for each initialization in ``methods`` (same batches, same seeds)."""
+    return {k: layer_stats(depth, width, hidden, k, scale, m, seed, nets) for k in methods}
+
+
+def linear_example(depth: int = 20, w: float = 1.5, x=(1.0, 1.0)) -> tuple[np.ndarray, float]:
+    """The course's deep linear network: ``W[l] = w·I`` (2×2) for l < L, ``W[L] = [1, 1]``, no bias, so
+    ``a[l] = w^l x`` and ``ŷ = W[L] w^(L−1) x``. Returns ``(‖a[l]‖ for l = 1..L−1, ŷ)`` computed by the network's
+    own forward pass; ``depth`` is L."""
+    L = int(depth)
+    params = {}
+    for l in range(1, L):
+        params[f"W{l}"], params[f"b{l}"] = w * np.eye(2), np.zeros((2, 1))
+    params[f"W{L}"], params[f"b{L}"] = np.ones((1, 2)), np.zeros((1, 1))
+    with np.errstate(all="ignore"):
+        AL, caches = nn.forward(params, np.asarray(x, float).reshape(2, 1), "linear", "linear")
+        norms = np.array([np.linalg.norm(c["A"]) for c in caches[:-1]])
+    return norms, float(AL[0, 0])
+
+
+class SymmetryRun(NamedTuple):
+    iteration: np.ndarray  # (k,)
+    W1_column: np.ndarray  # (k, n[1]): weight from input 1 to each unit of layer 1, per recorded iteration
+    unit_spread: np.ndarray  # (k,) max over hidden layers and units of |W[l][i, :] − W[l][0, :]|
+    cost: np.ndarray  # (k,)
+
+
+def symmetry_run(method: str, hidden: str = "tanh", width: int = 6, iterations: int = 300, lr: float = 0.5,
+                 scale: float = 0.5, every: int = 10, seed: int = 0) -> SymmetryRun:
+    """Gradient descent on the seeded circles data with two hidden layers of ``width`` units.
+
+    With zeros or a constant every unit of a layer computes the same function, gets the same gradient and so
+    stays the same: ``unit_spread`` stays exactly 0. A random initialization breaks the symmetry."""
+    X, Y = datasets.make("circles", m=200, noise=0.1, seed=seed)
+    params = nn.init_params([2, width, width, 1], method, np.random.default_rng(seed), scale)
+    opt = optimizers.sgd(lr)  # stateless, so training in chunks equals one long run
+    its, cols, spread, costs = [], [], [], []
+    done = 0
+    with np.errstate(all="ignore"):  # a huge constant overflows; its NaNs are shown as gaps
+        while True:
+            its.append(done)
+            cols.append(params["W1"][:, 0].copy())
+            spread.append(_unit_spread(params))
+            costs.append(_cost(params, X, Y, hidden))
+            if done >= iterations:
+                break
+            k = min(every, iterations - done)
+            params, _ = nn.train(params, X, Y, opt, k, hidden, "sigmoid")
+            done += k
+    return SymmetryRun(np.array(its), np.array(cols), np.array(spread), np.array(costs))
+
+
+def _unit_spread(params: dict) -> float:
+    L = nn.n_layers(params)
+    return float(max(np.abs(params[f"W{l}"] - params[f"W{l}"][0:1]).max() for l in range(1, L)))
+
+
+def _cost(params, X, Y, hidden) -> float:
+    AL, _ = nn.forward(params, X, hidden, "sigmoid")
+    return nn.compute_cost(AL, Y)
+
+
+class TrainRun(NamedTuple):
+    iteration: np.ndarray
+    cost: np.ndarray  # NaN where it overflowed
+    train_accuracy: float
+
+
+def training_runs(methods, depth: int = 5, width: int = 10, hidden: str = "relu", iterations: int = 500,
+                  lr: float = 0.1, scale: float = 0.01, dataset: str = "circles", seed: int = 0) -> dict[str, TrainRun]:
+    """The same short gradient-descent run from each initialization on a seeded 2-D data set."""
+    X, Y = datasets.make(dataset, m=300, noise=0.15, seed=seed)
+    out = {}
+    for k in methods:
+        params = nn.init_params([2] + [width] * depth + [1], k, np.random.default_rng(seed), scale)
+        with np.errstate(all="ignore"):
+            params, hist = nn.train(params, X, Y, optimizers.sgd(lr), iterations, hidden, "sigmoid", record_every=5)
+            acc = 1.0 - nn.error_rate(params, X, Y, hidden, "sigmoid")
+        cost = np.where(np.isfinite(hist["cost"]), hist["cost"], np.nan)
+        out[k] = TrainRun(hist["iteration"], cost, float(acc))
+    return out

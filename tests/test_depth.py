@@ -1,0 +1,86 @@
+"""Deep networks at initialization: per-layer statistics, the linear example, symmetry and training."""
+import numpy as np
+import pytest
+
+from optim_viz import depth as D
+from optim_viz import nn
+
+
+def test_layer_stats_match_a_direct_forward_and_backward_pass():
+    s = D.layer_stats(depth=4, width=7, hidden="tanh", method="xavier", m=5, seed=3, nets=1)
+    params = nn.init_params([7, 7, 7, 7, 7, 1], "xavier", np.random.default_rng([3, 0]))
+    X = np.random.default_rng(3 + 1000).standard_normal((7, 5))
+    Y = (X[0:1] > 0).astype(float)
+    A, spreads = X, []
+    for l in range(1, 5):  # the forward pass written out from the formulas
+        A = np.tanh(params[f"W{l}"] @ A + params[f"b{l}"])
+        spreads.append(A.std())
+    np.testing.assert_allclose(s.spread, spreads, rtol=1e-12)
+    AL, caches = nn.forward(params, X, "tanh", "sigmoid")
+    g = nn.backward(AL, Y, caches, hidden="tanh")
+    np.testing.assert_allclose(s.grad_norm, [np.linalg.norm(g[f"dW{l}"]) for l in range(1, 6)], rtol=1e-12)
+    assert s.spread.shape == (4,) and s.grad_norm.shape == (5,) and not s.overflow
+
+
+def test_he_keeps_the_relu_activation_spread_within_a_factor_of_2_across_50_layers():
+    for seed in (0, 1, 2):
+        he = D.layer_stats(depth=50, width=100, hidden="relu", method="he", seed=seed, nets=8)
+        assert np.nanmax(he.spread) / np.nanmin(he.spread) < 2.0
+    # the 1/n rule (Xavier) with ReLU loses about a factor √2 per layer instead
+    xav = D.layer_stats(depth=50, width=100, hidden="relu", method="xavier", seed=0, nets=8)
+    per_layer = (xav.spread[-1] / xav.spread[9]) ** (1 / 40)
+    assert per_layer == pytest.approx(1 / np.sqrt(2), rel=0.05)
+
+
+def test_scale_1_explodes_and_scale_001_vanishes():
+    big = D.layer_stats(depth=50, width=100, hidden="relu", method="random", scale=1.0, nets=2)
+    small = D.layer_stats(depth=50, width=100, hidden="relu", method="random", scale=0.01, nets=2)
+    assert big.spread[-1] / big.spread[0] > 1e30  # about √(n/2) ≈ 7 per layer
+    assert big.grad_norm[0] > 1e30
+    assert small.spread[-1] / small.spread[0] < 1e-30
+    assert small.grad_norm[0] < 1e-20
+
+
+def test_overflow_is_reported_not_raised():
+    s = D.layer_stats(depth=50, width=300, hidden="linear", method="constant", scale=10.0, nets=1)
+    assert s.overflow and np.isnan(s.grad_norm).any()
+
+
+def test_linear_example_is_w_to_the_l():
+    for w in (1.5, 0.5):
+        norms, y_hat = D.linear_example(depth=30, w=w)
+        np.testing.assert_allclose(norms, w ** np.arange(1, 30) * np.sqrt(2), rtol=1e-12)
+        assert y_hat == pytest.approx(2 * w ** 29, rel=1e-12)
+    assert D.linear_example(30, 1.5)[1] > 1e5 and D.linear_example(30, 0.5)[1] < 1e-8
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "relu", "sigmoid"])
+def test_zeros_and_constant_keep_units_identical_after_updates(hidden):
+    for method in ("zeros", "constant"):
+        r = D.symmetry_run(method, hidden=hidden, iterations=100, scale=0.5)
+        # identical up to floating-point round-off (BLAS may sum the rows in different orders)
+        assert np.all(r.unit_spread <= 1e-14)
+        np.testing.assert_allclose(r.W1_column, np.repeat(r.W1_column[:, :1], r.W1_column.shape[1], 1),
+                                   rtol=0, atol=1e-14)
+    he = D.symmetry_run("he", hidden=hidden, iterations=100)
+    assert he.unit_spread[-1] > 0.1
+
+
+def test_constant_init_moves_the_weights_but_keeps_them_equal():
+    r = D.symmetry_run("constant", hidden="tanh", iterations=200, scale=0.5)
+    assert np.abs(r.W1_column[-1] - r.W1_column[0]).max() > 1e-3  # the weights did change...
+    assert r.unit_spread[-1] <= 1e-14  # ...together
+
+
+def test_short_training_run_learns_only_from_a_good_initialization():
+    runs = D.training_runs(["zeros", "random", "he"], depth=5, width=10, hidden="relu", iterations=500, lr=0.1,
+                           scale=0.01)
+    assert runs["he"].train_accuracy > 0.9 and runs["he"].cost[-1] < 0.2
+    for k in ("zeros", "random"):
+        assert runs[k].cost[-1] == pytest.approx(np.log(2), abs=1e-3)
+
+
+def test_dims_validation():
+    assert D.dims(3, 5) == [5, 5, 5, 5, 1]
+    with pytest.raises(ValueError):
+        D.dims(0, 5)
