@@ -442,7 +442,10 @@ def _find_minima(f, grad, bounds, n: int = 61, newton_steps: int = 25) -> np.nda
             step = np.stack([H[:, 1, 1] * g[:, 0] - H[:, 0, 1] * g[:, 1],
                              H[:, 0, 0] * g[:, 1] - H[:, 1, 0] * g[:, 0]], axis=1) / det[:, None]
             step = np.clip(step, -0.05 * scale, 0.05 * scale)
-            p = p - np.where(np.isfinite(step), step, 0.0)
+            step = np.where(np.isfinite(step), step, 0.0)
+            p = p - step
+            if np.all(np.abs(step) <= 1e-13 * scale):
+                break
         g = np.stack(grad(p[:, 0], p[:, 1]), axis=1)
         H = _hessian(grad, p, h)
         finite_h = np.isfinite(H).all(axis=(1, 2))
