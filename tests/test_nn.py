@@ -231,13 +231,13 @@ def test_train_dropout_is_seeded_and_records_masks():
     (pa, ha), (pb, hb), (pc, _) = run(3), run(3), run(4)
     np.testing.assert_array_equal(pa["W1"], pb["W1"])
     assert not np.array_equal(pa["W1"], pc["W1"])
-    assert len(ha["masks"]) == 10 and ha["masks"][0][1] is None and ha["masks"][0][0].shape == (5,)
+    assert len(ha["masks"]) == 2 and ha["masks"][1] is None and ha["masks"][0].shape == (10, 5)
     # the recorded masks are the ones the training rng drew (replayed with the same seed)
     rng = np.random.default_rng(3)
     for t in range(10):
         d1 = rng.random((5, X.shape[1])) < 0.5
-        np.testing.assert_array_equal(ha["masks"][t][0], d1[:, 0])
-    assert len({tuple(m[0]) for m in ha["masks"]}) > 1  # a new mask every iteration
+        np.testing.assert_array_equal(ha["masks"][0][t], d1[:, 0])
+    assert len({tuple(row) for row in ha["masks"][0]}) > 1  # a new mask every iteration
 
 
 # ------------------------------------------------------------------ regularization on a fixed problem
