@@ -3,6 +3,8 @@ from pathlib import Path
 
 import streamlit as st
 
+import optim_viz_ui as ui
+
 ROOT = Path(__file__).parent
 
 # (section, file, title, icon, what it teaches). A page appears once its file exists.
@@ -43,7 +45,10 @@ def home():
             st.page_link(file, label=f"**{title}**: {blurb}", icon=icon)
 
 
-st.set_page_config(page_title="optim-viz", page_icon=":material/insights:", layout="wide")
+presenting = st.session_state.get(ui.PRESENT, st.query_params.get("present") == "1")
+st.set_page_config(page_title="optim-viz", page_icon=":material/insights:", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting else "auto")
+ui.presentation_mode()
 nav = {"": [st.Page(home, title="Home", icon=":material/home:", default=True)]}
 for section, file, title, icon, _ in available_pages():
     nav.setdefault(section, []).append(st.Page(file, title=title, icon=icon))

@@ -13,9 +13,11 @@ data_cache = st.cache_data(**CACHE)
 
 
 def log_values(lo: float, hi: float) -> list[float]:
-    """Readable log-spaced values from lo to hi: 1, 2, 3, ... 9 times each power of ten."""
+    """Readable log-spaced values from lo to hi: 1, 1.1, 1.2, 1.5, 2, 2.5, 3, ... 9 times each power of ten
+    (the fine steps near 1 let a demo sit just above a stability limit such as α = 0.11)."""
     decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
-    vals = {float(f"{m * 10.0**d:.1g}") for d in decades for m in range(1, 10)}
+    mantissas = (1, 1.1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
+    vals = {float(f"{m * 10.0**d:.2g}") for d in decades for m in mantissas}
     return sorted(v for v in vals if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9))
 
 
@@ -32,13 +34,73 @@ def log_slider(label: str, lo: float, hi: float, value: float, key: str, help: s
 
 
 def fmt(v: float) -> str:
-    """Compact number: 0.003, 0.9, 1e-08."""
-    return f"{v:.0e}" if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e4) else f"{v:g}"
+    """Compact number with two significant digits: 0.003, 0.11, 1.5e-08 (distinct for every log_values entry)."""
+    return f"{v:.2g}"
 
 
 def chart(fig: go.Figure, key: str | None = None, **kwargs):
-    """Show a Plotly figure at full width (no Streamlit theme override, so our colours hold)."""
+    """Show a Plotly figure at full width (no Streamlit theme override, so our colours hold).
+    In presentation mode a copy gets larger fonts and markers (the cached figure is never mutated)."""
+    if st.session_state.get(PRESENT):
+        fig = go.Figure(fig)
+        fig.update_layout(font_size=20, legend_font_size=20, hoverlabel_font_size=18)
+        for t in fig.data:
+            m = getattr(t, "marker", None)
+            if getattr(t, "mode", None) == "markers" and m is not None and isinstance(m.size, (int, float)) \
+                    and (m.opacity or 1) > 0.05:
+                m.size = m.size * 1.5
     return st.plotly_chart(fig, width="stretch", theme=None, key=key, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Presentation mode: larger type, high contrast, controls collapsed; it survives page switches
+# (session state) and is part of every link (?present=1).
+
+PRESENT = "_presenting"  # survives page switches (a widget's own state is dropped when its page changes)
+_PRESENT_CSS = """<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
+[data-testid="stAppViewContainer"], [data-testid="stHeader"] { background: #ffffff; color: #000000; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stWidgetLabel"] p { color: #000000 !important; font-size: 1.05rem !important; }
+h1 { font-size: 2.6rem !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.5rem 2.5rem !important; }
+</style>"""
+
+
+def presentation_mode() -> bool:
+    """The sidebar toggle for presentation mode (call once per run, from app.py)."""
+    if PRESENT not in st.session_state:
+        st.session_state[PRESENT] = st.query_params.get("present") == "1"
+    st.session_state["presentation"] = st.session_state[PRESENT]  # the widget is new on every page
+
+    def remember():
+        st.session_state[PRESENT] = st.session_state["presentation"]
+
+    on = st.sidebar.toggle("Presentation mode", key="presentation", on_change=remember,
+                           help="Larger type and markers, high contrast, controls collapsed: for a projector.")
+    if on:
+        st.query_params["present"] = "1"
+        st.html(_PRESENT_CSS)
+    else:
+        st.query_params.pop("present", None)
+    return on
+
+
+def presets(options: dict[str, tuple[str, dict]], key: str = "_preset") -> None:
+    """A 'classic demonstrations' picker: each option is (explanation, {widget key: value}). Choosing one
+    resets this page's linked widgets to their defaults, applies the values, and shows the explanation."""
+    def apply():
+        name = st.session_state[key]
+        if name in options:
+            for k in st.session_state.get(_SEEN, set()):
+                st.session_state.pop(k, None)
+            st.session_state.update(options[name][1])
+            st.session_state["_preset_note"] = f"**{name}.** {options[name][0]}"
+
+    st.selectbox("Classic demonstrations", ["(choose one)", *options], key=key, on_change=apply,
+                 help="Sets up a classic demonstration in one click; every control stays adjustable.")
+    if note := st.session_state.pop("_preset_note", None):
+        st.info(note)
 
 
 def explain(text: str) -> None:
@@ -182,7 +244,7 @@ def text(label: str, value: str, key: str, max_chars: int = 300, help: str | Non
 def url_report() -> None:
     """Call at the end of a page: link parameters that no widget of this page knows are reported and dropped."""
     seen = st.session_state.get(_SEEN, set())
-    unknown = [k for k in st.query_params if k not in seen and not k.startswith("_")]
+    unknown = [k for k in st.query_params if k not in seen and k != "present" and not k.startswith("_")]
     for k in unknown:
         del st.query_params[k]
     if unknown:

@@ -82,3 +82,41 @@ def inspect_step(name: str, hyper: dict[str, float], path: simulate.Path, t: int
                     "step without correction": -lr * v / (np.sqrt(s) + eps)})
     row["update applied"] = path.delta[t - 1, 0]
     return row
+
+
+# Classic demonstrations: (what to look for, the Arena settings that show it).
+def preset(surface: str, opts: list[str], steps: int, **values) -> dict:
+    """A demonstration's settings, as the Arena page's widget keys and values."""
+    return {"surface": surface, "opts": opts, "steps": steps, **values}
+
+
+PRESETS = {
+    "Momentum damps the ravine": (
+        "On the elongated bowl, GD with a large α zig-zags across the steep direction; momentum averages the "
+        "alternating gradients away and glides along the valley.",
+        preset("elongated_bowl", ["sgd", "momentum"], 150, sgd_lr=0.09, momentum_lr=0.09)),
+    "RMSprop equalizes an elongated bowl": (
+        "GD must keep α small for the steep y direction, so it crawls along x. RMSprop divides each coordinate "
+        "by its own RMS gradient, so both directions get steps of about α.",
+        preset("elongated_bowl", ["sgd", "rmsprop"], 200, sgd_lr=0.02, rmsprop_lr=0.05)),
+    "Adam vs SGD on Rosenbrock": (
+        "Both find the curved valley quickly; following it to (1, 1) is the hard part. GD's α is capped by the "
+        "steep walls; Adam's per-coordinate scaling keeps moving along the flat floor.",
+        preset("rosenbrock", ["sgd", "adam"], 1000, sgd_lr=0.001, adam_lr=0.1)),
+    "Learning rate too high diverges": (
+        "The bowl's steepest curvature is 20, so GD is stable only for α < 2/20 = 0.1. At α = 0.11 every step "
+        "overshoots further: the table reports the step where it diverged.",
+        preset("elongated_bowl", ["sgd", "momentum"], 200, sgd_lr=0.11, momentum_lr=0.05)),
+    "Saddle point: who escapes": (
+        "Starting almost on the ridge of x² − y², the gradient along y is tiny. GD and momentum sit at the saddle "
+        "for a long time; RMSprop and Adam rescale the tiny gradient and escape quickly.",
+        preset("saddle", ["sgd", "momentum", "rmsprop", "adam"], 200)),
+    "Plateau: normalized steps cross it": (
+        "Far from the well the gradient is almost zero: GD barely moves. RMSprop and Adam divide by the "
+        "gradient's own size and cross the plateau.",
+        preset("plateau", ["sgd", "momentum", "rmsprop", "adam"], 300)),
+    "Momentum jumps a local minimum": (
+        "On the double well, plain GD settles in the nearer, shallower valley; with α = 0.1 momentum carries "
+        "the point over the hump into the deeper one.",
+        preset("double_well", ["sgd", "momentum"], 300, sgd_lr=0.1, momentum_lr=0.1)),
+}

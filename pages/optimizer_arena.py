@@ -32,6 +32,7 @@ def build(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: tu
             plots.surface3d_figure(surface, paths))
 
 
+
 ui.page_header(
     "Optimizer Arena",
     "Pick a loss surface and a start, choose optimizers, and press **▶ Play**. Every optimizer starts at "
@@ -45,6 +46,8 @@ if (pending := st.session_state.pop("_pending_start", None)) is not None:
 
 with st.sidebar:
     st.header("Race setup")
+    ui.presets({name: (note, {**values, "_arena_surface": (values["surface"], DEFAULT_EXPR, None)})
+                for name, (note, values) in arena.PRESETS.items()})
     surface_name = ui.select("Loss surface", [*surfaces.names(), CUSTOM], "elongated_bowl", key="surface",
                              format_func=lambda n: "Your own function f(x, y)" if n == CUSTOM else surfaces.get(n).title)
     expr, bounds = DEFAULT_EXPR, None

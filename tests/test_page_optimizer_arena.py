@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from helpers import assert_ok, charts, open_page
 
-from optim_viz import optimizers, plots, surfaces
+from optim_viz import arena, optimizers, plots, surfaces
 
 PAGE = "pages/optimizer_arena.py"
 
@@ -200,3 +200,43 @@ def test_custom_function_from_a_link():
     evil = open_page(PAGE, surface="custom", expr="__import__('os')")
     assert_ok(evil)
     assert evil.error
+
+
+@pytest.mark.parametrize("name", list(arena.PRESETS))
+def test_presets_set_up_their_demonstration(name):
+    at = open_page(PAGE)
+    at.slider(key="steps").set_value(20).run()  # a changed control is reset by the preset
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    note, values = arena.PRESETS[name]
+    assert at.selectbox(key="surface").value == values["surface"]
+    assert at.multiselect(key="opts").value == values["opts"]
+    assert at.slider(key="steps").value == values["steps"]
+    for k, v in values.items():
+        if k.endswith("_lr"):
+            assert at.select_slider(key=k).value == v
+    assert any(name in i.value for i in at.info)
+    res = at.dataframe[0].value
+    if name == "Learning rate too high diverges":
+        assert res["status"].iloc[0].startswith("diverged at step")
+    if name == "Adam vs SGD on Rosenbrock":
+        assert res["status"].iloc[1].startswith("f − f* <") and res["status"].iloc[0] == "not reached"
+    if name == "Momentum jumps a local minimum":
+        assert res["status"].iloc[1].startswith("f − f* <") and res["status"].iloc[0] == "not reached"
+
+
+
+def test_presentation_mode_survives_page_switch_and_is_in_the_link():
+    at = open_page(PAGE, present="1")
+    assert_ok(at)
+    assert at.toggle(key="presentation").value is True
+    assert at.query_params.get("present") in ("1", ["1"])
+    assert not at.warning  # "present" is never reported as an unknown link parameter
+    at.switch_page("pages/ewma.py").run()
+    assert at.toggle(key="presentation").value is True
+    at.switch_page("pages/optimizer_arena.py").run()
+    assert at.toggle(key="presentation").value is True
+    off = open_page(PAGE)
+    off.toggle(key="presentation").set_value(True).run()
+    assert_ok(off)
+    assert off.query_params.get("present") in ("1", ["1"])
