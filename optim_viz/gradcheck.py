@@ -187,3 +187,29 @@ def block_differences(problem: Problem, result: Check) -> np.ndarray:
     """Relative difference restricted to each parameter block (W1, b1, ...): the broken one stands out."""
     return np.array([relative_error(result.approx[problem.block == i], result.exact[problem.block == i])
                      for i in range(len(problem.blocks))])
+
+
+EPS_GRID = np.logspace(-12, -1, 23)
+
+
+class Report(NamedTuple):
+    problem: Problem
+    result: Check
+    block_diff: np.ndarray  # per block
+    eps: np.ndarray
+    sweep_two: np.ndarray  # correct gradient, two-sided
+    sweep_one: np.ndarray  # correct gradient, one-sided
+    sweep_bug: np.ndarray | None  # the planted bug, two-sided (None when there is no bug)
+
+
+def network_report(bug: str = "none", lambd: float = 0.0, hidden: str = "tanh", eps: float = EPS, seed: int = 0,
+                   eps_values=EPS_GRID) -> Report:
+    """Everything the gradient-check page shows: the check at ``eps`` with ``bug`` planted, per block and per
+    component, and the ε sweep of the correct gradient (one- and two-sided) and of the bug."""
+    problem = network_problem(bug, lambd, hidden=hidden, seed=seed)
+    result = check(problem.cost, problem.grad, problem.theta, eps)
+    clean = network_problem("none", problem.lambd, hidden=hidden, seed=seed)
+    two = eps_sweep(clean.cost, clean.grad, clean.theta, eps_values, two_sided=True)
+    one = eps_sweep(clean.cost, clean.grad, clean.theta, eps_values, two_sided=False)
+    buggy = None if bug == "none" else eps_sweep(problem.cost, problem.grad, problem.theta, eps_values)
+    return Report(problem, result, block_differences(problem, result), np.asarray(eps_values, float), two, one, buggy)

@@ -28,6 +28,11 @@ def _thin(n: int, dense: int = 150, total: int = 400) -> np.ndarray:
     return np.unique(np.r_[np.arange(dense), tail, n - 1])
 
 
+def fmt_kappa(k: float) -> str:
+    """A condition number for a title: 1.14, 37.3, 1,265, 3.2e+08."""
+    return f"{k:.3g}" if k < 100 else f"{k:,.0f}" if k < 1e7 else f"{k:.2g}"
+
+
 def _square(center, half) -> tuple[list, list]:
     return [center[0] - half, center[0] + half], [center[1] - half, center[1] + half]
 
@@ -62,7 +67,7 @@ def cost_contours(cmp, methods=("sgd", "momentum", "adam"), grid: int = 120) -> 
     """J(w₁, w₂) for the raw and the normalized inputs on equal-scale axes, contours at relative gaps
     10⁻⁴ … 1, with each optimizer's path from w = 0."""
     fig = make_subplots(1, 2, horizontal_spacing=0.1, subplot_titles=[
-        f"Raw inputs: κ = {cmp.raw.condition:,.3g}", f"Normalized inputs: κ = {cmp.norm.condition:,.3g}"])
+        f"Raw inputs: κ = {fmt_kappa(cmp.raw.condition)}", f"Normalized inputs: κ = {fmt_kappa(cmp.norm.condition)}"])
     for j, (kind, q) in enumerate((("raw", cmp.raw), ("norm", cmp.norm)), start=1):
         w = q.w_star
         half = 0.65 * max(np.hypot(*w), 1e-9)
@@ -183,3 +188,77 @@ def training(runs: dict, labels: dict) -> go.Figure:
     fig.update_xaxes(title_text="iteration")
     fig.update_yaxes(title_text="cost J (cross-entropy)")
     return _layout(fig, 440, legend=dict(orientation="v", x=1.01, y=1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Gradient checking
+
+BAND_COLOURS = (("#2ca02c", 1e-16, 1e-7, "great"), ("#bcbd22", 1e-7, 1e-5, "probably fine"),
+                ("#ff7f0e", 1e-5, 1e-3, "look closer"), ("#d62728", 1e-3, 10.0, "bug"))
+FLOOR = 1e-17  # where an exact zero is drawn on a log axis
+
+
+def _bands(fig: go.Figure, axis: str = "y", **where) -> None:
+    """The course's 1e-7 / 1e-5 / 1e-3 reading as shaded bands along ``axis``."""
+    for colour, lo, hi, label in BAND_COLOURS:
+        kw = dict(y0=lo, y1=hi) if axis == "y" else dict(x0=lo, x1=hi)
+        add = fig.add_hrect if axis == "y" else fig.add_vrect
+        add(fillcolor=colour, opacity=0.13, line_width=0, annotation_text=label,
+            annotation_position="right" if axis == "y" else "top", annotation_font_color=colour, **kw, **where)
+
+
+def difference_gauge(diff: float) -> go.Figure:
+    """Where the relative difference falls among the bands, on a log axis from 1e-16 to 1."""
+    fig = go.Figure()
+    _bands(fig, axis="x")
+    x = max(diff, FLOOR) if np.isfinite(diff) else 1.0
+    fig.add_scatter(x=[x], y=[0], mode="markers+text", text=[f"{diff:.2e}"], textposition="bottom center",
+                    marker=dict(symbol="diamond", size=18, color="black"), name="relative difference",
+                    textfont=dict(size=16))
+    fig.update_xaxes(type="log", range=[-16, 0.5], title_text="‖dθ_approx − dθ‖₂ / (‖dθ_approx‖₂ + ‖dθ‖₂)",
+                     exponentformat="power", dtick=1)
+    fig.update_yaxes(visible=False, range=[-1, 1])
+    return _layout(fig, 200, showlegend=False, margin=dict(l=30, r=30, t=40, b=60))
+
+
+def component_errors(blocks: list[str], block_diff, names: list[str], block, component) -> go.Figure:
+    """Top: relative difference per parameter block (W1, b1, ...) with the bands; bottom: |dθ_approx − dθ| per
+    component, coloured by block. The broken block stands out of the green band."""
+    fig = make_subplots(2, 1, vertical_spacing=0.16, row_heights=[0.45, 0.55], subplot_titles=(
+        "Relative difference per parameter block", "|dθ_approx[i] − dθ[i]| per component"))
+    bd = np.maximum(np.asarray(block_diff, float), FLOOR)
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(blocks))]
+    fig.add_bar(x=blocks, y=bd, marker_color=colours, name="per block", showlegend=False,
+                text=[f"{v:.1e}" for v in block_diff], textposition="outside", row=1, col=1)
+    comp = np.maximum(np.asarray(component, float), FLOOR)
+    block = np.asarray(block)
+    for i, b in enumerate(blocks):
+        sel = np.flatnonzero(block == i)
+        fig.add_bar(x=[names[j] for j in sel], y=comp[sel], marker_color=colours[i], name=b, row=2, col=1)
+    _bands(fig, axis="y", row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", range=[-17, 1], dtick=2, title_text="relative diff.",
+                     row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", range=[-17, 1], dtick=2, title_text="|difference|",
+                     row=2, col=1)
+    fig.update_xaxes(tickangle=-60, tickfont=dict(size=10), row=2, col=1)
+    return _layout(fig, 640, bargap=0.15)
+
+
+def eps_sweep(eps, two_sided, one_sided, chosen: float, bug=None, bug_label: str = "") -> go.Figure:
+    """Relative difference against ε on log-log axes: V-shaped for a correct gradient (round-off ∝ 1/ε on the
+    left, truncation ∝ ε² two-sided or ∝ ε one-sided on the right)."""
+    eps = np.asarray(eps, float)
+    fig = go.Figure()
+    _bands(fig, axis="y")
+    fig.add_scatter(x=eps, y=np.maximum(two_sided, FLOOR), mode="lines+markers", name="two-sided (J(θ+ε) − J(θ−ε))/2ε",
+                    line=dict(color="#1f77b4", width=3))
+    fig.add_scatter(x=eps, y=np.maximum(one_sided, FLOOR), mode="lines+markers", name="one-sided (J(θ+ε) − J(θ))/ε",
+                    line=dict(color="#ff7f0e", width=3, dash="dash"))
+    if bug is not None:
+        fig.add_scatter(x=eps, y=np.maximum(bug, FLOOR), mode="lines", name=f"two-sided, {bug_label}",
+                        line=dict(color="#d62728", width=2, dash="dot"))
+    fig.add_vline(x=chosen, line=dict(color="black", dash="dot"), annotation_text=f"ε = {chosen:.0e}",
+                  annotation_position="top left")
+    fig.update_xaxes(type="log", exponentformat="power", title_text="ε", dtick=1)
+    fig.update_yaxes(type="log", exponentformat="power", title_text="relative difference", range=[-13, 0.5])
+    return _layout(fig, 480)

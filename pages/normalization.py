@@ -13,7 +13,7 @@ def build(ratio: float, offset: float, seed: int, fraction: float, steps: int, t
     cmp = normalization.compare(ratio, offset, seed, fraction, steps, tol, methods)
     rows = []
     for kind, q, tag in (("raw", cmp.raw, "raw x"), ("norm", cmp.norm, "normalized x")):
-        row = {"inputs": tag, "condition number κ": f"{q.condition:,.4g}", "λ_max": f"{q.L_max:.4g}"}
+        row = {"inputs": tag, "condition number κ": plots_setup.fmt_kappa(q.condition), "λ_max": f"{q.L_max:.4g}"}
         for name in methods:
             run = cmp.runs[(kind, name)]
             row[f"{LABELS[name]}: α"] = f"{run.lr:.3g}"
