@@ -1,24 +1,24 @@
 """Benchmark helpers: AppTest rerun medians and chart payload sizes, printed against budgets."""
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Callable
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import helpers  # noqa: E402  (the tests' AppTest set-up: the same runs the tests make)
 
 
 def open_page(page: str, setup: Callable[[AppTest], None] | None = None) -> AppTest:
     """app.py switched to ``page``; ``setup(at)`` sets widgets before the warm-up run."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
+    at = helpers.open_page(page, timeout=120)
     if setup:
         setup(at)
         at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    helpers.assert_ok(at)
     return at
 
 

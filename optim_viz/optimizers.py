@@ -35,8 +35,12 @@ def _hp(value: Hyper) -> np.ndarray | float:
     return a[:, None] if a.ndim == 1 else a
 
 
-def _lr_at(lr: Hyper | Callable, t: int):
-    return _hp(lr(t) if callable(lr) else lr)
+def _schedule(lr: Hyper | Callable) -> Callable[[int], np.ndarray | float]:
+    """``t -> α_t`` shaped to broadcast over params; a constant α is shaped once, not every step."""
+    if callable(lr):
+        return lambda t: _hp(lr(t))
+    fixed = _hp(lr)
+    return lambda t: fixed
 
 
 def _init(params: np.ndarray) -> OptState:
@@ -56,10 +60,11 @@ def bias_corrected(m: np.ndarray, beta, t: int) -> np.ndarray:
 
 def sgd(lr: Hyper | Callable) -> Optimizer:
     """Gradient descent: ``x −= α g``."""
+    lr_at = _schedule(lr)
 
     def update(g, state, params):
         t = state.t + 1
-        return -_lr_at(lr, t) * g, state._replace(t=t)
+        return -lr_at(t) * g, state._replace(t=t)
 
     return Optimizer(_init, update)
 
@@ -70,12 +75,13 @@ def momentum(lr: Hyper | Callable, beta: Hyper = 0.9) -> Optimizer:
     PyTorch's ``v = β v + g`` takes steps 1/(1 − β) times larger: it matches this form with
     ``α_pytorch = (1 − β) α``. No bias correction, as in the course.
     """
+    lr_at = _schedule(lr)
     b = _hp(beta)
 
     def update(g, state, params):
         t = state.t + 1
         v = ewma(state.v, g, b)
-        return -_lr_at(lr, t) * v, state._replace(t=t, v=v)
+        return -lr_at(t) * v, state._replace(t=t, v=v)
 
     return Optimizer(_init, update)
 
@@ -83,24 +89,26 @@ def momentum(lr: Hyper | Callable, beta: Hyper = 0.9) -> Optimizer:
 def nesterov(lr: Hyper | Callable, beta: Hyper = 0.9) -> Optimizer:
     """Nesterov momentum in the same EWMA form, with look-ahead:
     ``v = β v + (1 − β) g;  x −= α (β v + (1 − β) g)`` (v already updated)."""
+    lr_at = _schedule(lr)
     b = _hp(beta)
 
     def update(g, state, params):
         t = state.t + 1
         v = ewma(state.v, g, b)
-        return -_lr_at(lr, t) * ewma(v, g, b), state._replace(t=t, v=v)
+        return -lr_at(t) * ewma(v, g, b), state._replace(t=t, v=v)
 
     return Optimizer(_init, update)
 
 
 def rmsprop(lr: Hyper | Callable, beta2: Hyper = 0.9, eps: Hyper = 1e-8) -> Optimizer:
     """RMSprop: ``s = β₂ s + (1 − β₂) g²;  x −= α g / (√s + ε)`` (square root, ε outside)."""
+    lr_at = _schedule(lr)
     b2, e = _hp(beta2), _hp(eps)
 
     def update(g, state, params):
         t = state.t + 1
         s = ewma(state.s, g * g, b2)
-        return -_lr_at(lr, t) * g / (np.sqrt(s) + e), state._replace(t=t, s=s)
+        return -lr_at(t) * g / (np.sqrt(s) + e), state._replace(t=t, s=s)
 
     return Optimizer(_init, update)
 
@@ -117,23 +125,25 @@ def adam(lr: Hyper | Callable, beta1: Hyper = 0.9, beta2: Hyper = 0.999, eps: Hy
          bias_correction: bool = True) -> Optimizer:
     """Adam: ``v = β₁v + (1−β₁)g;  s = β₂s + (1−β₂)g²;  v̂ = v/(1−β₁ᵗ);  ŝ = s/(1−β₂ᵗ);
     x −= α v̂ / (√ŝ + ε)``. With ``bias_correction=False``, v̂ = v and ŝ = s (to show what it fixes)."""
+    lr_at = _schedule(lr)
     b1, b2, e = _hp(beta1), _hp(beta2), _hp(eps)
 
     def update(g, state, params):
         direction, new = _adam_step(g, state, b1, b2, e, bias_correction)
-        return -_lr_at(lr, new.t) * direction, new
+        return -lr_at(new.t) * direction, new
 
     return Optimizer(_init, update)
 
 
 def adagrad(lr: Hyper | Callable, eps: Hyper = 1e-8) -> Optimizer:
     """Adagrad: ``G += g²;  x −= α g / (√G + ε)``. The step only ever shrinks."""
+    lr_at = _schedule(lr)
     e = _hp(eps)
 
     def update(g, state, params):
         t = state.t + 1
         s = state.s + g * g
-        return -_lr_at(lr, t) * g / (np.sqrt(s) + e), state._replace(t=t, s=s)
+        return -lr_at(t) * g / (np.sqrt(s) + e), state._replace(t=t, s=s)
 
     return Optimizer(_init, update)
 
@@ -142,11 +152,12 @@ def adamw(lr: Hyper | Callable, beta1: Hyper = 0.9, beta2: Hyper = 0.999, eps: H
           weight_decay: Hyper = 0.01) -> Optimizer:
     """AdamW (decoupled weight decay): ``x −= α λ x`` plus the Adam step, both from the pre-step x.
     Unlike L2 in the loss, the decay is not divided by √ŝ."""
+    lr_at = _schedule(lr)
     b1, b2, e, wd = _hp(beta1), _hp(beta2), _hp(eps), _hp(weight_decay)
 
     def update(g, state, params):
         direction, new = _adam_step(g, state, b1, b2, e, True)
-        return -_lr_at(lr, new.t) * (direction + wd * params), new
+        return -lr_at(new.t) * (direction + wd * params), new
 
     return Optimizer(_init, update)
 

@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import arena, optimizers, plots, surfaces
+from optim_viz import arena, export, optimizers, plots, surfaces
 
 SPECS = optimizers.SPECS
 NAMES = list(SPECS)
@@ -157,7 +157,8 @@ if points:
         st.session_state["_pending_start"] = (min(max(click[0], xa), xb), min(max(click[1], ya), yb))
         st.rerun()
 
-tab3d, tab_inspect, tab_conv = st.tabs(["3-D view", "Step inspector", "Momentum conventions & pitfalls"])
+tab3d, tab_inspect, tab_conv, tab_export = st.tabs(
+    ["3-D view", "Step inspector", "Momentum conventions & pitfalls", "Export"])
 with tab3d:
     ui.chart(fig3d, key="surface3d")
     ui.explain("The same paths on the surface itself (height on a log scale where the loss spans decades). "
@@ -195,4 +196,30 @@ with tab_conv:
         "correction *divides* by $1 - \\beta^t$ and is applied to the reported value, never written back into "
         "the running average. Libraries differ on where ε sits; the course and PyTorch use $\\sqrt{\\hat s} + \\varepsilon$."
     )
+with tab_export:
+    st.markdown("Take this race to your slides or notebook.")
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Chart as offline HTML", lambda: export.figure_html(race_fig), "arena.html", "text/html",
+                       on_click="ignore", help="Interactive, plotly.js included (~5 MB), animation not auto-playing.")
+    c2.download_button("Trajectories as CSV", lambda: export.paths_csv(paths), "arena_paths.csv", "text/csv",
+                       on_click="ignore", help="One row per optimizer and step: x, y, loss (empty after divergence).")
+    if missing := export.png_unavailable():
+        c3.button("Chart as PNG", disabled=True, help=missing)
+        c3.caption(missing)
+    else:
+        c3.download_button("Chart as PNG", lambda: export.figure_png(race_fig), "arena.png", "image/png",
+                           on_click="ignore", help="A static image of the chart (takes a few seconds).")
+    st.subheader("Animated GIF for slides")
+    g1, g2 = st.columns([2, 1])
+    frames = g1.slider("GIF frames", 10, 200, 60, step=10, key="_gif_frames",
+                       help="More frames give a smoother but larger GIF (640 × 480 pixels).")
+    if g2.button("Make GIF", key="_gif_make"):
+        bar = st.progress(0.0, text="Drawing frames…")
+        st.session_state["_gif"] = export.race_gif(
+            surface, paths, arena.COLOURS, frames=frames,
+            progress=lambda i, n: bar.progress(i / n, text=f"Drawing frame {i} of {n}"))
+        bar.empty()
+    if gif := st.session_state.get("_gif"):
+        st.download_button(f"Download GIF ({len(gif) / 1e6:.1f} MB)", gif, "arena_race.gif", "image/gif",
+                           on_click="ignore")
 ui.url_report()

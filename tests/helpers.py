@@ -7,6 +7,26 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
+def _navigation_only() -> None:
+    """Make AppTest run app.py's st.navigation on every run, as a live server does after its first run.
+
+    AppTest resets Streamlit's legacy `pages/`-directory flag before each run, so every run would first
+    execute the page file alone and then rerun through app.py (ui.page_header's guard), which drops button
+    clicks. The direct-link first visit itself is covered by the browser tests."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class NavigationOnly(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    app_test.PagesManager = NavigationOnly
+
+
+_navigation_only()
+
+
 def open_page(page: str, timeout: float = 60, **query) -> AppTest:
     """Run app.py, switch to ``page`` (e.g. "pages/ewma.py"), return the AppTest after the run."""
     at = AppTest.from_file(APP, default_timeout=timeout)

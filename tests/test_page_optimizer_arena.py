@@ -240,3 +240,17 @@ def test_presentation_mode_survives_page_switch_and_is_in_the_link():
     off.toggle(key="presentation").set_value(True).run()
     assert_ok(off)
     assert off.query_params.get("present") in ("1", ["1"])
+
+
+def test_export_tab_offers_downloads_and_makes_a_gif():
+    at = open_page(PAGE)
+    at.slider(key="_gif_frames").set_value(10)
+    at.button(key="_gif_make").click().run()
+    assert_ok(at)
+    gif = at.session_state["_gif"]
+    from io import BytesIO
+
+    from PIL import Image
+    img = Image.open(BytesIO(gif))
+    assert img.format == "GIF" and img.n_frames == 10
+    assert not any("_gif" in k for k in at.query_params)
