@@ -53,13 +53,13 @@ def one_over_e_lag(beta: float) -> float:
 
 
 def temperature_series(days: int = 365, seed: int = 0) -> np.ndarray:
-    """A year of noisy daily temperatures (°C): a seasonal cosine (cold in January, warm in July),
-    a few-day weather wobble and daily noise, seeded."""
+    """A year of noisy daily temperatures in °F, as in the course's London example (about 40 °F in
+    January, 70 °F in July): a seasonal cosine, a few-day weather wobble and daily noise, seeded."""
     rng = np.random.default_rng(seed)
     day = np.arange(days)
-    season = 12 - 10 * np.cos(2 * np.pi * (day - 15) / 365)
-    weather = ewma(rng.normal(0, 3, days), 0.7, bias_correction=True)  # spells of warm and cold days
-    return season + weather + rng.normal(0, 3, days)
+    season = 55 - 16 * np.cos(2 * np.pi * (day - 15) / 365)
+    weather = ewma(rng.normal(0, 5, days), 0.7, bias_correction=True)  # spells of warm and cold days
+    return season + weather + rng.normal(0, 5, days)
 
 
 def noisy_loss_curve(iterations: int = 300, seed: int = 0) -> np.ndarray:
@@ -73,7 +73,7 @@ def noisy_loss_curve(iterations: int = 300, seed: int = 0) -> np.ndarray:
 
 
 SERIES = {
-    "temperature": ("Daily temperature (one year)", "day", "temperature (°C)", temperature_series),
+    "temperature": ("Daily temperature (one year)", "day", "temperature (°F)", temperature_series),
     "loss": ("Noisy mini-batch loss", "iteration", "loss", noisy_loss_curve),
 }
 

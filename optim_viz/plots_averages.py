@@ -16,9 +16,10 @@ MAX_POINTS = 2000  # per line trace: enough to show noise, small enough for a fa
 
 
 def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str, height: int = 420, **kw) -> go.Figure:
-    style = dict(title=dict(text=title, x=0.01), height=height, font=FONT, plot_bgcolor="white",
-                 margin=dict(l=70, r=20, t=50, b=55), hovermode="x unified",
-                 legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0))
+    # title on its own line at the top, the legend between it and the plot, so they never overlap
+    style = dict(title=dict(text=title, x=0.01, y=0.985, yref="container", yanchor="top"), height=height, font=FONT,
+                 plot_bgcolor="white", margin=dict(l=70, r=20, t=95, b=55), hovermode="x unified",
+                 legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0))
     fig.update_layout(**{**style, **kw})
     fig.update_xaxes(title=xtitle, showgrid=True, gridcolor="#eee", zeroline=False, linecolor="#999")
     fig.update_yaxes(title=ytitle, showgrid=True, gridcolor="#eee", zeroline=False, linecolor="#999")
@@ -81,7 +82,7 @@ def weights_figure(weights, lag_e: float, beta: float) -> go.Figure:
                              marker=dict(color=PALETTE[0], size=12, symbol="diamond"),
                              hovertemplate="k = %{x:.1f}: weight %{y:.4g} (today's / e)<extra></extra>"))
     fig.update_layout(bargap=0.05)
-    return _layout(fig, f"How much today's average weighs each past point (β = {beta:g})",
+    return _layout(fig, f"Weight of each past point (β = {beta:g})",
                    "k (points back in time)", "weight", hovermode="closest")
 
 
@@ -129,8 +130,9 @@ def batch_label(batch_size: int, m: int) -> str:
     return f"size {batch_size} (mini-batch)"
 
 
-def cost_per_iteration_figure(runs: list, m: int) -> go.Figure:
-    """One row per run: the mini-batch cost J{t} seen at every update t (noisy for small batches)."""
+def cost_per_iteration_figure(runs: list, m: int, smoothed: list | None = None, beta: float = 0.0) -> go.Figure:
+    """One row per run: the mini-batch cost J{t} seen at every update t (noisy for small batches), and
+    optionally its EWMA (``smoothed``, one array per run, computed with ``beta``)."""
     fig = make_subplots(rows=len(runs), cols=1, vertical_spacing=0.12 if len(runs) < 4 else 0.06,
                         subplot_titles=[f"{batch_label(r.batch_size, m)}: {r.cost_iter.size} updates"
                                         for r in runs])
@@ -139,10 +141,16 @@ def cost_per_iteration_figure(runs: list, m: int) -> go.Figure:
         fig.add_trace(go.Scatter(x=idx + 1, y=r.cost_iter[idx], mode="lines+markers" if idx.size < 60 else "lines",
                                  name=batch_label(r.batch_size, m), line=dict(color=PALETTE[i % len(PALETTE)], width=1.5),
                                  showlegend=False), row=i + 1, col=1)
+        if smoothed is not None and r.cost_iter.size > 20:
+            fig.add_trace(go.Scatter(x=idx + 1, y=np.asarray(smoothed[i])[idx], mode="lines",
+                                     name=f"EWMA of J{{t}}, β = {beta:g}", line=dict(color="black", width=2),
+                                     showlegend=i == 0, legendgroup="ewma"), row=i + 1, col=1)
+        if r.cost_iter.size <= 20:
+            fig.update_xaxes(tick0=1, dtick=1, row=i + 1, col=1)
         fig.update_yaxes(title="J{t}", row=i + 1, col=1)
     fig.update_xaxes(title="iteration t (one mini-batch each)", row=len(runs), col=1)
     fig = _layout(fig, "Cost per iteration on the current mini-batch", None, None,
-                  height=max(300, 220 * len(runs)), hovermode="closest")
+                  height=max(340, 100 + 220 * len(runs)), hovermode="closest")
     fig.update_yaxes(title="J{t}")
     return fig
 
@@ -153,26 +161,31 @@ def cost_per_epoch_figure(runs: list, m: int) -> go.Figure:
     for i, r in enumerate(runs):
         fig.add_trace(go.Scatter(x=np.arange(r.cost_epoch.size), y=r.cost_epoch, mode="lines+markers",
                                  name=batch_label(r.batch_size, m), line=dict(color=PALETTE[i % len(PALETTE)], width=3)))
-    return _layout(fig, "Cost per epoch on the whole training set", "epoch", "J (full batch)")
+    return _layout(fig, "Cost per epoch on the whole training set", "epoch", "J (full batch)",
+                   margin=dict(l=70, r=20, t=115, b=55))
 
 
 def paths_figure(w1, w2, J, runs: list, m: int, optimum, start, labels: list | None = None,
-                 title: str = "Paths in (w₁, w₂) over the full-batch cost") -> go.Figure:
+                 title: str = "Paths in (w₁, w₂) over the full-batch cost", colours: list | None = None) -> go.Figure:
     """The (w₁, w₂) path of every run over the contour of the full-batch cost (b fixed at its optimum);
-    runs are labelled by batch size unless ``labels`` are given."""
-    fig = go.Figure(go.Contour(x=w1, y=w2, z=J, colorscale="Blues", reversescale=True, ncontours=25,
+    runs are labelled by batch size unless ``labels`` are given. Low cost is light, so paths stay visible."""
+    fig = go.Figure(go.Contour(x=w1, y=w2, z=J, colorscale="Blues", ncontours=25,
                                contours=dict(coloring="heatmap", showlines=True), line=dict(width=0.5),
                                colorbar=dict(title="J"), name="J(w₁, w₂, b*)", hoverinfo="skip", opacity=0.85))
     for i, r in enumerate(runs):
         idx = thin(r.path.shape[0])
         fig.add_trace(go.Scatter(x=r.path[idx, 0], y=r.path[idx, 1], mode="lines",
                                  name=labels[i] if labels else batch_label(r.batch_size, m),
-                                 line=dict(color=PALETTE[i % len(PALETTE)], width=2 if r.batch_size > 1 else 1.2)))
+                                 opacity=0.75 if r.batch_size == 1 else 1.0,
+                                 line=dict(color=(colours or PALETTE)[i % len(colours or PALETTE)],
+                                           width=2.5 if r.batch_size > 1 else 1.0)))
     fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name="start",
                              marker=dict(symbol="circle-open", size=14, color="black", line=dict(width=3))))
     fig.add_trace(go.Scatter(x=[optimum[0]], y=[optimum[1]], mode="markers", name="minimum",
                              marker=dict(symbol="star", size=16, color="gold", line=dict(color="black", width=1))))
-    fig = _layout(fig, title, "w₁", "w₂", height=560, hovermode="closest")
+    # legend under the axes: this figure is often half-width, where a legend on top would cover the title
+    fig = _layout(fig, title, "w₁", "w₂", height=600, hovermode="closest", margin=dict(l=60, r=10, t=50, b=150),
+                  legend=dict(orientation="h", yanchor="top", y=-0.16, xanchor="left", x=0.0))
     fig.update_xaxes(range=[float(w1[0]), float(w1[-1])], showgrid=False)
     fig.update_yaxes(range=[float(w2[0]), float(w2[-1])], showgrid=False, scaleanchor="x", constrain="domain")
     return fig

@@ -42,18 +42,16 @@ with st.sidebar:
     st.header("Series and β")
     series_name = ui.select("Series", list(E.SERIES), "temperature", key="series",
                             format_func=lambda n: E.SERIES[n][0])
-    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    with c1:
-        seed = ui.number("Noise seed", 0, 9999, 0, key="seed", step=1)
-    with c2:
-        st.button("Regenerate", on_click=next_seed, help="New noise: the next seed.")
+    seed = ui.number("Noise seed", 0, 9999, 0, key="seed", step=1)
+    st.button("Regenerate the noise", on_click=next_seed, help="Next seed: the same season, new noise.",
+              width="stretch")
     one_minus_beta = ui.log_slider(
         "1 − β (log scale: fine steps near β = 1)", 0.001, 0.5, 0.1, key="omb",
         help="β = 1 − this value. Left end β = 0.999, right end β = 0.5.")
     beta = 1 - one_minus_beta
     m1, m2 = st.columns(2)
     m1.metric("β", f"{beta:g}")
-    m2.metric("window ≈ 1/(1−β)", f"{E.effective_window(beta):.0f} points")
+    m2.metric("window", f"{E.effective_window(beta):.0f}", help="≈ 1/(1−β): roughly how many points are averaged")
     show_uncorrected = ui.toggle("Show the uncorrected v_t too", True, key="uncorr")
     compare = ui.multiselect("β values to compare", COMPARE, [0.5, 0.9, 0.98], key="cmp", format_func=lambda b: f"{b:g}")
 

@@ -46,7 +46,7 @@ def schedule_view(names: tuple, lr0: float, hyper: tuple, epochs: int, upe: int,
     beyond = frozenset(lab for lab, s in chosen.items() if s.beyond_course)
     fig = P.schedules_figure(curves, log_y=log_y, beyond=beyond)
     tab = S.table(chosen, min(epochs, 10), upe)
-    df = pd.DataFrame({k: (v if k == "epoch" else [fmt_lr(x) for x in v]) for k, v in tab.items()}).set_index("epoch")
+    df = pd.DataFrame({k: (v if k == "epoch" else [fmt_lr(x) for x in v]) for k, v in tab.items()})
     return fig, df
 
 
@@ -86,7 +86,7 @@ def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, e
     J = MB.cost_grid(X, Y, w1, w2, p_star[2])
     last = [r._replace(path=r.path[-r.updates_per_epoch - 1:]) for r in runs.values()]
     path_fig = P.paths_figure(w1, w2, J, last, Y.size, p_star, last[0].path[0], labels=list(runs),
-                              title="The last epoch, zoomed in around the minimum")
+                              title="Last epoch, zoomed around ★", colours=[P.PALETTE[3], P.PALETTE[0]])
     path_fig.data[-2].name = "start of the last epoch (constant α)"
     return cost_fig, path_fig, summary
 
@@ -161,7 +161,7 @@ demo = ui.guarded(lambda: demo_view(opt, int(batch_size), float(demo_lr), sched,
                   "These settings cannot be trained")
 if demo:
     cost_fig, path_fig, summary = demo
-    left, right = st.columns([3, 2])
+    left, right = st.columns([4, 3])
     with left:
         ui.chart(cost_fig, key="demo_cost")
         ui.explain("J − J* is how far the full-batch cost is above its minimum (log scale). With a constant α the "
@@ -171,7 +171,7 @@ if demo:
         ui.explain("The last epoch's updates around the minimum (★): the constant-α run wanders in a cloud, the "
                    "decayed run sits in a much smaller one.")
     st.table(pd.DataFrame(summary, columns=["run", "mean J − J* in the last epoch", "RMS distance of (w₁, w₂) to ★",
-                                            "accuracy"]).set_index("run").style.format(
+                                            "accuracy"]).style.hide(axis="index").format(
         {"mean J − J* in the last epoch": "{:.2e}", "RMS distance of (w₁, w₂) to ★": "{:.3f}", "accuracy": "{:.1%}"}))
     st.caption("Decay runs per epoch: update t of an epoch uses α(epoch) with epoch = ⌊(t−1)/updates per epoch⌋ + 1 "
                "(schedules.per_update). A decay that is too fast can stop the run before it reaches the minimum: "

@@ -4,11 +4,13 @@ import pandas as pd
 import streamlit as st
 
 import optim_viz_ui as ui
+from optim_viz import ewma as E
 from optim_viz import minibatch as MB
 from optim_viz import plots_averages as P
 
 M = MB.M_DEFAULT
 SIZES = MB.batch_sizes(M)
+SMOOTH = 0.98  # the EWMA drawn over the noisy per-iteration cost
 OPTS = {"sgd": ("Gradient descent", 0.3), "momentum": ("Momentum (β = 0.9)", 0.3), "adam": ("Adam", 0.05)}
 
 
@@ -35,7 +37,8 @@ def build(sizes: tuple, epochs: int, opt: str, lr: float, seed: int):
     hi = np.maximum(hi, np.maximum(p_star[:2], MB.START[:2])) + 0.5
     w1, w2 = np.linspace(lo[0], hi[0], 80), np.linspace(lo[1], hi[1], 80)
     J = MB.cost_grid(X, Y, w1, w2, p_star[2])
-    figs = (P.cost_per_iteration_figure(runs, M), P.cost_per_epoch_figure(runs, M),
+    smoothed = [E.ewma(r.cost_iter, SMOOTH) for r in runs]
+    figs = (P.cost_per_iteration_figure(runs, M, smoothed, SMOOTH), P.cost_per_epoch_figure(runs, M),
             P.paths_figure(w1, w2, J, runs, M, p_star, MB.START))
     table = pd.DataFrame({
         "mini-batch size": [P.batch_label(r.batch_size, M) for r in runs],
@@ -44,7 +47,7 @@ def build(sizes: tuple, epochs: int, opt: str, lr: float, seed: int):
         "time per update (µs)": [1e6 * float(np.median(r.time_per_epoch)) / r.updates_per_epoch for r in runs],
         "final cost J": [float(r.cost_epoch[-1]) for r in runs],
         "accuracy": [r.accuracy for r in runs],
-    }).set_index("mini-batch size")
+    })
     return figs, table, float(MB.cost(p_star, X, Y)), MB.accuracy(p_star, X, Y)
 
 
@@ -83,7 +86,8 @@ with st.spinner("Training (stochastic GD makes thousands of updates per epoch; c
 ui.chart(iter_fig, key="iter")
 ui.explain("The cost on the current mini-batch at every update. Batch GD goes down smoothly (one point per epoch); "
            "with small mini-batches it is noisy, because each batch is a different sample of the data; with size 1 "
-           "it jumps between examples that are easy and hard. Noise is not divergence: look at the trend.")
+           "it jumps between examples that are easy and hard. Noise is not divergence: the black line, an EWMA with "
+           f"β = {SMOOTH} (see the EWMA page), shows the trend.")
 
 left, right = st.columns([3, 2])
 with left:
@@ -97,7 +101,7 @@ with right:
                "more progress, because they make more updates.")
 
 st.subheader("The vectorization trade-off")
-st.table(table.style.format({"time per epoch (ms)": "{:.1f}", "time per update (µs)": "{:.0f}",
+st.table(table.style.hide(axis="index").format({"time per epoch (ms)": "{:.1f}", "time per update (µs)": "{:.0f}",
                              "final cost J": "{:.4f}", "accuracy": "{:.1%}"}))
 ui.explain(f"One epoch with size 1 makes {M} updates of one example each: the per-update overhead dominates and "
            "vectorization is lost, so the epoch is slow. Size m makes one fully vectorized update per epoch but "

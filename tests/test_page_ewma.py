@@ -28,7 +28,7 @@ def test_defaults_show_four_charts_with_the_course_numbers(at):
     assert len(decode(zoom["data"][0]["y"])) == 20
     assert "k ≈ 9.5" in weights["data"][1]["name"]
     metrics = [m.value for m in at.metric]
-    assert metrics == ["0.9", "10 points"]
+    assert metrics == ["0.9", "10"]
 
 
 def decode(arr):
@@ -54,7 +54,7 @@ def test_beta_extremes_and_every_widget():
     at = open_page(PAGE)
     at.select_slider(key="omb").set_value(0.001).run()  # β = 0.999
     assert_ok(at)
-    assert at.metric[0].value == "0.999" and at.metric[1].value == "1000 points"
+    assert at.metric[0].value == "0.999" and at.metric[1].value == "1000"
     weights = charts(at)[3]
     assert len(decode(weights["data"][0]["y"])) == 601  # capped bar count
     at.select_slider(key="omb").set_value(0.5).run()  # β = 0.5

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from helpers import assert_ok, charts, open_page
 
+from optim_viz import ewma as E
 from optim_viz import minibatch as MB
 
 PAGE = "pages/mini_batch.py"
@@ -17,6 +18,12 @@ def decode(arr):
     return np.asarray(arr, dtype=float)
 
 
+def sgd_cost_full():
+    """The default stochastic run, recomputed from the library (page defaults: 5 epochs, α = 0.3, seed 0)."""
+    X, Y = MB.make_data(m=M, seed=0)
+    return MB.train(X, Y, 1, 5, "sgd", lr=0.3, seed=0).cost_iter
+
+
 @pytest.fixture(scope="module")
 def at():
     return open_page(PAGE)
@@ -25,12 +32,16 @@ def at():
 def test_defaults_show_stochastic_mini_and_batch(at):
     assert_ok(at)
     iter_fig, path_fig, epoch_fig = charts(at)
-    assert len(iter_fig["data"]) == 3 and len(epoch_fig["data"]) == 3
+    runs = [d for d in iter_fig["data"] if not d["name"].startswith("EWMA")]
+    smooth = [d for d in iter_fig["data"] if d["name"].startswith("EWMA")]
+    assert len(runs) == 3 and len(epoch_fig["data"]) == 3
+    assert len(smooth) == 2  # the per-iteration EWMA over the two noisy runs (batch GD has 5 points)
     table = at.table[0].value
     assert list(table["updates per epoch"]) == [M, int(np.ceil(M / 64)), 1]
     assert (table["accuracy"] > 0.6).all() and (table["time per epoch (ms)"] > 0).all()
     # cost per iteration: size 1 is far noisier than the full batch (relative jumps between updates)
-    sgd_cost, batch_cost = decode(iter_fig["data"][0]["y"]), decode(iter_fig["data"][2]["y"])
+    sgd_cost, batch_cost = decode(runs[0]["y"]), decode(runs[2]["y"])
+    np.testing.assert_allclose(decode(smooth[0]["y"])[-1], E.ewma(sgd_cost_full(), 0.98)[-1], rtol=1e-9)
     assert np.std(np.diff(sgd_cost)) > 10 * np.std(np.diff(batch_cost))
     assert np.all(np.diff(batch_cost) < 0)  # batch GD: the cost goes down at every update
     names = [d["name"] for d in path_fig["data"]]
@@ -45,7 +56,7 @@ def test_size_one_only_and_extremes():
     at = open_page(PAGE)
     at.multiselect(key="sizes").set_value([1]).run()
     assert_ok(at)
-    assert len(charts(at)[0]["data"]) == 1
+    assert len(charts(at)[0]["data"]) == 2  # the run and its EWMA
     sgd_path = charts(at)[1]["data"][1]
     assert len(decode(sgd_path["x"])) <= 2100  # thinned for the browser
     at.slider(key="epochs").set_value(1).run()
@@ -58,7 +69,7 @@ def test_size_one_only_and_extremes():
     assert_ok(at)
     at.multiselect(key="sizes").set_value([]).run()
     assert_ok(at)
-    assert at.warning and len(charts(at)[0]["data"]) == 1
+    assert at.warning and [d["name"] for d in charts(at)[0]["data"]][0] == "size 64 (mini-batch)"
 
 
 def test_optimizers_and_all_sizes():
