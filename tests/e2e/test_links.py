@@ -1,0 +1,27 @@
+"""Shared links: a link opens the same view, even as the very first visit to a fresh server."""
+from browser_support import open_tab, streamlit_server
+
+RACE = "document.querySelectorAll('.js-plotly-plot')[0]"
+
+
+def test_first_visit_by_link_gets_the_app_navigation_and_the_linked_view(browser):
+    with streamlit_server() as url:  # fresh: Streamlit has not run app.py yet
+        tab = open_tab(browser, url)
+        tab.goto_app("optimizer_arena", surface="himmelblau", opts="adam,sgd", steps="50", present="1")
+        tab.wait_for_function(f"{RACE}?._fullData?.length >= 6")
+        names = tab.evaluate(f"{RACE}._fullData.map(t => t.name)")
+        assert "Adam" in names and "Gradient descent" in names and "Momentum" not in names
+        assert tab.evaluate(f"{RACE}._transitionData?._frames?.length ?? {RACE}._transitionData._frames.length") == 51
+        # app.py's navigation (titled sections) and presentation toggle are there, not the bare pages/ listing
+        tab.get_by_text("Optimization algorithms").first.wait_for()
+        assert tab.locator('[data-testid="stSidebar"]').get_by_text("Presentation mode").count() == 1
+        assert tab.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"] input').first.is_checked()
+        tab.close()
+
+
+def test_link_with_bad_values_shows_which_parameters_were_ignored(page):
+    page.goto_app("optimizer_arena", steps="99999", surface="nope", bogus="1")
+    page.wait_for_function(f"{RACE}?._fullData?.length >= 10")
+    text = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    joined = " ".join(text)
+    assert "steps" in joined and "surface" in joined and "bogus" in joined
