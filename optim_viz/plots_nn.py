@@ -120,7 +120,7 @@ def weight_norm_bars(norms: dict[str, np.ndarray]) -> go.Figure:
     fig = go.Figure([go.Bar(x=[f"W[{l + 1}]" for l in range(len(v))], y=v, name=name,
                             marker_color=RUN_COLOURS.get(name), text=[f"{x:.1f}" for x in v], textposition="outside")
                      for name, v in norms.items()])
-    fig.update_layout(**LAYOUT, title="Weight norm per layer after training", height=360, barmode="group",
+    fig.update_layout(**LAYOUT, title="‖W[l]‖_F after training", height=360, barmode="group",
                       xaxis_title="layer", yaxis_title="‖W[l]‖_F", legend=dict(orientation="h", y=-0.25))
     return fig
 
@@ -167,6 +167,7 @@ def network_diagram(layer_dims: list[int], masks: list[np.ndarray | None], keep_
         go.Scatter(x=live_x, y=live_y, mode="lines", name="active edge", hoverinfo="skip",
                    line=dict(color="rgba(31,119,180,0.35)", width=1)),
     ]
+    size = float(np.clip(420 / max(layer_dims), 7, 16))
     kx, ky, kt, dx, dy, dt = [], [], [], [], [], []
     for l, n in enumerate(layer_dims):
         for i in range(n):
@@ -177,9 +178,9 @@ def network_diagram(layer_dims: list[int], masks: list[np.ndarray | None], keep_
                 dx.append(l), dy.append(ys[l][i]), dt.append(label)
     traces += [
         go.Scatter(x=kx, y=ky, mode="markers", name="kept unit", text=kt, hoverinfo="text",
-                   marker=dict(size=16, color="#1f77b4", line=dict(color="white", width=1.5))),
+                   marker=dict(size=size, color="#1f77b4", line=dict(color="white", width=1.5))),
         go.Scatter(x=dx, y=dy, mode="markers", name="dropped unit (d = 0)", text=dt, hoverinfo="text",
-                   marker=dict(size=16, color="#d9d9d9", symbol="circle-x", line=dict(color="#969696", width=1.5))),
+                   marker=dict(size=size, color="#d9d9d9", symbol="circle-x", line=dict(color="#969696", width=1.5))),
     ]
     names = ["input x"] + [
         f"hidden {l}<br>keep_prob {keep_probs[l - 1]:g}<br>{int(kept[l].sum())}/{layer_dims[l]} kept"
@@ -189,11 +190,11 @@ def network_diagram(layer_dims: list[int], masks: list[np.ndarray | None], keep_
     for l, text in enumerate(names):
         fig.add_annotation(x=l, y=1.0, yref="paper", text=text, showarrow=False, yanchor="bottom",
                            font=dict(size=13))
-    fig.update_layout(**LAYOUT, height=max(380, 18 * max(layer_dims) + 200), showlegend=True,
+    fig.update_layout(**LAYOUT, height=int(np.clip(12 * max(layer_dims) + 220, 380, 640)), showlegend=True,
                       xaxis=dict(visible=False, range=[-0.4, L + 0.4]),
                       yaxis=dict(visible=False, range=[-top, top]),
-                      legend=dict(orientation="h", y=-0.02))
-    fig.update_layout(margin=dict(t=110 if not title else 140, b=40), title=dict(text=title, y=0.98))
+                      legend=dict(orientation="h", y=0, yanchor="top"))
+    fig.update_layout(margin=dict(t=130 if title else 100, b=50), title=dict(text=title, y=0.97, yanchor="top"))
     return fig
 
 
@@ -206,7 +207,7 @@ def expected_value_bars(rows: list[tuple[str, ExpectedValue]]) -> go.Figure:
     fig = go.Figure([go.Bar(x=labels, y=[getattr(r[1], attr) for r in rows], name=name, marker_color=colour,
                             text=[f"{getattr(r[1], attr):.3f}" for r in rows], textposition="outside")
                      for name, attr, colour in series])
-    fig.update_layout(**LAYOUT, title="Expected value check: mean activation over many masks", height=360,
+    fig.update_layout(**LAYOUT, title="Mean activation per hidden layer", height=360,
                       barmode="group", yaxis=dict(title="mean activation", rangemode="tozero"),
                       legend=dict(orientation="h", y=-0.2))
     return fig

@@ -59,7 +59,7 @@ def test_defaults_render_every_chart_and_diagnose_high_variance():
     # comparison: three panels, and L2 has the smallest weights
     rows = at.dataframe[0].value
     assert list(rows["run"]) == ["No regularization", "L2, λ = 1", "Dropout, keep_prob = 0.7"]
-    bars = _by_title(at, "Weight norm per layer after training")
+    bars = _by_title(at, "‖W[l]‖_F after training")
     no_reg, l2 = _arr(_trace(bars, "No regularization")["y"]), _arr(_trace(bars, "L2")["y"])
     assert np.all(l2 < no_reg)
     assert dict(at.query_params) == {}
@@ -86,7 +86,7 @@ def test_dropout_masks_change_with_the_iteration_step(fast):
     # layer 2 has keep_prob 1: all its units are kept, so the dropped ones are in layer 1 only
     net = _by_title(at, "Iteration")
     assert set(_arr(_trace(net, "dropped unit (d = 0)")["x"])) <= {1.0}
-    ev = _by_title(at, "Expected value")
+    ev = _by_title(at, "Mean activation")
     none = _arr(_trace(ev, "no dropout: mean a")["y"])
     masked = _arr(_trace(ev, "a·d (no scaling): too small")["y"])
     inverted = _arr(_trace(ev, "a·d / keep_prob (inverted)")["y"])
