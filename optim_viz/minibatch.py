@@ -56,6 +56,15 @@ def gradient(params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return np.array([X[0] @ dZ / m, X[1] @ dZ / m, dZ.sum() / m])
 
 
+def cost_and_gradient(params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
+    """``(J, [dw₁, dw₂, db])`` from one forward pass (the trainer's per-update work)."""
+    Z = _z(params, X)
+    log1pez = np.logaddexp(0, Z)
+    dZ = np.exp(Z - log1pez) - Y  # σ(z) = e^z / (1 + e^z)
+    m = Y.shape[-1]
+    return float(np.mean(log1pez - Y * Z)), np.array([X[0] @ dZ / m, X[1] @ dZ / m, dZ.sum() / m])
+
+
 def accuracy(params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
     """Share of examples with ``(a > 0.5) == y``."""
     return float(np.mean((_z(params, X) > 0) == (Y == 1)))
@@ -122,8 +131,8 @@ def train(X: np.ndarray, Y: np.ndarray, batch_size: int, epochs: int, optimizer:
                 Xs, Ys = X, Y
             for k in range(0, m, batch_size):
                 Xt, Yt = Xs[:, k:k + batch_size], Ys[k:k + batch_size]
-                cost_iter[i] = cost(params, Xt, Yt)
-                delta, state = opt.update(gradient(params, Xt, Yt), state, params)
+                cost_iter[i], g = cost_and_gradient(params, Xt, Yt)
+                delta, state = opt.update(g, state, params)
                 params = params + delta
                 i += 1
                 path[i] = params

@@ -161,8 +161,11 @@ def cost_per_epoch_figure(runs: list, m: int) -> go.Figure:
     for i, r in enumerate(runs):
         fig.add_trace(go.Scatter(x=np.arange(r.cost_epoch.size), y=r.cost_epoch, mode="lines+markers",
                                  name=batch_label(r.batch_size, m), line=dict(color=PALETTE[i % len(PALETTE)], width=3)))
-    return _layout(fig, "Cost per epoch on the whole training set", "epoch", "J (full batch)",
-                   margin=dict(l=70, r=20, t=115, b=55))
+    fig = _layout(fig, "Cost per epoch on the whole training set", "epoch", "J (full batch)",
+                  margin=dict(l=70, r=20, t=115, b=55))
+    if runs and runs[0].cost_epoch.size <= 11:
+        fig.update_xaxes(tick0=0, dtick=1)
+    return fig
 
 
 def paths_figure(w1, w2, J, runs: list, m: int, optimum, start, labels: list | None = None,

@@ -140,3 +140,11 @@ def test_path_cost_matches_rowwise(data):
     X, Y = data
     path = np.random.default_rng(0).normal(size=(600, 3))
     np.testing.assert_allclose(MB.path_cost(path, X, Y, chunk=128), [MB.cost(p, X, Y) for p in path], rtol=1e-12)
+
+
+def test_cost_and_gradient_agree_with_the_separate_functions(data):
+    X, Y = data
+    for p in ([0.0, 0.0, 0.0], [1.0, -2.0, 0.5], [30.0, -40.0, 5.0]):
+        J, g = MB.cost_and_gradient(np.array(p), X, Y)
+        assert J == pytest.approx(MB.cost(np.array(p), X, Y), rel=1e-12)
+        np.testing.assert_allclose(g, MB.gradient(np.array(p), X, Y), rtol=1e-10, atol=1e-15)
