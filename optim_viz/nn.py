@@ -227,11 +227,14 @@ def backward(AL: np.ndarray, Y: np.ndarray, caches: list[dict], lambd: float = 0
         if l < L:
             dA = dA_next
             if c["D"] is not None:
-                dA = dA * c["D"] / c["keep_prob"]
-            dZ = dA * activation_grad(c["Z"], c["A_raw"], hidden)
-        grads[f"dW{l}"] = dZ @ c["A_prev"].T + (lambd / m) * c["W"]
+                dA = dA * c["D"] * (1 / c["keep_prob"])
+            # ReLU: multiply by the boolean Z > 0 directly (no float copy of g'(Z))
+            dZ = dA * (c["Z"] > 0) if hidden == "relu" else dA * activation_grad(c["Z"], c["A_raw"], hidden)
+        dW = dZ @ c["A_prev"].T
+        grads[f"dW{l}"] = dW + (lambd / m) * c["W"] if lambd else dW
         grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True)
-        dA_next = c["W"].T @ dZ
+        if l > 1:  # dA[0] (the input's gradient) is not needed
+            dA_next = c["W"].T @ dZ
     return {k: grads[k] for k in _keys(grads)}
 
 
