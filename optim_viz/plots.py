@@ -67,8 +67,9 @@ def surface_layout(surface: surfaces.Surface, res: int = 200) -> dict:
     return dict(
         images=[dict(source=_colour_png(z), xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
                      sizing="stretch", layer="below", opacity=0.85)],
-        xaxis=dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
-        yaxis=dict(range=[y0, y1], title="y", showgrid=False, zeroline=False, scaleanchor="x",
+        xaxis=dict(range=[x0, x1], title=dict(text="x", standoff=4), showgrid=False, zeroline=False,
+                   constrain="domain"),
+        yaxis=dict(range=[y0, y1], title=dict(text="y", standoff=4), showgrid=False, zeroline=False, scaleanchor="x",
                    constrain="domain"),
         font=FONT, plot_bgcolor="white", margin=dict(l=50, r=20, t=40, b=40),
     )
@@ -128,7 +129,7 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
     fig.update_layout(
         height=height, legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"),
         hovermode="closest", dragmode="pan", uirevision=surface.name,
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.13, xanchor="left", yanchor="top",
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.17, xanchor="left", yanchor="top",
                           pad=dict(r=10, t=10), showactive=False, buttons=[
             dict(label="▶ Play", method="animate",
                  args=[None, {"frame": {"duration": 30, "redraw": False}, "fromcurrent": True,
@@ -136,12 +137,12 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
             dict(label="❚❚ Pause", method="animate",
                  args=[[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                                 "transition": {"duration": 0}}])])],
-        sliders=[dict(active=0, x=0.3, y=-0.13, len=0.7, xanchor="left", yanchor="top", pad=dict(t=0),
+        sliders=[dict(active=0, x=0.3, y=-0.17, len=0.7, xanchor="left", yanchor="top", pad=dict(t=0),
                       currentvalue=dict(prefix="step ", font=dict(size=14)),
                       steps=[dict(method="animate", label=str(k),
                                   args=[[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                                                    "transition": {"duration": 0}}]) for k in shown])],
-        margin=dict(l=50, r=20, t=50, b=130),
+        margin=dict(l=50, r=20, t=50, b=150),
     )
     fig.frames = frames  # plain dicts: ~100× faster than validated go.Frame objects
     return fig

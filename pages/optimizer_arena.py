@@ -135,14 +135,16 @@ with left:
                "their steps are about α long whether the ground is steep or flat.")
 with right:
     ui.chart(loss_fig, key="loss")
-    ui.explain("Distance to the best known minimum, f − f*, on a log axis: a straight falling line is "
-               "linear convergence; a flat line is a stall; a line that stops is a divergence.")
     fs = arena.f_star(surface)
+    ui.explain("Distance to the best known minimum, f − f*, on a log axis: a straight falling line is "
+               "linear convergence; a flat line is a stall; a line that stops is a divergence."
+               if np.isfinite(fs) else "The loss f itself: this surface has no minimum, so lower is simply further "
+               "down the slope. A line that stops is a divergence.")
     st.dataframe(
         [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "final f": f"{r.final_loss:.4g}",
           "to minimum": f"{r.distance:.3g}" if np.isfinite(r.distance) else "–",
-          "status": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
-          (f"f − f* < {ui.fmt(tol)} at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached")}
+          f"f − f* < {ui.fmt(tol)}": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
+          (f"at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached" if np.isfinite(fs) else "no minimum")}
          for (n, h), r in zip(entries, res.values())],
         hide_index=True, width="stretch")
     if not np.isfinite(fs):
