@@ -62,6 +62,7 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stAppViewContainer"], [data-testid="stHeader"] { background: #ffffff; color: #000000; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p { color: #000000 !important; font-size: 1.05rem !important; }
+[data-testid="stCaptionContainer"] *, .stCaption, small { color: #111111 !important; }
 h1 { font-size: 2.6rem !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 4rem 2.5rem 2rem !important; }
 </style>"""

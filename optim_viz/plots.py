@@ -158,8 +158,8 @@ def loss_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], heig
             y = np.maximum(y, 1e-16)  # exact zeros would vanish from a log axis
         fig.add_scatter(y=y, mode="lines", name=SPECS[name].label, line=dict(color=COLOURS[name], width=2.5))
     fig.update_layout(
-        height=height, font=FONT, margin=dict(l=60, r=10, t=40, b=40), plot_bgcolor="white",
-        xaxis=dict(title="step t", gridcolor="#eee"), legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+        height=height, font=FONT, margin=dict(l=60, r=10, t=40, b=60), plot_bgcolor="white",
+        xaxis=dict(title=dict(text="step t", standoff=8), gridcolor="#eee"), legend=dict(orientation="h", y=1.02, yanchor="bottom"),
         yaxis=dict(title="f − f* (log)" if np.isfinite(fs) else "f", type="log" if np.isfinite(fs) else "linear",
                    gridcolor="#eee", exponentformat="power"))
     return fig
