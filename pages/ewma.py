@@ -38,8 +38,23 @@ ui.page_header(
     "averages over more points (smoother) but reacts later (lag).",
 )
 
+PRESETS = {
+    "The course's three curves": ("β = 0.5 follows every wiggle (about 2 days), 0.9 averages about 10 days, "
+                                  "0.98 about 50 days: smooth but shifted to the right.",
+                                  {"series": "temperature", "omb": 0.1, "cmp": [0.5, 0.9, 0.98]}),
+    "Why bias correction": ("β = 0.98: the uncorrected v_t starts at 2% of the first temperature and needs about "
+                            "50 days to catch up; the corrected curve is right from day 1 (see the zoom).",
+                            {"series": "temperature", "omb": 0.02, "uncorr": True}),
+    "Too much smoothing": ("β = 0.999 averages about 1000 points, more than the whole series: the curve barely "
+                           "moves and lags the season by months.", {"series": "temperature", "omb": 0.001}),
+    "Smoothing a training loss": ("The trend of a noisy mini-batch loss, as TensorBoard's smoothing slider does "
+                                  "(an EWMA; with bias correction it does not start at 0).",
+                                  {"series": "loss", "omb": 0.05, "cmp": [0.9, 0.95, 0.99]}),
+}
+
 with st.sidebar:
     st.header("Series and β")
+    ui.presets(PRESETS)
     series_name = ui.select("Series", list(E.SERIES), "temperature", key="series",
                             format_func=lambda n: E.SERIES[n][0])
     seed = ui.number("Noise seed", 0, 9999, 0, key="seed", step=1)

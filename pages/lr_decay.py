@@ -99,8 +99,22 @@ ui.page_header(
     "k/√t · α₀, where t counts mini-batches.",
 )
 
+PRESETS = {
+    "The course's example": ("α₀ = 0.2, decay_rate = 1: 0.1, 0.067, 0.05, 0.04 in epochs 1–4.",
+                             {"show": ["inverse_time"], "lr0": 0.2, "rate": 1.0, "epochs": 10}),
+    "All course schedules": ("Every schedule from the lecture on one chart, log scale.",
+                             {"show": COURSE, "logy": True, "epochs": 50}),
+    "Decay too fast": ("0.5^epoch · α₀ halves α every epoch: the steps add up to a finite distance, so the decayed "
+                       "run freezes before it reaches the minimum while the constant-α run gets there. Decay needs "
+                       "tuning too.", {"dsched": "exponential", "base": 0.5, "bs": 64}),
+    "Adam with and without decay": ("Adam's steps are about α in size whatever the gradient, so a constant α keeps "
+                                    "it jittering; decay lets it settle.",
+                                    {"opt": "adam", "_demo_opt": "adam", "dlr": 0.05, "bs": 8}),
+}
+
 with st.sidebar:
     st.header("Schedules")
+    ui.presets(PRESETS)
     names = ui.multiselect("Schedules to plot", list(LABELS), ["inverse_time", "exponential", "inverse_sqrt",
                            "staircase", "interval"], key="show", format_func=lambda n: LABELS[n])
     lr0 = ui.log_slider("α₀ (initial learning rate)", 0.001, 1.0, 0.2, key="lr0")
@@ -174,7 +188,8 @@ if demo:
                                             "accuracy"]).style.hide(axis="index").format(
         {"mean J − J* in the last epoch": "{:.2e}", "RMS distance of (w₁, w₂) to ★": "{:.3f}", "accuracy": "{:.1%}"}))
     st.caption("Decay runs per epoch: update t of an epoch uses α(epoch) with epoch = ⌊(t−1)/updates per epoch⌋ + 1 "
-               "(schedules.per_update). A decay that is too fast can stop the run before it reaches the minimum: "
-               "try a large decay_rate.")
+               "(schedules.per_update). A decay that is too fast freezes the run before it reaches the minimum: "
+               "base^epoch · α₀ with a small base sums to a finite total step, while α₀/(1 + decay_rate·epoch) "
+               "shrinks like 1/epoch, whose sum keeps growing (try the preset \"Decay too fast\").")
 
 ui.url_report()

@@ -59,8 +59,23 @@ ui.page_header(
     "to 512, are **mini-batch** gradient descent. The examples are reshuffled every epoch.",
 )
 
+PRESETS = {
+    "Stochastic vs mini-batch vs batch": ("The course's comparison: size 1 wanders and loses vectorization, "
+                                          "size m is smooth but makes one update per epoch, size 64 gets both.",
+                                          {"sizes": [1, 64, M], "epochs": 5, "opt": "sgd", "_mb_opt": "sgd",
+                                           "lr": 0.3}),
+    "Batch GD needs many epochs": ("With size m one epoch is one step: 20 epochs are 20 small steps, while size "
+                                   "128 has made 480.",
+                                   {"sizes": [128, M], "epochs": 20, "opt": "sgd", "_mb_opt": "sgd", "lr": 1.0}),
+    "Momentum smooths the noise": ("Momentum averages the noisy mini-batch gradients (an EWMA with β = 0.9): the "
+                                   "paths of sizes 1 and 16 wander less.",
+                                   {"sizes": [1, 16, M], "epochs": 5, "opt": "momentum", "_mb_opt": "momentum",
+                                    "lr": 0.3}),
+}
+
 with st.sidebar:
     st.header("Training")
+    ui.presets(PRESETS)
     sizes = ui.multiselect("Mini-batch sizes", SIZES, [1, 64, M], key="sizes",
                            format_func=lambda b: P.batch_label(b, M))
     epochs = ui.slider("Epochs", 1, 20, 5, key="epochs")

@@ -93,3 +93,17 @@ def test_link_parameters_round_trip():
     bad = open_page(PAGE, omb="2")
     assert_ok(bad)
     assert any("omb" in w.value for w in bad.warning) and bad.metric[0].value == "0.9"
+
+
+@pytest.mark.parametrize("name", ["The course's three curves", "Why bias correction", "Too much smoothing",
+                                  "Smoothing a training loss"])
+def test_presets_apply(name):
+    at = open_page(PAGE)
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    assert any(name in i.value for i in at.info)
+    expected_beta = {"Why bias correction": "0.98", "Too much smoothing": "0.999"}.get(name)
+    if expected_beta:
+        assert at.metric[0].value == expected_beta
+    if name == "Smoothing a training loss":
+        assert at.selectbox(key="series").value == "loss"

@@ -102,3 +102,22 @@ def test_bad_link_parameters_fall_back():
     text = " ".join(w.value for w in at.warning)
     assert "lr0" in text and "rate" in text
     assert list(at.table[0].value[INV][:4]) == ["0.1", "0.067", "0.05", "0.04"]
+
+
+@pytest.mark.parametrize("name", ["The course's example", "All course schedules", "Decay too fast",
+                                  "Adam with and without decay"])
+def test_presets_apply(name):
+    at = open_page(PAGE)
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    assert any(name in i.value for i in at.info)
+    if name == "The course's example":
+        assert len(charts(at)[0]["data"]) == 1
+        assert list(at.table[0].value[INV][:4]) == ["0.1", "0.067", "0.05", "0.04"]
+    if name == "All course schedules":
+        assert len(charts(at)[0]["data"]) == 6
+    if name == "Decay too fast":  # here the decayed run ends further from the minimum than the constant one
+        const, decay = (decode(d["y"]) for d in charts(at)[1]["data"])
+        assert np.mean(decay[-20:]) > 10 * np.mean(const[-20:])
+    if name == "Adam with and without decay":
+        assert at.selectbox(key="opt").value == "adam" and at.select_slider(key="dlr").value == 0.05

@@ -91,3 +91,15 @@ def test_bad_link_falls_back():
     assert_ok(at)
     text = " ".join(w.value for w in at.warning)
     assert "sizes" in text and "epochs" in text
+
+
+@pytest.mark.parametrize("name,sizes,opt", [("Stochastic vs mini-batch vs batch", [1, 64, M], "sgd"),
+                                            ("Batch GD needs many epochs", [128, M], "sgd"),
+                                            ("Momentum smooths the noise", [1, 16, M], "momentum")])
+def test_presets_apply(name, sizes, opt):
+    at = open_page(PAGE)
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    assert any(name in i.value for i in at.info)
+    assert at.multiselect(key="sizes").value == sizes and at.selectbox(key="opt").value == opt
+    assert list(at.table[0].value["updates per epoch"]) == [int(np.ceil(M / b)) for b in sizes]
