@@ -48,7 +48,7 @@ def streamlit_server():
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
+        for _ in range(240):
             try:
                 if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
                     break
