@@ -205,33 +205,43 @@ class Run(NamedTuple):
     steps: int  # first step with gap < tol, -1 if not within the horizon
 
 
-ADAM_LR_GRID = np.logspace(-4, 0, 17)  # multiplied by |w*|: Adam steps are about α per coordinate
+# Tuned learning rates: momentum over fractions of its stability limit, Adam over multiples of |w*|
+# (Adam's steps are about α per coordinate, whatever the gradient's scale).
+MOMENTUM_GRID = np.geomspace(0.01, 0.95, 17)
+ADAM_LR_GRID = np.geomspace(1e-4, 0.3, 17)
+
+
+def _best_of_grid(factory, lrs: np.ndarray, q: Quadratic, start: np.ndarray, steps: int, tol: float):
+    """Run ``factory(lrs)`` from ``start`` for every rate at once; keep the one reaching ``tol`` first (ties to
+    the smaller rate; if none does, the lowest final cost)."""
+    sweep = simulate.run(factory(lrs), surface(q), np.repeat(start, len(lrs), axis=0), steps)
+    with np.errstate(invalid="ignore"):
+        hit = simulate.steps_to_tolerance(relative_gap(sweep.loss, q, float(q.cost(*start[0]))), tol)
+    if (hit >= 0).any():
+        best = int(np.argmin(np.where(hit < 0, steps + 1, hit)))
+    else:
+        best = int(np.nanargmin(np.where(np.isfinite(sweep.loss[-1]), sweep.loss[-1], np.inf)))
+    return float(lrs[best]), simulate.Path(*(a[:, best:best + 1] if a.ndim > 1 else a[best:best + 1] for a in sweep))
 
 
 def run_optimizer(q: Quadratic, name: str, fraction: float = 0.95, steps: int = 2000, tol: float = 1e-6,
                   beta: float = 0.9, start=(0.0, 0.0)) -> Run:
-    """Run ``sgd`` or ``momentum`` at ``fraction`` of its stability limit, or ``adam`` at the best of a
-    fixed grid of learning rates (``ADAM_LR_GRID · |w*|``, fewest steps to ``tol``, ties to the
-    smaller rate); return the path, relative gap and steps to reach ``tol``."""
-    surf = surface(q)
+    """Run gradient descent (``sgd``) at ``fraction`` of its stability limit 2/λ_max; ``momentum`` (β = 0.9)
+    and ``adam`` at the best learning rate of a fixed grid (``MOMENTUM_GRID`` × their limit,
+    ``ADAM_LR_GRID`` × |w*|). Returns the path, the relative gap and the steps to reach ``tol``."""
     start = np.asarray(start, float).reshape(1, 2)
-    J0 = float(q.cost(*start[0]))
-    if name in ("sgd", "momentum"):
-        lr = fraction * stability_limit(q, name, beta)
-        opt = optimizers.sgd(lr) if name == "sgd" else optimizers.momentum(lr, beta)
-        path = simulate.run(opt, surf, start, steps)
+    if name == "sgd":
+        lr = fraction * stability_limit(q, "sgd")
+        path = simulate.run(optimizers.sgd(lr), surface(q), start, steps)
+    elif name == "momentum":
+        lrs = MOMENTUM_GRID * stability_limit(q, "momentum", beta)
+        lr, path = _best_of_grid(lambda a: optimizers.momentum(a, beta), lrs, q, start, steps, tol)
     elif name == "adam":
         lrs = ADAM_LR_GRID * max(np.hypot(*q.w_star), 1e-12)
-        sweep = simulate.run(optimizers.adam(lrs), surf, np.repeat(start, len(lrs), axis=0), steps)
-        with np.errstate(invalid="ignore"):
-            hit = simulate.steps_to_tolerance(relative_gap(sweep.loss, q, J0), tol)
-        score = np.where(hit < 0, steps + 1, hit)
-        best = int(np.argmin(score)) if (hit >= 0).any() else int(np.nanargmin(sweep.loss[-1]))
-        lr = float(lrs[best])
-        path = simulate.Path(*(a[:, best:best + 1] if a.ndim > 1 else a[best:best + 1] for a in sweep))
+        lr, path = _best_of_grid(optimizers.adam, lrs, q, start, steps, tol)
     else:
         raise ValueError(f"unknown optimizer {name!r}; use sgd, momentum or adam")
-    gap = relative_gap(path.loss[:, 0], q, J0)
+    gap = relative_gap(path.loss[:, 0], q, float(q.cost(*start[0])))
     with np.errstate(invalid="ignore"):
         n = int(simulate.steps_to_tolerance(gap[:, None], tol)[0])
     return Run(optimizers.SPECS[name].label, lr, path, gap, n)

@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 COLOURS = {"sgd": "#1f77b4", "momentum": "#d62728", "adam": "#2ca02c"}
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"]
 FONT = dict(size=14)
+ROUND_OFF = 1e-13  # relative cost gap below which float64 round-off dominates
 
 
 def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
@@ -80,15 +81,15 @@ def cost_contours(cmp, methods=("sgd", "momentum", "adam"), grid: int = 120) -> 
                                  reversescale=True, showscale=j == 2, opacity=0.55, line=dict(width=0.8),
                                  colorbar=dict(title="log₁₀ gap", len=0.8), hoverinfo="skip", name="cost"),
                       row=1, col=j)
-        for name in methods:
+        for rank, name in reversed(list(enumerate(methods))):  # gradient descent drawn last, on top
             run = cmp.runs.get((kind, name))
             if run is None:
                 continue
             xy = run.path.xy[:, 0]
             xy = xy[_thin(len(xy))]
             fig.add_scatter(x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=run.label, legendgroup=name,
-                            showlegend=j == 1, line=dict(color=COLOURS[name], width=2), marker=dict(size=3),
-                            row=1, col=j)
+                            legendrank=rank + 1, showlegend=j == 1, line=dict(color=COLOURS[name], width=2),
+                            marker=dict(size=3), row=1, col=j)
         fig.add_scatter(x=[w[0]], y=[w[1]], mode="markers", name="minimum w*", legendgroup="min", showlegend=j == 1,
                         marker=dict(symbol="star", size=14, color="black"), row=1, col=j)
         axis = "" if j == 1 else str(j)
@@ -105,9 +106,10 @@ def convergence(cmp, tol: float, methods=("sgd", "momentum", "adam")) -> go.Figu
             run = cmp.runs.get((kind, name))
             if run is None:
                 continue
-            idx = _thin(len(run.gap))
-            gap = run.gap[idx]
-            gap = np.where(gap > 1e-16, gap, np.nan)  # round-off floor and diverged steps are left out
+            floor = np.flatnonzero(run.gap < ROUND_OFF)
+            end = floor[0] + 1 if floor.size else len(run.gap)  # a curve stops once it reaches round-off
+            idx = _thin(end)
+            gap = np.where(run.gap[idx] > 0, run.gap[idx], np.nan)
             fig.add_scatter(x=idx, y=gap, mode="lines", name=f"{run.label}, {tag}",
                             line=dict(color=COLOURS[name], dash=dash, width=2))
     fig.add_hline(y=tol, line=dict(color="black", dash="dot"), annotation_text=f"tolerance {tol:g}",
@@ -176,7 +178,8 @@ def symmetry(runs: dict, labels: dict) -> go.Figure:
                             showlegend=j == 1, line=dict(color=PALETTE[i % len(PALETTE)], width=2), row=1, col=j)
         fig.update_xaxes(title_text="iteration", row=1, col=j)
     fig.update_yaxes(title_text="W[1][i, 0]", row=1, col=1)
-    return _layout(fig, 400, margin=dict(l=60, r=20, t=110, b=50))
+    return _layout(fig, 400, margin=dict(l=60, r=20, t=80, b=50),
+                   legend=dict(orientation="v", x=1.01, y=1, yanchor="top"))
 
 
 def training(runs: dict, labels: dict) -> go.Figure:
@@ -198,13 +201,20 @@ BAND_COLOURS = (("#2ca02c", 1e-16, 1e-7, "great"), ("#bcbd22", 1e-7, 1e-5, "prob
 FLOOR = 1e-17  # where an exact zero is drawn on a log axis
 
 
-def _bands(fig: go.Figure, axis: str = "y", **where) -> None:
-    """The course's 1e-7 / 1e-5 / 1e-3 reading as shaded bands along ``axis``."""
+def _bands(fig: go.Figure, axis: str = "y", xref: str = "x", yref: str = "y") -> None:
+    """The course's 1e-7 / 1e-5 / 1e-3 reading as shaded bands along the LOG axis ``axis``. Shapes take data
+    values, but annotations on a log axis take log10 values, so the labels are placed by hand."""
     for colour, lo, hi, label in BAND_COLOURS:
-        kw = dict(y0=lo, y1=hi) if axis == "y" else dict(x0=lo, x1=hi)
-        add = fig.add_hrect if axis == "y" else fig.add_vrect
-        add(fillcolor=colour, opacity=0.13, line_width=0, annotation_text=label,
-            annotation_position="right" if axis == "y" else "top", annotation_font_color=colour, **kw, **where)
+        if axis == "y":
+            fig.add_shape(type="rect", xref=f"{xref} domain", yref=yref, x0=0, x1=1, y0=lo, y1=hi,
+                          fillcolor=colour, opacity=0.13, line_width=0, layer="below")
+            fig.add_annotation(xref=f"{xref} domain", yref=yref, x=1.0, y=np.log10(max(lo, 1e-13) * hi) / 2,
+                               text=label, showarrow=False, xanchor="right", font=dict(color=colour, size=12))
+        else:
+            fig.add_shape(type="rect", xref=xref, yref=f"{yref} domain", x0=lo, x1=hi, y0=0, y1=1,
+                          fillcolor=colour, opacity=0.13, line_width=0, layer="below")
+            fig.add_annotation(xref=xref, yref=f"{yref} domain", x=np.log10(lo * min(hi, 1.0)) / 2, y=1.0,
+                               text=label, showarrow=False, yanchor="bottom", font=dict(color=colour, size=13))
 
 
 def difference_gauge(diff: float) -> go.Figure:
@@ -235,7 +245,7 @@ def component_errors(blocks: list[str], block_diff, names: list[str], block, com
     for i, b in enumerate(blocks):
         sel = np.flatnonzero(block == i)
         fig.add_bar(x=[names[j] for j in sel], y=comp[sel], marker_color=colours[i], name=b, row=2, col=1)
-    _bands(fig, axis="y", row=1, col=1)
+    _bands(fig, axis="y", xref="x", yref="y")
     fig.update_yaxes(type="log", exponentformat="power", range=[-17, 1], dtick=2, title_text="relative diff.",
                      row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", range=[-17, 1], dtick=2, title_text="|difference|",
@@ -257,7 +267,7 @@ def eps_sweep(eps, two_sided, one_sided, chosen: float, bug=None, bug_label: str
     if bug is not None:
         fig.add_scatter(x=eps, y=np.maximum(bug, FLOOR), mode="lines", name=f"two-sided, {bug_label}",
                         line=dict(color="#d62728", width=2, dash="dot"))
-    fig.add_vline(x=chosen, line=dict(color="black", dash="dot"), annotation_text=f"ε = {chosen:.0e}",
+    fig.add_vline(x=chosen, line=dict(color="black", dash="dot"), annotation_text=f"ε = {chosen:.2g}",
                   annotation_position="top left")
     fig.update_xaxes(type="log", exponentformat="power", title_text="ε", dtick=1)
     fig.update_yaxes(type="log", exponentformat="power", title_text="relative difference", range=[-13, 0.5])

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from optim_viz import normalization as N
+from optim_viz import optimizers, simulate
 
 
 def test_fit_matches_a_scalar_loop_per_feature():
@@ -100,7 +101,21 @@ def test_momentum_and_adam_recover_part_of_the_raw_slowdown():
     assert cmp.runs[("raw", "sgd")].steps == -1 and gd == 4550
     assert 0 < cmp.runs[("raw", "momentum")].steps < gd / 10
     assert 0 < cmp.runs[("raw", "adam")].steps < gd / 10
-    assert cmp.runs[("raw", "momentum")].lr == pytest.approx(0.95 * 2 * 1.9 / (0.1 * cmp.raw.L_max))
+    limit = 2 * 1.9 / (0.1 * cmp.raw.L_max)  # 2(1+β)/((1−β)λ_max), the course's EWMA momentum
+    assert np.isclose(cmp.runs[("raw", "momentum")].lr / limit, N.MOMENTUM_GRID, rtol=1e-12).any()
+
+
+def test_tuned_rates_are_the_best_of_their_grid():
+    d = N.make_data(ratio=20.0, offset=2.0, seed=0)
+    q = N.regression_cost(d.X_train, d.y_train)
+    best = N.run_optimizer(q, "adam", steps=2000)
+    assert best.steps > 0
+    for lr in N.ADAM_LR_GRID * np.hypot(*q.w_star):  # each rate run on its own, scalar by scalar
+        path = simulate.run(optimizers.adam(lr), N.surface(q), np.zeros((1, 2)), 2000)
+        gap = N.relative_gap(path.loss[:, 0], q, q.cost(0.0, 0.0))
+        hit = np.flatnonzero(gap < 1e-6)
+        if hit.size:
+            assert best.steps <= hit[0]
 
 
 def test_condition_number_of_an_axis_scaled_input_is_the_squared_ratio():
