@@ -1,4 +1,5 @@
 """Shared test helpers: AppTest runs of a page and reading its Plotly charts."""
+import base64
 import json
 from pathlib import Path
 
@@ -39,6 +40,20 @@ def open_page(page: str, timeout: float = 60, **query) -> AppTest:
 def charts(at: AppTest) -> list[dict]:
     """Every Plotly chart on the page as its figure JSON."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def array(v):
+    """A chart's data array: plotly 7 sends NumPy arrays as {'dtype', 'bdata', 'shape'}; lists of numbers
+    come back as floats (None → NaN), other lists as they are."""
+    import numpy as np
+
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return a.reshape([int(n) for n in str(v["shape"]).split(",")]) if v.get("shape") else a
+    try:  # numbers, with None (a gap) as NaN
+        return np.array([np.nan if x is None else x for x in v], dtype=float)
+    except (TypeError, ValueError):  # labels
+        return np.asarray(v)
 
 
 def assert_ok(at: AppTest) -> None:

@@ -1,6 +1,7 @@
 """AppTest of the EWMA page: every widget incl. extremes, chart content checked against the library."""
 import numpy as np
 import pytest
+from helpers import array as decode
 from helpers import assert_ok, charts, open_page
 
 from optim_viz import ewma as E
@@ -29,14 +30,6 @@ def test_defaults_show_four_charts_with_the_course_numbers(at):
     assert "k ≈ 9.5" in weights["data"][1]["name"]
     metrics = [m.value for m in at.metric]
     assert metrics == ["0.9", "10"]
-
-
-def decode(arr):
-    """Plotly 7 sends typed arrays as {'dtype', 'bdata'}; lists stay lists."""
-    if isinstance(arr, dict):
-        import base64
-        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"]))
-    return np.asarray(arr, dtype=float)
 
 
 def test_zoom_shows_uncorrected_starting_near_zero():

@@ -1,17 +1,10 @@
 """AppTest: the gradient-check page with each planted bug and the ε extremes."""
-import base64
 
 import numpy as np
+from helpers import array as values
 from helpers import assert_ok, charts, open_page
 
 PAGE = "pages/gradient_check.py"
-
-
-def values(v) -> np.ndarray:
-    """Plotly 7 sends typed arrays as {'dtype', 'bdata'}; lists stay lists."""
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-    return np.array([np.nan if x is None else x for x in v], dtype=float)
 
 
 def _diff(at) -> float:

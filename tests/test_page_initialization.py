@@ -1,17 +1,10 @@
 """AppTest: the initialization page at defaults and at its extremes (depth 50 included)."""
-import base64
 
 import numpy as np
+from helpers import array as values
 from helpers import assert_ok, charts, open_page
 
 PAGE = "pages/initialization.py"
-
-
-def values(v) -> np.ndarray:
-    """Plotly 7 sends typed arrays as {'dtype', 'bdata'}; lists stay lists."""
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-    return np.array([np.nan if x is None else x for x in v], dtype=float)
 
 
 def _line(fig, prefix, col=1):

@@ -1,20 +1,14 @@
 """AppTest of the learning-rate decay page: the course's table, every widget incl. extremes, the demo."""
-import base64
 
 import numpy as np
 import pytest
+from helpers import array as decode
 from helpers import assert_ok, charts, open_page
 
 from optim_viz import schedules as S
 
 PAGE = "pages/lr_decay.py"
 INV = "α₀ / (1 + decay_rate·epoch)"
-
-
-def decode(arr):
-    if isinstance(arr, dict):
-        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"]))
-    return np.asarray(arr, dtype=float)
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
 """AppTest of the mini-batch page: batch size 1 / 64 / m, every widget incl. extremes, chart content."""
-import base64
 
 import numpy as np
 import pytest
+from helpers import array as decode
 from helpers import assert_ok, charts, open_page
 
 from optim_viz import ewma as E
@@ -10,12 +10,6 @@ from optim_viz import minibatch as MB
 
 PAGE = "pages/mini_batch.py"
 M = MB.M_DEFAULT
-
-
-def decode(arr):
-    if isinstance(arr, dict):
-        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"]))
-    return np.asarray(arr, dtype=float)
 
 
 def sgd_cost_full():

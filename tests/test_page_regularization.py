@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from helpers import array as _arr
 from helpers import assert_ok, charts, open_page
 
 PAGE = "pages/regularization.py"
@@ -17,14 +18,6 @@ def _by_title(at, start):
 
 def _trace(fig, name):
     return next(t for t in fig["data"] if t.get("name") == name)
-
-
-def _arr(v):
-    """Trace data as a NumPy array (plotly 7 may base64-encode typed arrays)."""
-    if isinstance(v, dict) and "bdata" in v:
-        import base64
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-    return np.array([np.nan if x is None else x for x in v], dtype=float)
 
 
 @pytest.fixture(scope="module")
