@@ -2,7 +2,13 @@
 
     from optim_viz import surfaces, optimizers, simulate
     path = simulate.run(optimizers.adam(lr=0.01), surfaces.get("rosenbrock"), start=[[-1.5, 2.0]], steps=300)
-"""
-from . import optimizers, simulate, surfaces
 
-__all__ = ["optimizers", "simulate", "surfaces"]
+Modules: surfaces, optimizers, simulate, arena (races, presets), plots (race figures), expression (safe
+user functions), export (HTML/CSV/PNG/GIF), ewma, schedules, minibatch, nn, dropout, datasets, diagnosis,
+normalization, depth (initialization statistics), gradcheck, and the plots_* figure builders of each page.
+"""
+from . import (arena, datasets, depth, diagnosis, dropout, ewma, expression, gradcheck, minibatch, nn,
+               normalization, optimizers, schedules, simulate, surfaces)
+
+__all__ = ["arena", "datasets", "depth", "diagnosis", "dropout", "ewma", "expression", "gradcheck", "minibatch",
+           "nn", "normalization", "optimizers", "schedules", "simulate", "surfaces"]

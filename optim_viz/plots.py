@@ -109,8 +109,17 @@ def _head(xy: np.ndarray, k: int) -> dict:
     return {"x": [None if np.isnan(p[0]) else float(p[0])], "y": [None if np.isnan(p[1]) else float(p[1])]}
 
 
-def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], start, height: int = 620) -> go.Figure:
+def race_height(surface: surfaces.Surface, width: int = 760, max_plot: int = 470) -> int:
+    """Figure height that fits the equal-aspect map into a column about ``width`` pixels wide, plus the
+    legend above and the Play/step controls below (so a wide surface leaves no empty band)."""
+    (x0, x1), (y0, y1) = surface.bounds
+    return int(min(max_plot, (width - 70) * (y1 - y0) / (x1 - x0))) + 200
+
+
+def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], start,
+                height: int | None = None) -> go.Figure:
     """Contour view of the race: faint full paths, one moving head per optimizer, Play/Pause and a step slider."""
+    height = height or race_height(surface)
     traces = static_traces(surface, start)
     for name, p in paths.items():
         traces.append(go.Scatter(x=p.xy[:, 0, 0], y=p.xy[:, 0, 1], mode="lines", name=SPECS[name].label,
@@ -180,7 +189,7 @@ def surface3d_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path],
         with np.errstate(all="ignore"):
             zz = surface.loss(xy) - fmin
             zz = np.log1p(np.maximum(zz, 0)) if surface.log_colour else zz
-        zz = np.where(inside, zz, np.nan)
+        zz = np.where(inside, zz + 0.015 * np.ptp(z), np.nan)  # just above the surface, so it is not hidden
         traces.append(go.Scatter3d(x=xy[:, 0], y=xy[:, 1], z=zz, mode="lines", name=SPECS[name].label,
                                    line=dict(color=COLOURS[name], width=6)))
     fig = go.Figure(traces)

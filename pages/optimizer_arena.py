@@ -143,12 +143,12 @@ with right:
     st.dataframe(
         [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "final f": f"{r.final_loss:.4g}",
           "to minimum": f"{r.distance:.3g}" if np.isfinite(r.distance) else "–",
-          f"f − f* < {ui.fmt(tol)}": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
+          "reached": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
           (f"at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached" if np.isfinite(fs) else "no minimum")}
          for (n, h), r in zip(entries, res.values())],
         hide_index=True, width="stretch")
-    if not np.isfinite(fs):
-        st.caption("This surface has no minimum (it is unbounded below), so distance and steps-to-tolerance are blank.")
+    st.caption(f"*reached*: the first step with f − f* < {ui.fmt(tol)} (the tolerance slider)." if np.isfinite(fs) else
+               "This surface has no minimum (it is unbounded below), so distance and steps-to-tolerance are blank.")
 
 # Clicking a point of the map starts the race there (once per new click).
 points = (event or {}).get("selection", {}).get("points", []) if event else []

@@ -61,9 +61,18 @@ def assert_ok(at: AppTest) -> None:
 
 
 def screenshot(tab, name: str):
-    """Save a full-page PNG of a Playwright tab under artifacts/ and return its path."""
+    """Save a PNG of the whole page under artifacts/ and return its path.
+
+    Streamlit scrolls an inner container, so a 'full page' capture would stop at the window: the window
+    is stretched to the content's height for the capture, then restored."""
     out = Path(__file__).resolve().parents[1] / "artifacts"
     out.mkdir(exist_ok=True)
     path = out / f"{name}.png"
-    tab.screenshot(path=str(path), full_page=True)
+    size = tab.viewport_size or {"width": 1500, "height": 1000}
+    height = tab.evaluate("Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], "
+                          "[data-testid=\"stAppViewContainer\"], body')).map(e => e.scrollHeight))")
+    tab.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 8000)})
+    tab.wait_for_timeout(800)  # let charts re-layout to the new window
+    tab.screenshot(path=str(path))
+    tab.set_viewport_size(size)
     return path
