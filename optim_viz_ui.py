@@ -49,7 +49,46 @@ def chart(fig: go.Figure, key: str | None = None, **kwargs):
             if getattr(t, "mode", None) == "markers" and m is not None and isinstance(m.size, (int, float)) \
                     and (m.opacity or 1) > 0.05:
                 m.size = m.size * 1.5
+    st.session_state.setdefault(_CHARTS, {})[key or f"chart {len(st.session_state[_CHARTS]) + 1}"] = fig
     return st.plotly_chart(fig, width="stretch", theme=None, key=key, **kwargs)
+
+
+_CHARTS = "_charts_this_run"
+
+
+def _chart_title(key: str, fig: go.Figure) -> str:
+    text = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    return f"{text} ({key})" if text else key
+
+
+def export_section() -> None:
+    """An 'Export' expander offering any chart shown on this page as offline HTML, CSV of its data, or PNG."""
+    from optim_viz import export
+
+    shown = st.session_state.get(_CHARTS, {})
+    if not shown:
+        return
+    with st.expander("Export a chart (offline HTML, CSV, PNG)"):
+        key = st.selectbox("Chart", list(shown), key="_export_chart", format_func=lambda k: _chart_title(k, shown[k]))
+        fig = shown[key]
+        c1, c2, c3 = st.columns(3)
+        c1.download_button("Offline HTML", lambda: export.figure_html(fig), f"{key}.html", "text/html",
+                           on_click="ignore", help="Interactive, plotly.js included (~5 MB); works without internet.")
+        c2.download_button("Data as CSV", lambda: export.figure_csv(fig), f"{key}.csv", "text/csv",
+                           on_click="ignore", help="Every trace's points: trace, panel, x, y, z.")
+        if missing := export.png_unavailable():
+            c3.button("PNG", disabled=True, help=missing, key="_export_png_missing")
+            c3.caption(missing)
+        else:
+            c3.download_button("PNG", lambda: export.figure_png(fig), f"{key}.png", "image/png", on_click="ignore",
+                               help="A static image (takes a few seconds).")
+
+
+def page_footer(export: bool = True) -> None:
+    """Call at the end of every page: the export section (unless the page has its own) and the link report."""
+    if export:
+        export_section()
+    url_report()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,6 +180,7 @@ def page_header(title: str, intro: str) -> None:
     """Title and one-paragraph introduction; starts the page's record of URL parameters."""
     _leave_pages_directory_mode()
     st.session_state[_SEEN] = set()
+    st.session_state[_CHARTS] = {}
     st.title(title)
     st.markdown(intro)
 

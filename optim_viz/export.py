@@ -94,6 +94,30 @@ def paths_csv(paths: Mapping[str, Path]) -> str:
     return buf.getvalue()
 
 
+def figure_csv(fig) -> str:
+    """Every trace's data points in long format: ``trace,panel,x,y,z`` (a 2-D z, as in a contour or a
+    heatmap, is written cell by cell against its x and y). Points a trace leaves empty stay empty."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["trace", "panel", "x", "y", "z"])
+    for i, tr in enumerate(fig.data):
+        name = tr.name if getattr(tr, "name", None) else f"trace {i}"
+        panel = getattr(tr, "xaxis", None) or getattr(tr, "scene", None) or ""
+        x, y, z = (getattr(tr, k, None) for k in ("x", "y", "z"))
+        z = None if z is None else np.asarray(z, dtype=object)
+        if z is not None and z.ndim == 2:
+            xs = np.arange(z.shape[1]) if x is None else np.asarray(x, dtype=object)
+            ys = np.arange(z.shape[0]) if y is None else np.asarray(y, dtype=object)
+            w.writerows([name, panel, _cell(xs[c]), _cell(ys[r]), _cell(z[r, c])]
+                        for r in range(z.shape[0]) for c in range(z.shape[1]))
+            continue
+        cols = [None if v is None else np.asarray(v, dtype=object).ravel() for v in (x, y, z)]
+        n = max((len(c) for c in cols if c is not None), default=0)
+        w.writerows([name, panel, *("" if c is None or j >= len(c) or c[j] is None else _cell(c[j]) for c in cols)]
+                    for j in range(n))
+    return buf.getvalue()
+
+
 def series_csv(columns: Mapping[str, np.ndarray]) -> str:
     """Named 1-D series side by side, one row per index; shorter columns are padded with empty cells."""
     arrays = {}

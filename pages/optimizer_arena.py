@@ -115,7 +115,7 @@ with st.sidebar:
 st.caption(f"**{surface.title}.** {surface.note}")
 if not entries:
     st.info("Pick at least one optimizer in the sidebar to start a race.")
-    ui.url_report()
+    ui.page_footer()
     st.stop()
 
 start = (float(x0), float(y0))
@@ -200,28 +200,23 @@ with tab_conv:
     )
 with tab_export:
     st.markdown("Take this race to your slides or notebook.")
-    c1, c2, c3 = st.columns(3)
-    c1.download_button("Chart as offline HTML", lambda: export.figure_html(race_fig), "arena.html", "text/html",
-                       on_click="ignore", help="Interactive, plotly.js included (~5 MB), animation not auto-playing.")
-    c2.download_button("Trajectories as CSV", lambda: export.paths_csv(paths), "arena_paths.csv", "text/csv",
-                       on_click="ignore", help="One row per optimizer and step: x, y, loss (empty after divergence).")
-    if missing := export.png_unavailable():
-        c3.button("Chart as PNG", disabled=True, help=missing)
-        c3.caption(missing)
-    else:
-        c3.download_button("Chart as PNG", lambda: export.figure_png(race_fig), "arena.png", "image/png",
-                           on_click="ignore", help="A static image of the chart (takes a few seconds).")
+    ui.export_section()
+    st.download_button("Trajectories as CSV (optimizer, step, x, y, loss)", lambda: export.paths_csv(paths),
+                       "arena_paths.csv", "text/csv", on_click="ignore",
+                       help="One row per optimizer and step; empty after a divergence.")
     st.subheader("Animated GIF for slides")
+    race_id = (surface_id, tuple(entries), start, steps, adam_bc)
     g1, g2 = st.columns([2, 1])
     frames = g1.slider("GIF frames", 10, 200, 60, step=10, key="_gif_frames",
                        help="More frames give a smoother but larger GIF (640 × 480 pixels).")
     if g2.button("Make GIF", key="_gif_make"):
         bar = st.progress(0.0, text="Drawing frames…")
-        st.session_state["_gif"] = export.race_gif(
+        st.session_state["_gif"] = (race_id, export.race_gif(
             surface, paths, arena.COLOURS, frames=frames,
-            progress=lambda i, n: bar.progress(i / n, text=f"Drawing frame {i} of {n}"))
+            progress=lambda i, n: bar.progress(i / n, text=f"Drawing frame {i} of {n}")))
         bar.empty()
-    if gif := st.session_state.get("_gif"):
+    made_for, gif = st.session_state.get("_gif", (None, None))
+    if gif and made_for == race_id:  # a GIF of an earlier race is not offered for this one
         st.download_button(f"Download GIF ({len(gif) / 1e6:.1f} MB)", gif, "arena_race.gif", "image/gif",
                            on_click="ignore")
-ui.url_report()
+ui.page_footer(export=False)  # the Export tab has it, with the GIF

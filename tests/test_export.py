@@ -185,3 +185,21 @@ def test_gif_needs_paths(run):
     s, _ = run
     with pytest.raises(ValueError, match="no trajectories"):
         export.race_gif(s, {}, {})
+
+
+def test_figure_csv_writes_every_trace_point_and_grid_cell():
+    import csv as _csv
+    import io as _io
+
+    import plotly.graph_objects as go
+
+    from optim_viz import export as ex
+
+    fig = go.Figure([go.Scatter(x=[1, 2, 3], y=np.array([4.0, np.nan, 6.0]), name="line"),
+                     go.Contour(z=[[1, 2], [3, 4]], x=[0, 1], y=[5, 6], name="field"),
+                     go.Bar(x=["u", "v"], y=[7, 8])])
+    rows = list(_csv.DictReader(_io.StringIO(ex.figure_csv(fig))))
+    assert [(r["trace"], r["x"], r["y"], r["z"]) for r in rows] == [
+        ("line", "1", "4.0", ""), ("line", "2", "", ""), ("line", "3", "6.0", ""),
+        ("field", "0", "5", "1"), ("field", "1", "5", "2"), ("field", "0", "6", "3"), ("field", "1", "6", "4"),
+        ("trace 2", "u", "7", ""), ("trace 2", "v", "8", "")]

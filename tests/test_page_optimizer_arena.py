@@ -248,7 +248,10 @@ def test_export_tab_offers_downloads_and_makes_a_gif():
     at.slider(key="_gif_frames").set_value(10)
     at.button(key="_gif_make").click().run()
     assert_ok(at)
-    gif = at.session_state["_gif"]
+    gif = at.session_state["_gif"][1]
+    assert any("Download GIF" in b.label for b in at.get("download_button"))
+    at.slider(key="steps").set_value(50).run()  # a new race: the old GIF is no longer offered
+    assert not any("Download GIF" in b.label for b in at.get("download_button"))
     from io import BytesIO
 
     from PIL import Image
