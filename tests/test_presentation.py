@@ -1,0 +1,32 @@
+"""Presentation mode on every page: the toggle is on, charts get projector-sized type, nothing breaks."""
+import pytest
+from helpers import assert_ok, charts, open_page
+
+import app
+
+PAGES = [file for _, file, *_ in app.available_pages()]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_presentation_mode_enlarges_every_chart(page):
+    normal = open_page(page)
+    at = open_page(page, present="1")
+    assert_ok(at)
+    assert at.toggle(key="presentation").value is True
+    assert not any("present" in w.value for w in at.warning)
+    big, small = charts(at), charts(normal)
+    assert big and len(big) == len(small)
+    for fig in big:
+        assert fig["layout"]["font"]["size"] == 20
+    for fig in small:
+        assert fig["layout"].get("font", {}).get("size", 12) < 20
+
+
+def test_presentation_mode_follows_the_user_across_pages():
+    at = open_page(PAGES[0])
+    at.toggle(key="presentation").set_value(True).run()
+    for page in PAGES[1:]:
+        at.switch_page(page).run()
+        assert_ok(at)
+        assert at.toggle(key="presentation").value is True
+        assert charts(at)[0]["layout"]["font"]["size"] == 20
