@@ -94,17 +94,17 @@ with st.sidebar:
             h = {"lr": shared_lr} if same_lr else {
                 "lr": ui.log_slider("learning rate α", 1e-4, 1.0, arena.default_lr(surface, name), key=f"{name}_lr")}
             if "beta" in spec.defaults:
-                h["beta"] = ui.slider("β (momentum)", 0.0, 0.999, 0.9, key=f"{name}_beta", step=0.001, format="%.3f")
+                h["beta"] = ui.slider("β (momentum)", 0.0, 0.999, spec.defaults["beta"], key=f"{name}_beta", step=0.001, format="%.3f")
             if "beta1" in spec.defaults:
-                h["beta1"] = ui.slider("β₁ (first moment)", 0.0, 0.999, 0.9, key=f"{name}_beta1", step=0.001,
+                h["beta1"] = ui.slider("β₁ (first moment)", 0.0, 0.999, spec.defaults["beta1"], key=f"{name}_beta1", step=0.001,
                                        format="%.3f")
             if "beta2" in spec.defaults:
-                h["beta2"] = ui.slider("β₂ (second moment)", 0.5, 0.9999, 0.999, key=f"{name}_beta2", step=0.0001,
+                h["beta2"] = ui.slider("β₂ (second moment)", 0.5, 0.9999, spec.defaults["beta2"], key=f"{name}_beta2", step=0.0001,
                                        format="%.4f")
             if "eps" in spec.defaults:
-                h["eps"] = ui.log_slider("ε", 1e-10, 0.1, 1e-8, key=f"{name}_eps")
+                h["eps"] = ui.log_slider("ε", 1e-10, 0.1, spec.defaults["eps"], key=f"{name}_eps")
             if "weight_decay" in spec.defaults:
-                h["weight_decay"] = ui.log_slider("weight decay λ", 1e-4, 1.0, 0.01, key=f"{name}_wd")
+                h["weight_decay"] = ui.log_slider("weight decay λ", 1e-4, 1.0, spec.defaults["weight_decay"], key=f"{name}_wd")
             if name == "adam":
                 adam_bc = ui.toggle("bias correction", True, key="adam_bc",
                                     help="Off: v̂ = v and ŝ = s. The first steps then use moments biased towards 0.")
@@ -141,12 +141,14 @@ with right:
                if np.isfinite(fs) else "The loss f itself: this surface has no minimum, so lower is simply further "
                "down the slope. A line that stops is a divergence.")
     st.dataframe(
-        [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "final f": f"{r.final_loss:.4g}",
-          "to minimum": f"{r.distance:.3g}" if np.isfinite(r.distance) else "–",
+        [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "final f": f"{r.final_loss:.2g}",
+          "to min.": f"{r.distance:.2g}" if np.isfinite(r.distance) else "–",
           "reached": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
           (f"at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached" if np.isfinite(fs) else "no minimum")}
          for (n, h), r in zip(entries, res.values())],
-        hide_index=True, width="stretch")
+        hide_index=True, width="stretch",
+        column_config={"α": st.column_config.TextColumn(width=45), "final f": st.column_config.TextColumn(width=70),
+                       "to min.": st.column_config.TextColumn(width=60)})
     st.caption(f"*reached*: the first step with f − f* < {ui.fmt(tol)} (the tolerance slider)." if np.isfinite(fs) else
                "This surface has no minimum (it is unbounded below), so distance and steps-to-tolerance are blank.")
 

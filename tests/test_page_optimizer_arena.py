@@ -38,6 +38,21 @@ def test_defaults_render_race_loss_and_3d(at):
     assert sum(t["type"] == "scatter3d" for t in figs[2]["data"]) == 4
 
 
+def test_hyperparameter_widgets_start_at_the_library_defaults(at):
+    for name in ("momentum", "rmsprop", "adam"):
+        spec = optimizers.SPECS[name]
+        for hp, key in (("beta", "beta"), ("beta1", "beta1"), ("beta2", "beta2")):
+            if hp in spec.defaults:
+                assert at.slider(key=f"{name}_{key}").value == spec.defaults[hp]
+        assert at.select_slider(key=f"{name}_lr").value == arena.default_lr(surfaces.get("elongated_bowl"), name)
+    # and the table reports what the library computes for those defaults
+    s = surfaces.get("elongated_bowl")
+    expected = arena.results(s, arena.race(s, {n: {"lr": arena.default_lr(s, n)} for n in
+                                               ("sgd", "momentum", "rmsprop", "adam")}, s.start, 300), 1e-3)
+    table = at.dataframe[0].value
+    assert list(table["reached"]) == [f"at step {r.steps_to_tol}" for r in expected.values()]
+
+
 def test_heads_in_frames_follow_the_library_path(at):
     fig = race(at)
     s = surfaces.get("elongated_bowl")
