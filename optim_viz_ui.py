@@ -221,13 +221,23 @@ def _in_range(lo, hi, cast):
     return parse
 
 
-def slider(label: str, lo, hi, value, key: str, step=None, help: str | None = None, **kw):
-    """st.slider (int or float by the type of ``value``) with URL round-trip."""
+def _ranged(widget, label: str, lo, hi, value, key: str, step, help: str | None, **kw):
+    """A numeric widget (int or float by the type of ``value``) whose link value must lie in [lo, hi]."""
     cast = int if isinstance(value, int) else float
     _from_url(key, _in_range(lo, hi, cast), f"a number from {lo} to {hi}")
-    out = st.slider(label, lo, hi, _initial(key, value, lambda v: lo <= v <= hi), step=step, key=key, help=help, **kw)
+    out = widget(label, lo, hi, _initial(key, value, lambda v: lo <= v <= hi), step=step, key=key, help=help, **kw)
     _to_url(key, out, value)
     return out
+
+
+def slider(label: str, lo, hi, value, key: str, step=None, help: str | None = None, **kw):
+    """st.slider with URL round-trip."""
+    return _ranged(st.slider, label, lo, hi, value, key, step, help, **kw)
+
+
+def number(label: str, lo, hi, value, key: str, step=None, help: str | None = None, **kw):
+    """st.number_input with URL round-trip."""
+    return _ranged(st.number_input, label, lo, hi, value, key, step, help, **kw)
 
 
 def select(label: str, options: list, value, key: str, format_func=str, help: str | None = None,
@@ -236,8 +246,8 @@ def select(label: str, options: list, value, key: str, format_func=str, help: st
     by_text = {str(o): o for o in options}
     _from_url(key, lambda raw: by_text[raw], "one of " + ", ".join(by_text))
     widget = st.radio if radio else st.selectbox
-    out = widget(label, options, index=options.index(_initial(key, value, lambda v: v in options)), key=key, format_func=format_func,
-                 help=help, **kw)
+    index = options.index(_initial(key, value, lambda v: v in options))
+    out = widget(label, options, index=index, key=key, format_func=format_func, help=help, **kw)
     _to_url(key, out, value)
     return out
 
@@ -246,7 +256,8 @@ def multiselect(label: str, options: list, value: list, key: str, format_func=st
     """st.multiselect; URL form is the chosen options joined by commas."""
     by_text = {str(o): o for o in options}
     _from_url(key, lambda raw: [by_text[r] for r in raw.split(",") if r], "a comma list of " + ", ".join(by_text))
-    out = st.multiselect(label, options, default=_initial(key, value, lambda v: all(o in options for o in v)), key=key, format_func=format_func, help=help)
+    default = _initial(key, value, lambda v: all(o in options for o in v))
+    out = st.multiselect(label, options, default=default, key=key, format_func=format_func, help=help)
     _to_url(key, out, value, lambda v: ",".join(map(str, v)))
     return out
 
@@ -256,15 +267,6 @@ def toggle(label: str, value: bool, key: str, help: str | None = None) -> bool:
     _from_url(key, lambda raw: {"1": True, "0": False, "true": True, "false": False}[raw.lower()], "1 or 0")
     out = st.toggle(label, value=_initial(key, value), key=key, help=help)
     _to_url(key, out, value, lambda v: "1" if v else "0")
-    return out
-
-
-def number(label: str, lo, hi, value, key: str, step=None, help: str | None = None, **kw):
-    """st.number_input with URL round-trip (int or float by the type of ``value``)."""
-    cast = int if isinstance(value, int) else float
-    _from_url(key, _in_range(lo, hi, cast), f"a number from {lo} to {hi}")
-    out = st.number_input(label, lo, hi, _initial(key, value, lambda v: lo <= v <= hi), step=step, key=key, help=help, **kw)
-    _to_url(key, out, value)
     return out
 
 
