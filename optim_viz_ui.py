@@ -27,7 +27,8 @@ def log_slider(label: str, lo: float, hi: float, value: float, key: str, help: s
     snap = lambda v: min(options, key=lambda o: abs(np.log10(o) - np.log10(v)))  # noqa: E731
     value = snap(value)
     _from_url(key, lambda raw: snap(_in_range(lo, hi, float)(raw)), f"a number from {fmt(lo)} to {fmt(hi)}")
-    out = st.select_slider(label, options=options, value=_initial(key, value, lambda v: v in options), key=key,
+    start = {"value": value} if _starts_fresh(key, value, lambda v: v in options) else {}
+    out = st.select_slider(label, options=options, **start, key=key,
                            help=help, format_func=fmt)
     _to_url(key, out, value, fmt)
     return out
@@ -132,8 +133,7 @@ def presets(options: dict[str, tuple[str, dict]], key: str = "_preset") -> None:
     def apply():
         name = st.session_state[key]
         if name in options:
-            for k in st.session_state.get(_SEEN, set()):
-                st.session_state.pop(k, None)
+            reset(*(st.session_state.get(_SEEN, set()) - set(options[name][1])))
             st.session_state.update(options[name][1])
             st.session_state["_preset_note"] = f"**{name}.** {options[name][0]}"
 
@@ -204,12 +204,29 @@ def _to_url(key: str, value, default, text: Callable[[object], str] = str) -> No
         st.query_params[key] = text(value)
 
 
-def _initial(key: str, default, valid: Callable[[object], bool] = lambda v: True):
-    """The value to pass a widget: the one already in session state (from a link, a preset or the last
-    run) when it is still valid, so Streamlit never sees both a default and a state value, and a widget
-    whose range or options changed never receives a value it cannot show."""
-    value = st.session_state.pop(key, default)
-    return value if valid(value) else default
+_RESET = "_reset_to_default"
+
+
+def reset(*keys: str) -> None:
+    """Return these widgets to their defaults on their next show (e.g. a new surface brings its own start).
+
+    Popping a widget's state would not do: the browser keeps showing the old value and sends it back."""
+    st.session_state.setdefault(_RESET, set()).update(keys)
+
+
+def _starts_fresh(key: str, default, valid: Callable[[object], bool] = lambda v: True) -> bool:
+    """Whether a widget should be given its default as a parameter (its first show). Otherwise session
+    state drives it: the value from the last run, a link, a preset or a click, which then also reaches
+    the browser. A reset, or a value the widget can no longer show (its range or options changed), is
+    replaced by the default through session state first."""
+    pending_reset = key in st.session_state.get(_RESET, ())
+    if pending_reset:
+        st.session_state[_RESET].discard(key)
+    if key not in st.session_state:
+        return True
+    if pending_reset or not valid(st.session_state[key]):
+        st.session_state[key] = default
+    return False
 
 
 def _in_range(lo, hi, cast):
@@ -225,7 +242,9 @@ def _ranged(widget, label: str, lo, hi, value, key: str, step, help: str | None,
     """A numeric widget (int or float by the type of ``value``) whose link value must lie in [lo, hi]."""
     cast = int if isinstance(value, int) else float
     _from_url(key, _in_range(lo, hi, cast), f"a number from {lo} to {hi}")
-    out = widget(label, lo, hi, _initial(key, value, lambda v: lo <= v <= hi), step=step, key=key, help=help, **kw)
+    fresh = _starts_fresh(key, value, lambda v: isinstance(v, (int, float)) and lo <= v <= hi)
+    start = {"value": value} if fresh else {}
+    out = widget(label, lo, hi, **start, step=step, key=key, help=help, **kw)
     _to_url(key, out, value)
     return out
 
@@ -246,8 +265,8 @@ def select(label: str, options: list, value, key: str, format_func=str, help: st
     by_text = {str(o): o for o in options}
     _from_url(key, lambda raw: by_text[raw], "one of " + ", ".join(by_text))
     widget = st.radio if radio else st.selectbox
-    index = options.index(_initial(key, value, lambda v: v in options))
-    out = widget(label, options, index=index, key=key, format_func=format_func, help=help, **kw)
+    start = {"index": options.index(value)} if _starts_fresh(key, value, lambda v: v in options) else {}
+    out = widget(label, options, **start, key=key, format_func=format_func, help=help, **kw)
     _to_url(key, out, value)
     return out
 
@@ -256,8 +275,9 @@ def multiselect(label: str, options: list, value: list, key: str, format_func=st
     """st.multiselect; URL form is the chosen options joined by commas."""
     by_text = {str(o): o for o in options}
     _from_url(key, lambda raw: [by_text[r] for r in raw.split(",") if r], "a comma list of " + ", ".join(by_text))
-    default = _initial(key, value, lambda v: all(o in options for o in v))
-    out = st.multiselect(label, options, default=default, key=key, format_func=format_func, help=help)
+    fresh = _starts_fresh(key, value, lambda v: isinstance(v, list) and all(o in options for o in v))
+    start = {"default": value} if fresh else {}
+    out = st.multiselect(label, options, **start, key=key, format_func=format_func, help=help)
     _to_url(key, out, value, lambda v: ",".join(map(str, v)))
     return out
 
@@ -265,7 +285,8 @@ def multiselect(label: str, options: list, value: list, key: str, format_func=st
 def toggle(label: str, value: bool, key: str, help: str | None = None) -> bool:
     """st.toggle; URL form is 1 or 0."""
     _from_url(key, lambda raw: {"1": True, "0": False, "true": True, "false": False}[raw.lower()], "1 or 0")
-    out = st.toggle(label, value=_initial(key, value), key=key, help=help)
+    start = {"value": value} if _starts_fresh(key, value, lambda v: isinstance(v, bool)) else {}
+    out = st.toggle(label, **start, key=key, help=help)
     _to_url(key, out, value, lambda v: "1" if v else "0")
     return out
 
@@ -278,8 +299,8 @@ def text(label: str, value: str, key: str, max_chars: int = 300, help: str | Non
         return raw
 
     _from_url(key, parse, f"text of at most {max_chars} characters")
-    out = st.text_input(label, _initial(key, value, lambda v: isinstance(v, str) and len(v) <= max_chars),
-                        key=key, max_chars=max_chars, help=help)
+    fresh = _starts_fresh(key, value, lambda v: isinstance(v, str) and len(v) <= max_chars)
+    out = st.text_input(label, **({"value": value} if fresh else {}), key=key, max_chars=max_chars, help=help)
     _to_url(key, out, value)
     return out
 

@@ -137,7 +137,7 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
     fig = go.Figure(data=traces, layout=surface_layout(surface))
     fig.update_layout(
         height=height, legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"),
-        hovermode="closest", dragmode="pan", uirevision=surface.name,
+        hovermode="closest", uirevision=surface.name,
         updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.17, xanchor="left", yanchor="top",
                           pad=dict(r=10, t=10), showactive=False, buttons=[
             dict(label="▶ Play", method="animate",

@@ -161,7 +161,7 @@ with c2:
     batch_size = ui.select("Mini-batch size", [1, 2, 4, 8, 16, 32, 64, 128, 256], 8, key="bs")
 if st.session_state.get("_demo_opt", opt) != opt:
     # another optimizer needs another α₀: drop the old one (state and link) so its default applies
-    st.session_state.pop("dlr", None)
+    ui.reset("dlr")
     st.query_params.pop("dlr", None)
 st.session_state["_demo_opt"] = opt
 with c3:

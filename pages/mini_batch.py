@@ -81,7 +81,7 @@ with st.sidebar:
     epochs = ui.slider("Epochs", 1, 20, 5, key="epochs")
     opt = ui.select("Optimizer", list(OPTS), "sgd", key="opt", format_func=lambda n: OPTS[n][0])
     if st.session_state.get("_mb_opt", opt) != opt:
-        st.session_state.pop("lr", None)  # another optimizer needs another α: take its default
+        ui.reset("lr")  # another optimizer needs another α: take its default
         st.query_params.pop("lr", None)
     st.session_state["_mb_opt"] = opt
     lr = ui.log_slider("Learning rate α", 0.001, 3.0, OPTS[opt][1], key="lr")

@@ -71,8 +71,7 @@ with st.sidebar:
     surface_id = (surface_name, expr, bounds)
     if st.session_state.get("_arena_surface", surface_id) != surface_id:
         # A new surface brings its own default start and learning rates.
-        for k in ["x0", "y0", "lr", *(f"{n}_lr" for n in NAMES)]:
-            st.session_state.pop(k, None)
+        ui.reset("x0", "y0", "lr", *(f"{n}_lr" for n in NAMES))
     st.session_state["_arena_surface"] = surface_id
     (xa, xb), (ya, yb) = surface.bounds
     c1, c2 = st.columns(2)

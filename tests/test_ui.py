@@ -58,3 +58,32 @@ def test_log_values_are_log_spaced_and_cover_the_range():
     v = ui.log_values(1e-4, 1.0)
     assert v[0] == 1e-4 and v[-1] == 1.0 and all(a < b for a, b in zip(v, v[1:]))
     assert ui.fmt(1e-8) == "1e-08" and ui.fmt(0.003) == "0.003"
+
+
+def test_reset_returns_a_changed_widget_to_its_default_once():
+    at = AppTest.from_string("""
+import streamlit as st
+import optim_viz_ui as ui
+if st.button("reset", key="_r"):
+    ui.reset("steps")
+ui.slider("Steps", 1, 1000, 300, key="steps")
+""").run()
+    at.slider(key="steps").set_value(7).run()
+    at.button(key="_r").click().run()
+    assert at.slider(key="steps").value == 300  # the reset applies at the widget's next show...
+    at.slider(key="steps").set_value(9).run()
+    at.run()
+    assert at.slider(key="steps").value == 9  # ...and only once
+
+
+def test_state_set_by_code_drives_the_widget_without_a_conflicting_default():
+    at = AppTest.from_string("""
+import streamlit as st
+import optim_viz_ui as ui
+if st.button("go", key="_g"):
+    st.session_state["steps"] = 42
+ui.slider("Steps", 1, 1000, 300, key="steps")
+""").run()
+    at.button(key="_g").click().run()
+    assert at.slider(key="steps").value == 42
+    assert not at.warning and not at.exception

@@ -38,3 +38,33 @@ def test_arena_renders_redraws_and_animates(page):
     assert page.evaluate(CONTOUR_INK) >= 0.9 * ink, "contour lines vanished while playing"
     screenshot(page, "arena_playing")
     assert page.evaluate(f"{head}.x[0]") != x_before
+
+
+def test_clicking_the_map_moves_the_start(page):
+    page.goto_app("optimizer_arena")
+    page.wait_for_function(f"{RACE}?._fullData?.length >= 10")
+    start_x = page.locator('[data-testid="stNumberInput"]').filter(has_text="start x").locator("input")
+    before = start_x.input_value()
+    box = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
+    page.wait_for_function(
+        "(b) => document.querySelector('[data-testid=\"stNumberInput\"] input')?.value !== b", arg=before)
+    x = float(start_x.input_value())
+    assert 0.5 < x < 3.5  # three quarters across the bowl's x range [-4, 4]
+    page.wait_for_function(f"Math.abs({RACE}?._fullData?.find(t => t.name === 'start')?.x?.[0] - {x}) < 1e-6")
+
+
+def test_preset_updates_the_controls_the_user_sees(page):
+    page.goto_app("optimizer_arena")
+    page.wait_for_function(f"{RACE}?._fullData?.length >= 10")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Classic demonstrations").click()
+    page.get_by_role("option", name="Adam vs SGD on Rosenbrock").click()
+    page.wait_for_function(f"{RACE}?._fullData?.filter(t => t.name === 'minimum')[0]?.x?.[0] === 1")
+    steps = page.locator('[data-testid="stSlider"]').filter(has_text="Steps")
+    page.wait_for_function("() => document.body.innerText.includes('Rosenbrock banana valley')")
+    assert "1000" in steps.inner_text()
+    # another change keeps the preset's values (the browser must not send the old ones back)
+    page.locator('[data-testid="stSlider"]').filter(has_text="Steps").locator("input[type=range]").focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"{RACE}?._fullData?.find(t => t.name === 'Adam')?._length === 991")
+    assert page.evaluate(f"{RACE}._fullData.find(t => t.name === 'minimum').x[0]") == 1
