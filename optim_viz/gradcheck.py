@@ -213,3 +213,24 @@ def network_report(bug: str = "none", lambd: float = 0.0, hidden: str = "tanh", 
     one = eps_sweep(clean.cost, clean.grad, clean.theta, eps_values, two_sided=False)
     buggy = None if bug == "none" else eps_sweep(problem.cost, problem.grad, problem.theta, eps_values)
     return Report(problem, result, block_differences(problem, result), np.asarray(eps_values, float), two, one, buggy)
+
+
+# Classic demonstrations for the Gradient checking page: name -> (what to look for, {widget key: value}).
+PRESETS = {
+    "Correct backprop passes": (
+        "Backprop as written in the course, ε = 1e-7: the relative difference is about 1e-9, in the green band.",
+        {"bug": "none"}),
+    "Bug: wrong sign in dW2": (
+        "The relative difference jumps far above 1e-3 and only the W2 block lights up in section 2.", {"bug": "sign"}),
+    "Bug: db1 without the 1/m": (
+        "Well above 1e-3; only b1 is wrong, by a factor m = 20.", {"bug": "factor"}),
+    "Bug: L2 term missing from dW": (
+        "λ is in J but not in dW: every W block is off and no b block is (biases are not regularized).",
+        {"bug": "l2", "lambd": 0.7}),
+    "Bug: dropout left on": (
+        "Each cost evaluation draws a new mask, so J is a different function every time: every component is noise. "
+        "Turn dropout off (keep_prob = 1) while checking.", {"bug": "dropout"}),
+    "ε too small: round-off": (
+        "Correct backprop, but ε = 1e-12: J is only known to about 1e-16, divided by 2ε that is around 1e-4, so the "
+        "check looks worse than at ε = 1e-7. See the left arm of the V in section 3.", {"eps": 1e-12}),
+}

@@ -270,3 +270,25 @@ def compare(ratio: float = 20.0, offset: float = 2.0, seed: int = 0, fraction: f
     runs = {(kind, name): run_optimizer(q, name, fraction, steps, tol)
             for kind, q in (("raw", raw), ("norm", norm)) for name in methods}
     return Comparison(data, data.X_train - mu, Xn, transform(data.X_test, mu, sigma), mu, sigma, raw, norm, runs)
+
+
+# Classic demonstrations for the Input normalization page: name -> (what to look for, {widget key: value}).
+PRESETS = {
+    "Very different feature scales": (
+        "x₁ is 100 times larger than x₂: the raw contours are a long thin valley (κ in the thousands) and "
+        "gradient descent does not reach the tolerance; after normalizing, κ ≈ 1 and it takes a few dozen steps.",
+        {"ratio": 100.0, "offset": 0.0, "opts": ["sgd"]}),
+    "Already normalized: nothing to gain": (
+        "Both features already have mean 0 and variance 1: raw and normalized contours are both round and "
+        "gradient descent needs about the same number of steps. Normalizing never hurts.",
+        {"ratio": 1.0, "offset": 0.0}),
+    "Subtract the mean too: an offset alone elongates": (
+        "Same scale, but both features have mean 5: x₁ and x₂ are strongly correlated, so the valley is long and "
+        "tilted. Subtracting μ makes it round; dividing by σ alone would not.",
+        {"ratio": 1.0, "offset": 5.0, "opts": ["sgd"]}),
+    "Momentum/Adam recover part of it": (
+        "On the badly scaled raw inputs gradient descent would need tens of thousands of steps; momentum gets there "
+        "in far fewer and Adam, which rescales each coordinate, faster still. All three are fast once the inputs "
+        "are normalized.",
+        {"ratio": 50.0, "offset": 2.0, "opts": ["sgd", "momentum", "adam"]}),
+}

@@ -29,6 +29,8 @@ ui.page_header(
     "cost, one parameter at a time. Plant a bug, see the relative difference jump, and let the per-parameter "
     "errors point at the broken component.")
 
+ui.presets(gradcheck.PRESETS)
+
 c1, c2, c3 = st.columns(3)
 with c1:
     bug = ui.select("Plant a bug", BUGS, "none", key="bug", format_func=gradcheck.BUGS.get)

@@ -41,6 +41,8 @@ ui.page_header(
     "than 1 it explodes, by a bit less it vanishes, exponentially in the depth. The variance of the initial weights "
     "decides which, and zeros never let the hidden units differ.")
 
+ui.presets(depth.PRESETS)
+
 c1, c2, c3 = st.columns(3)
 with c1:
     n_layers = ui.slider("Depth (hidden layers)", 1, 50, 20, key="depth")

@@ -31,6 +31,8 @@ ui.page_header(
     "Two input features on very different scales make the cost of a linear regression a long, narrow valley. "
     "Subtracting the mean and dividing by the standard deviation makes it round, and gradient descent fast.")
 
+ui.presets(normalization.PRESETS)
+
 c1, c2, c3, c4 = st.columns(4)
 with c1:
     ratio = ui.log_slider("Scale ratio of x₁ to x₂", 1.0, 1000.0, 20.0, key="ratio",

@@ -128,6 +128,8 @@ ui.page_header(
     "**L2** and **inverted dropout**. Watch the decision boundary, the train/dev/test error and the course's "
     "bias/variance diagnosis, and see which units each dropout mask switches off.")
 
+ui.presets(diagnosis.PRESETS)
+
 c1, c2, c3, c4 = st.columns(4)
 with c1:
     st.markdown("**Data**")

@@ -1,8 +1,10 @@
 """AppTest: the gradient-check page with each planted bug and the ε extremes."""
 
 import numpy as np
+import pytest
 from helpers import array as values
 from helpers import assert_ok, charts, open_page
+from optim_viz.gradcheck import PRESETS
 
 PAGE = "pages/gradient_check.py"
 
@@ -57,3 +59,29 @@ def test_extremes():
     at.select_slider(key="eps").set_value(1e-7).run()
     assert_ok(at)
     assert _diff(at) < 1e-7
+
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_presets_apply_and_show_their_demonstration(name):
+    explanation, wanted = PRESETS[name]
+    at = open_page(PAGE)
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    assert any(name in i.value and explanation[:40] in i.value for i in at.info)
+    widgets = {"bug": at.selectbox(key="bug"), "act": at.selectbox(key="act"), "lambd": at.slider(key="lambd"),
+               "eps": at.select_slider(key="eps"), "seed": at.number_input(key="seed")}
+    for key, value in wanted.items():
+        assert widgets[key].value == value, key
+    bug, eps = wanted.get("bug", "none"), wanted.get("eps", 1e-7)
+    if bug != "none":
+        assert _diff(at) > 1e-3  # every planted bug is flagged
+    elif eps == 1e-7:
+        assert _diff(at) < 1e-7  # correct backprop passes
+    else:
+        assert _diff(at) > 1e-7  # round-off: ε far too small makes a correct gradient look wrong
+    blocks = {b for b, v in _block_values(at).items() if v > 1e-3}
+    expected = {"none": set(), "sign": {"W2"}, "factor": {"b1"}, "l2": {"W1", "W2", "W3"},
+                "dropout": {"W1", "b1", "W2", "b2", "W3", "b3"}}[bug]
+    if eps == 1e-7:
+        assert blocks == expected

@@ -1,8 +1,10 @@
 """AppTest: the initialization page at defaults and at its extremes (depth 50 included)."""
 
 import numpy as np
+import pytest
 from helpers import array as values
 from helpers import assert_ok, charts, open_page
+from optim_viz.depth import PRESETS
 
 PAGE = "pages/initialization.py"
 
@@ -66,3 +68,49 @@ def test_depth_50_and_extremes():
     assert_ok(at)
     assert any("at least one initialization" in w.value for w in at.warning)
     assert len(charts(at)[0]["data"]) == 2  # He only
+
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_presets_apply_and_show_their_demonstration(name):
+    explanation, wanted = PRESETS[name]
+    at = open_page(PAGE)
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    assert any(name in i.value and explanation[:40] in i.value for i in at.info)
+    widgets = {"depth": at.slider(key="depth"), "width": at.slider(key="width"), "act": at.selectbox(key="act"),
+               "scale": at.select_slider(key="scale"), "inits": at.multiselect(key="inits"),
+               "nets": at.slider(key="nets"), "seed": at.number_input(key="seed")}
+    for key, value in wanted.items():
+        assert widgets[key].value == value, key
+    stats, linear, symmetry, training = charts(at)
+
+    def growth(prefix):  # last layer's spread over the first's
+        v = _values(_line(stats, prefix))
+        return v[-1] / v[0]
+
+    if name.startswith("Zeros"):
+        # zeros and constant: the 6 units' weight lines coincide; He's spread apart
+        panels = {}
+        for t in symmetry["data"]:
+            panels.setdefault(t.get("xaxis", "x"), []).append(values(t["y"]))
+        zeros, constant, he = (np.array(panels[k]) for k in ("x", "x2", "x3"))
+        assert np.ptp(zeros, axis=0).max() == 0 and np.ptp(constant, axis=0).max() < 1e-12
+        assert np.ptp(he[:, -1]) > 0.1
+        titles = [a["text"] for a in symmetry["layout"]["annotations"]]
+        assert titles[0].endswith("max unit difference 0")
+        acc = {t["name"].split(":")[0]: float(t["name"].split(": ")[-1].split("%")[0]) for t in training["data"]}
+        assert acc["Zeros"] <= 55 and acc["Constant (= scale)"] <= 55 and acc["He"] > 90
+    elif name.startswith("Scale 1.0"):
+        assert growth("Random") > 1e10 and 1 / 3 < growth("He") < 3
+    elif name.startswith("Xavier with tanh"):
+        assert growth("Xavier") > 0.1 and growth("Random") < 1e-10
+    elif name.startswith("He with ReLU"):
+        assert len(_values(_line(stats, "He"))) == 50
+        assert 1 / 3 < growth("He") < 3 and growth("Xavier") < 1e-5
+    else:  # the deep linear network: 1.5^l explodes, 0.5^l vanishes, markers on the closed form
+        ends = {t["name"].split(":")[0]: values(t["y"])[-1] for t in linear["data"] if t["mode"] == "markers"}
+        layers = wanted["depth"]
+        assert ends["w = 1.5"] == pytest.approx(1.5 ** layers * np.sqrt(2), rel=1e-9) and ends["w = 1.5"] > 1e6
+        assert ends["w = 0.5"] == pytest.approx(0.5 ** layers * np.sqrt(2), rel=1e-9) and ends["w = 0.5"] < 1e-10
+        assert growth("He") > 1e4 and 1 / 3 < growth("Xavier") < 3

@@ -1,5 +1,7 @@
 """AppTest: the input normalization page at defaults, at its extremes, and with bad links."""
+import pytest
 from helpers import assert_ok, charts, open_page
+from optim_viz.normalization import PRESETS
 
 PAGE = "pages/normalization.py"
 
@@ -55,3 +57,38 @@ def test_bad_link_falls_back_to_defaults():
     text = " ".join(w.value for w in at.warning)
     assert "`ratio" in text and "`offset" in text and "`opts" in text
     assert at.slider(key="offset").value == 2.0
+
+
+
+def _steps(text: str) -> float:
+    return float("inf") if text.startswith(">") else float(text.replace(",", ""))
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_presets_apply_and_show_their_demonstration(name):
+    explanation, wanted = PRESETS[name]
+    at = open_page(PAGE)
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    assert any(name in i.value and explanation[:40] in i.value for i in at.info)
+    widgets = {"ratio": at.select_slider(key="ratio"), "offset": at.slider(key="offset"), "frac": at.slider(key="frac"),
+               "steps": at.slider(key="steps"), "tol": at.select_slider(key="tol"), "seed": at.number_input(key="seed"),
+               "opts": at.multiselect(key="opts")}
+    for key, value in wanted.items():
+        assert widgets[key].value == value, key
+    table = at.dataframe[0].value
+    kappa = [float(k.replace(",", "")) for k in table["condition number κ"]]
+    gd = [_steps(s) for s in table["Gradient descent: steps"]]
+    exact = [_steps(s) for s in table["GD steps, closed form"]]
+    assert kappa[1] < 1.5 and gd[1] < 100  # normalized: round contours, fast
+    if name == "Very different feature scales":
+        assert kappa[0] > 1000 and gd[0] == float("inf") and exact[0] > 100 * gd[1]
+    elif name == "Already normalized: nothing to gain":
+        assert kappa[0] < 1.5 and abs(gd[0] - gd[1]) < 20
+    elif name.startswith("Subtract the mean"):
+        assert kappa[0] > 20 and gd[0] > 3 * gd[1]
+    else:  # momentum and Adam recover part of the raw problem's slowness, normalizing helps them all
+        momentum, adam = (_steps(table[f"{n}: steps"][0]) for n in ("Momentum (β = 0.9, best α)", "Adam (best α)"))
+        assert kappa[0] > 1000 and momentum < exact[0] / 10 and adam < momentum
+        assert all(_steps(table[c][1]) < 100 for c in table.columns if c.endswith(": steps"))
+    assert len(charts(at)) == 3

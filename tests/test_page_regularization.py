@@ -4,6 +4,7 @@ import pytest
 
 from helpers import array as _arr
 from helpers import assert_ok, charts, open_page
+from optim_viz.diagnosis import PRESETS
 
 PAGE = "pages/regularization.py"
 
@@ -187,3 +188,43 @@ def test_link_parameters_round_trip_and_bad_ones_are_reported():
     assert "`lambd" in text and "`bogus" in text
     at.slider(key="lc").set_value(2.0).run()
     assert at.query_params["lc"] in ("2.0", ["2.0"])
+
+
+
+def _pct_value(text: str) -> float:
+    return float(text.rstrip("%").replace("+", ""))
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_presets_apply_and_show_their_demonstration(name):
+    explanation, wanted = PRESETS[name]
+    at = open_page(PAGE)
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    assert any(name in i.value and explanation[:40] in i.value for i in at.info)
+    for key, value in wanted.items():
+        w = {"ds": at.selectbox, "act": at.selectbox, "opt": at.selectbox, "lr": at.select_slider,
+             "dseed": at.number_input, "seed": at.number_input}.get(key, at.slider)(key=key)
+        assert w.value == value, key
+    train, dev, _ = (_pct_value(m.value) for m in at.metric)
+    verdict = " ".join(w.value for w in at.warning) + " ".join(s.value for s in at.success)
+    rows = at.dataframe[0].value
+    gap = dict(zip(rows["run"], (_pct_value(g) for g in rows["dev − train"])))
+    none_gap = gap["No regularization"]
+    if name.startswith("Overfitting"):
+        assert train < 2 and dev > train + 15 and "Diagnosis: high variance." in verdict
+        assert len(charts(at)) == 9
+    elif name.startswith("L2"):
+        assert gap[f"L2, λ = {wanted['lc']:g}"] < none_gap / 1.5  # L2 closes the train/dev gap
+        bars = _by_title(at, "‖W[l]‖_F after training")
+        assert np.all(_arr(_trace(bars, "L2")["y"]) < _arr(_trace(bars, "No regularization")["y"]) / 2)
+        assert at.slider(key="lambd").value > 0 and train > 0  # this run is the L2 one: no longer perfect on train
+    elif name.startswith("Dropout"):
+        assert gap[f"Dropout, keep_prob = {wanted['kpc']:g}"] < none_gap - 5
+        assert dev - train < none_gap - 5  # this run uses dropout too
+        assert not any("keep_prob is 1" in i.value for i in at.info)  # its own masks are shown
+    elif name.startswith("High bias"):
+        assert train > 20 and abs(dev - train) < 10 and "Diagnosis: high bias." in verdict
+    else:  # λ too large: a clear train error where the unregularized run had none
+        no_reg_train = _pct_value(rows["train error"][0])
+        assert train > no_reg_train + 5 and "high bias" in verdict
