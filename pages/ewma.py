@@ -107,4 +107,4 @@ st.markdown(
     r"$v_t / (1-\beta^t)$ is what removes the bias from $v_0 = 0$ (for a constant series it returns the constant exactly)."
 )
 
-ui.url_report()
+ui.page_footer()

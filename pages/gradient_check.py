@@ -80,4 +80,4 @@ if out is not None:
         "amplifies it, so ε = 1e-12 is worse than 1e-7, not better. The course's ε = 1e-7 sits in the flat bottom. "
         "A planted bug (red) stays high for every ε: no choice of ε turns a wrong gradient into a right one.")
 
-ui.url_report()
+ui.page_footer()

@@ -118,4 +118,4 @@ if fig is not None:
         "the symmetry, tiny random weights vanish before the signal reaches the output. An overflowing run "
         "(very large scale) leaves gaps.")
 
-ui.url_report()
+ui.page_footer()

@@ -192,4 +192,4 @@ if demo:
                "base^epoch · α₀ with a small base sums to a finite total step, while α₀/(1 + decay_rate·epoch) "
                "shrinks like 1/epoch, whose sum keeps growing (try the preset \"Decay too fast\").")
 
-ui.url_report()
+ui.page_footer()

@@ -125,4 +125,4 @@ ui.explain(f"One epoch with size 1 makes {M} updates of one example each: the pe
 if opt != "sgd":
     st.caption("Momentum and Adam average the noisy mini-batch gradients (EWMAs), so their paths wander less.")
 
-ui.url_report()
+ui.page_footer()

@@ -92,4 +92,4 @@ if out is not None:
     ui.explain("“> N” means not within the simulated steps; the closed-form count uses the eigen-decomposition of "
                "the Hessian, J_t − J* = ½ Σ λᵢ eᵢ² (1 − αλᵢ)^{2t}, so it also answers for very long runs.")
 
-ui.url_report()
+ui.page_footer()

@@ -256,4 +256,4 @@ with g3:
 with section2:
     dropout_section(float(kp_cmp))
 
-ui.url_report()
+ui.page_footer()

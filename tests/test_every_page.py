@@ -1,4 +1,4 @@
-"""Presentation mode on every page: the toggle is on, charts get projector-sized type, nothing breaks."""
+"""What every page offers: presentation mode (projector-sized charts that follow the user) and chart export."""
 import pytest
 from helpers import assert_ok, charts, open_page
 
@@ -30,3 +30,16 @@ def test_presentation_mode_follows_the_user_across_pages():
         assert_ok(at)
         assert at.toggle(key="presentation").value is True
         assert charts(at)[0]["layout"]["font"]["size"] == 20
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_on_the_page_can_be_exported(page):
+    from optim_viz import export
+
+    at = open_page(page)
+    assert_ok(at)
+    box = at.selectbox(key="_export_chart")
+    assert len(box.options) == len(charts(at))
+    labels = [b.label for b in at.get("download_button")]
+    assert "Offline HTML" in labels and "Data as CSV" in labels
+    assert ("PNG" in labels) == (export.png_unavailable() is None)
