@@ -163,7 +163,9 @@ if points:
 tab3d, tab_inspect, tab_conv, tab_export = st.tabs(
     ["3-D view", "Step inspector", "Momentum conventions & pitfalls", "Export"])
 with tab3d:
-    ui.chart(fig3d, key="surface3d")
+    # Off by default: a WebGL surface takes seconds to draw on machines without a GPU, even in a hidden tab.
+    if ui.toggle("Show the 3-D surface", False, key="show3d"):
+        ui.chart(fig3d, key="surface3d")
     ui.explain("The same paths on the surface itself (height on a log scale where the loss spans decades). "
                "Drag to rotate.")
 with tab_inspect:

@@ -37,6 +37,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_SERVERS: list[int] = []
+
+
+def last_server_pid() -> int:
+    """PID of the most recently started test server (for memory figures)."""
+    return _SERVERS[-1]
+
+
 @contextlib.contextmanager
 def streamlit_server():
     """A fresh `streamlit run app.py` on a free port; yields its URL and stops it by its own PID."""
@@ -47,6 +55,7 @@ def streamlit_server():
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    _SERVERS.append(proc.pid)
     try:
         for _ in range(240):
             try:

@@ -24,6 +24,8 @@ def at():
 def test_defaults_render_race_loss_and_3d(at):
     assert_ok(at)
     assert at.title[0].value == "Optimizer Arena"
+    assert len(charts(at)) == 2  # the 3-D view is drawn on request (WebGL is slow without a GPU)
+    at.toggle(key="show3d").set_value(True).run()
     figs = charts(at)
     assert len(figs) == 3
     fig = race(at)
