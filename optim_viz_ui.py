@@ -85,11 +85,23 @@ def export_section() -> None:
                                help="A static image (takes a few seconds).")
 
 
+def share_link() -> None:
+    """The link to this exact view (every control is in it), in a box with a copy button."""
+    from urllib.parse import urlencode
+
+    query = urlencode({k: st.query_params[k] for k in st.query_params})
+    link = (st.context.url or "") + (f"?{query}" if query else "")
+    st.caption("Link to this view: copy it to share exactly what you see (the copy button is on the right).")
+    st.code(link or "(this page at its defaults)", language=None, wrap_lines=True)
+
+
 def page_footer(export: bool = True) -> None:
-    """Call at the end of every page: the export section (unless the page has its own) and the link report."""
+    """Call at the end of every page: the link report, the shareable link and (unless the page has its
+    own) the export section."""
+    url_report()
+    share_link()
     if export:
         export_section()
-    url_report()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -43,3 +43,11 @@ def test_every_chart_on_the_page_can_be_exported(page):
     labels = [b.label for b in at.get("download_button")]
     assert "Offline HTML" in labels and "Data as CSV" in labels
     assert ("PNG" in labels) == (export.png_unavailable() is None)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_shows_a_copyable_link_with_its_state(page):
+    at = open_page(page)
+    at.toggle(key="presentation").set_value(True).run()
+    code = at.code[-1].value
+    assert "present=1" in code

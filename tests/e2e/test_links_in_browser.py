@@ -16,6 +16,9 @@ def test_first_visit_by_link_gets_the_app_navigation_and_the_linked_view(browser
         tab.get_by_text("Optimization algorithms").first.wait_for()
         assert tab.locator('[data-testid="stSidebar"]').get_by_text("Presentation mode").count() == 1
         assert tab.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"] input').first.is_checked()
+        # the copyable link box reproduces the link, host and page included
+        link = tab.locator('[data-testid="stCode"]').last.inner_text()
+        assert link.startswith(f"{url}/optimizer_arena?") and "surface=himmelblau" in link and "steps=50" in link
         tab.close()
 
 
