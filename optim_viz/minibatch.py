@@ -157,3 +157,72 @@ def batch_sizes(m: int, largest_power: int = 1024) -> list[int]:
     """The page's choices: 1 (stochastic), powers of two up to ``largest_power`` (below m), and m (batch)."""
     powers = [2**k for k in range(1, 20) if 2**k <= min(largest_power, m - 1)]
     return [1, *powers, m]
+
+
+# ------------------------------------------------------------------------------- what the pages show
+
+class Summary(NamedTuple):
+    """One row of the mini-batch page's trade-off table (times are medians over the epochs)."""
+    batch_size: int
+    updates_per_epoch: int
+    ms_per_epoch: float
+    us_per_update: float
+    final_cost: float
+    accuracy: float
+
+
+def summary(run: Run) -> Summary:
+    """``ms_per_epoch = 10³ · median(epoch seconds)``, ``us_per_update = 10⁶ · median(epoch seconds) / updates
+    per epoch``, the full-batch J after the last epoch and the final accuracy."""
+    median = float(np.median(run.time_per_epoch))
+    return Summary(run.batch_size, run.updates_per_epoch, 1e3 * median, 1e6 * median / run.updates_per_epoch,
+                   float(run.cost_epoch[-1]), run.accuracy)
+
+
+def cost_on_epoch_axis(run: Run, X: np.ndarray, Y: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Full-batch J at the path rows ``idx`` (update counts), against ``epoch = idx / updates_per_epoch``."""
+    return idx / run.updates_per_epoch, path_cost(run.path[idx], X, Y)
+
+
+def last_epoch(run: Run) -> Run:
+    """The run cut to its last epoch: ``path`` from the epoch's start (one row) through its
+    ``updates_per_epoch`` updates."""
+    return run._replace(path=run.path[-run.updates_per_epoch - 1:])
+
+
+def last_epoch_updates(run: Run) -> np.ndarray:
+    """The ``updates_per_epoch`` parameter vectors θ_t reached by the updates of the last epoch, shape (n, 3)."""
+    return run.path[-run.updates_per_epoch:]
+
+
+def last_epoch_summary(run: Run, X: np.ndarray, Y: np.ndarray, optimum: np.ndarray,
+                       J_star: float) -> tuple[float, float]:
+    """Over the ``updates_per_epoch`` parameter vectors θ_t of the last epoch: the mean excess cost
+    ``mean_t J(θ_t) − J*`` and the RMS distance ``sqrt(mean_t ‖(w₁, w₂)_t − (w₁*, w₂*)‖²)`` to the optimum."""
+    tail = last_epoch_updates(run)
+    gap = float(np.mean(path_cost(tail, X, Y)) - J_star)
+    rms = float(np.sqrt(np.mean(np.sum((tail[:, :2] - optimum[:2]) ** 2, axis=1))))
+    return gap, rms
+
+
+def zoom_axes(paths: list, centre: np.ndarray, n: int = 60, pad: float = 1.15,
+              min_half: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
+    """Axes ``w1``, ``w2`` of n points over the square centred on ``centre[:2]`` that holds every (w₁, w₂) of
+    ``paths``: half-width ``h = max(pad · max |w − centre|, min_half)``, ``w1 = linspace(c₁ − h, c₁ + h, n)``."""
+    pts = np.concatenate(paths)[:, :2]
+    half = max(np.abs(pts - centre[:2]).max() * pad, min_half)
+    return (np.linspace(centre[0] - half, centre[0] + half, n),
+            np.linspace(centre[1] - half, centre[1] + half, n))
+
+
+def view_axes(paths: list, optimum: np.ndarray, start: np.ndarray, n: int = 80, q: float = 0.5,
+              margin: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Axes ``w1``, ``w2`` of n points over a box that shows the paths without their rare outliers and always
+    holds the optimum and the start: per coordinate ``lo = min(P_q, optimum, start) − margin`` and
+    ``hi = max(P_{100−q}, optimum, start) + margin``, P_q the q-th percentile of every (w₁, w₂) in ``paths``
+    (the optimum and the start included)."""
+    pts = np.concatenate([p[:, :2] for p in paths] + [optimum[None, :2], start[None, :2]])
+    lo, hi = np.percentile(pts, q, axis=0), np.percentile(pts, 100 - q, axis=0)
+    lo = np.minimum(lo, np.minimum(optimum[:2], start[:2])) - margin
+    hi = np.maximum(hi, np.maximum(optimum[:2], start[:2])) + margin
+    return np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)

@@ -1,5 +1,4 @@
 """Mini-batch gradient descent: batch, mini-batch and stochastic GD on a real logistic regression."""
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -31,22 +30,19 @@ def build(sizes: tuple, epochs: int, opt: str, lr: float, seed: int):
     """Runs for each batch size, their three figures and the summary table (read-only)."""
     X, Y, p_star = data()
     runs = [train(b, epochs, opt, lr, seed) for b in sizes]
-    pts = np.concatenate([r.path[:, :2] for r in runs] + [p_star[None, :2], MB.START[None, :2]])
-    lo, hi = np.percentile(pts, 0.5, axis=0), np.percentile(pts, 99.5, axis=0)
-    lo = np.minimum(lo, np.minimum(p_star[:2], MB.START[:2])) - 0.5
-    hi = np.maximum(hi, np.maximum(p_star[:2], MB.START[:2])) + 0.5
-    w1, w2 = np.linspace(lo[0], hi[0], 80), np.linspace(lo[1], hi[1], 80)
+    w1, w2 = MB.view_axes([r.path for r in runs], p_star, MB.START)
     J = MB.cost_grid(X, Y, w1, w2, p_star[2])
     smoothed = [E.ewma(r.cost_iter, SMOOTH) for r in runs]
     figs = (P.cost_per_iteration_figure(runs, M, smoothed, SMOOTH), P.cost_per_epoch_figure(runs, M),
             P.paths_figure(w1, w2, J, runs, M, p_star, MB.START))
+    rows = [MB.summary(r) for r in runs]
     table = pd.DataFrame({
-        "mini-batch size": [P.batch_label(r.batch_size, M) for r in runs],
-        "updates per epoch": [r.updates_per_epoch for r in runs],
-        "time per epoch (ms)": [1e3 * float(np.median(r.time_per_epoch)) for r in runs],
-        "time per update (µs)": [1e6 * float(np.median(r.time_per_epoch)) / r.updates_per_epoch for r in runs],
-        "final cost J": [float(r.cost_epoch[-1]) for r in runs],
-        "accuracy": [r.accuracy for r in runs],
+        "mini-batch size": [P.batch_label(r.batch_size, M) for r in rows],
+        "updates per epoch": [r.updates_per_epoch for r in rows],
+        "time per epoch (ms)": [r.ms_per_epoch for r in rows],
+        "time per update (µs)": [r.us_per_update for r in rows],
+        "final cost J": [r.final_cost for r in rows],
+        "accuracy": [r.accuracy for r in rows],
     })
     return figs, table, float(MB.cost(p_star, X, Y)), MB.accuracy(p_star, X, Y)
 

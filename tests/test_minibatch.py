@@ -148,3 +148,75 @@ def test_cost_and_gradient_agree_with_the_separate_functions(data):
         J, g = MB.cost_and_gradient(np.array(p), X, Y)
         assert J == pytest.approx(MB.cost(np.array(p), X, Y), rel=1e-12)
         np.testing.assert_allclose(g, MB.gradient(np.array(p), X, Y), rtol=1e-10, atol=1e-15)
+
+
+# ------------------------------------------------------------------- the numbers the pages show
+
+@pytest.fixture(scope="module")
+def small_run(data):
+    X, Y = data
+    return MB.train(X, Y, 50, 3, "sgd", lr=0.5, seed=2)
+
+
+def test_summary_matches_the_run_by_hand(small_run):
+    r = small_run
+    s = MB.summary(r)
+    median = sorted(r.time_per_epoch)[1]  # three epochs: the middle one
+    assert s.ms_per_epoch == pytest.approx(1000 * median)
+    assert s.us_per_update == pytest.approx(1e6 * median / 12)  # 600 examples / 50 = 12 updates
+    assert (s.batch_size, s.updates_per_epoch, s.accuracy) == (50, 12, r.accuracy)
+    assert s.final_cost == r.cost_epoch[3]
+
+
+def test_last_epoch_views_and_summary_match_a_loop(data, small_run):
+    X, Y = data
+    r = small_run
+    p_star = MB.optimum(X, Y)
+    J_star = float(MB.cost(p_star, X, Y))
+    last = MB.last_epoch(r)
+    assert np.array_equal(last.path, r.path[24:37])  # start of epoch 3 (after 24 updates) and its 12 updates
+    assert np.array_equal(MB.last_epoch_updates(r), r.path[25:37])
+    gaps, sq = [], []
+    for t in range(25, 37):
+        gaps.append(cost_from_formula(r.path[t], X, Y) - J_star)
+        sq.append((r.path[t][0] - p_star[0]) ** 2 + (r.path[t][1] - p_star[1]) ** 2)
+    gap, rms = MB.last_epoch_summary(r, X, Y, p_star, J_star)
+    assert gap == pytest.approx(sum(gaps) / 12, rel=1e-9)
+    assert rms == pytest.approx((sum(sq) / 12) ** 0.5, rel=1e-12)
+
+
+def test_cost_on_epoch_axis(data, small_run):
+    X, Y = data
+    idx = np.array([0, 6, 12, 36])
+    x, J = MB.cost_on_epoch_axis(small_run, X, Y, idx)
+    assert x.tolist() == [0.0, 0.5, 1.0, 3.0]
+    for i, t in enumerate(idx):
+        assert J[i] == pytest.approx(cost_from_formula(small_run.path[t], X, Y), rel=1e-12)
+    assert J[-1] == pytest.approx(small_run.cost_epoch[-1], rel=1e-12)
+
+
+def test_zoom_axes_is_a_square_around_the_centre_holding_every_point():
+    centre = np.array([1.0, -2.0, 5.0])
+    paths = [np.array([[1.5, -2.0, 0.0], [1.0, -1.8, 0.0]]), np.array([[0.9, -2.1, 9.0]])]
+    w1, w2 = MB.zoom_axes(paths, centre, n=5)
+    half = 0.5 * 1.15  # the largest |w − centre| is 0.5, in w₁
+    assert w1.tolist() == pytest.approx([1 - half, 1 - half / 2, 1, 1 + half / 2, 1 + half])
+    assert w2.tolist() == pytest.approx([-2 - half, -2 - half / 2, -2, -2 + half / 2, -2 + half])
+    w1, w2 = MB.zoom_axes([np.array([[1.0, -2.0, 0.0]])], centre, n=3)  # every point at the centre: min half-width
+    assert w1.tolist() == pytest.approx([0.98, 1.0, 1.02]) and w2.tolist() == pytest.approx([-2.02, -2.0, -1.98])
+
+
+def test_view_axes_cut_outliers_but_keep_optimum_and_start():
+    rng = np.random.default_rng(0)
+    path = np.column_stack([rng.uniform(0, 1, 999), rng.uniform(0, 1, 999), np.zeros(999)])
+    path[0, :2] = (50.0, -50.0)  # one far outlier, above the 99.5th / below the 0.5th percentile
+    optimum, start = np.array([0.5, 0.5, 0.0]), np.array([-3.0, 4.0, 0.0])
+    w1, w2 = MB.view_axes([path], optimum, start, n=11)
+    pts = np.vstack([path[:, :2], optimum[:2], start[:2]])
+    for k, axis in enumerate((w1, w2)):
+        col = np.sort(pts[:, k])
+        lo = min(np.percentile(col, 0.5), optimum[k], start[k]) - 0.5
+        hi = max(np.percentile(col, 99.5), optimum[k], start[k]) + 0.5
+        assert axis[0] == pytest.approx(lo) and axis[-1] == pytest.approx(hi) and axis.size == 11
+    assert w1[0] == pytest.approx(-3.5) and w2[-1] == pytest.approx(4.5)  # the start widens the box
+    assert w1[-1] < 2 and w2[0] > -2  # the outlier does not
