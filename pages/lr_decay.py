@@ -1,5 +1,4 @@
 """Learning-rate decay: the course's schedules side by side, and what decay does to a noisy optimizer."""
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -69,22 +68,13 @@ def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, e
     runs = {"constant α = α₀": MB.train(X, Y, batch_size, epochs, opt, lr=lr0, seed=seed),
             f"decay: {LABELS[sched]}": MB.train(X, Y, batch_size, epochs, opt, lr=lr0, seed=seed,
                                                   schedule=make(sched, lr0, dict(hyper)))}
-    curves, tails, summary = {}, [], []
-    for label, r in runs.items():
-        idx = P.thin(r.path.shape[0], 1500)
-        curves[label] = (idx / r.updates_per_epoch, MB.path_cost(r.path[idx], X, Y))
-        tail = r.path[-r.updates_per_epoch:]
-        tails.append(tail)
-        summary.append((label, float(np.mean(MB.path_cost(tail, X, Y)) - J_star),
-                        float(np.sqrt(np.mean(np.sum((tail[:, :2] - p_star[:2]) ** 2, axis=1)))), r.accuracy))
+    curves = {label: MB.cost_on_epoch_axis(r, X, Y, P.thin(r.path.shape[0], 1500)) for label, r in runs.items()}
+    summary = [(label, *MB.last_epoch_summary(r, X, Y, p_star, J_star), r.accuracy) for label, r in runs.items()]
     cost_fig = P.decay_demo_figure(curves, J_star)
     # zoom on the last epoch: a box around the minimum that holds both runs' final epoch
-    pts = np.concatenate(tails)[:, :2]
-    half = max(np.abs(pts - p_star[:2]).max() * 1.15, 0.02)
-    w1 = np.linspace(p_star[0] - half, p_star[0] + half, 60)
-    w2 = np.linspace(p_star[1] - half, p_star[1] + half, 60)
+    last = [MB.last_epoch(r) for r in runs.values()]
+    w1, w2 = MB.zoom_axes([MB.last_epoch_updates(r) for r in runs.values()], p_star)
     J = MB.cost_grid(X, Y, w1, w2, p_star[2])
-    last = [r._replace(path=r.path[-r.updates_per_epoch - 1:]) for r in runs.values()]
     path_fig = P.paths_figure(w1, w2, J, last, Y.size, p_star, last[0].path[0], labels=list(runs),
                               title="Last epoch, zoomed around ★", colours=[P.PALETTE[3], P.PALETTE[0]])
     path_fig.data[-2].name = "start of the last epoch (constant α)"
