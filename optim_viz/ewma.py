@@ -45,6 +45,17 @@ def effective_window(beta) -> np.ndarray | float:
     return 1 / (1 - np.asarray(beta, dtype=float))
 
 
+def time_steps(values) -> np.ndarray:
+    """The course's time index of a series: ``t = 1, 2, ..., len(values)`` (θ_1 is the first point)."""
+    return np.arange(1, np.asarray(values).shape[-1] + 1)
+
+
+def weights_horizon(beta: float, windows: float = 3.0, k_min: int = 20, k_max: int = 600) -> int:
+    """How many lags k to draw of the weights ``(1 − β) β^k``: ``windows · 1/(1 − β)`` clipped to
+    [k_min, k_max] and truncated to an integer (3 windows leave about β^{3/(1−β)} ≈ e^{−3} ≈ 5% of today's weight)."""
+    return int(min(max(windows * effective_window(beta), k_min), k_max))
+
+
 def weights(beta: float, k_max: int) -> np.ndarray:
     """Weight ``(1 − β) β^k`` that today's (uncorrected) average gives to the point k days back, k = 0..k_max."""
     return (1 - beta) * beta ** np.arange(k_max + 1)

@@ -1,5 +1,4 @@
 """EWMA & bias correction: how β trades lag for noise, and why the first estimates need correcting."""
-import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
@@ -15,15 +14,14 @@ def build(series_name: str, seed: int, beta: float, compare: tuple, show_uncorre
     """All four figures for one set of plain-value inputs, built once and read-only afterwards."""
     _, xtitle, ytitle, _ = E.SERIES[series_name]
     theta = E.series(series_name, seed)
-    x = np.arange(1, theta.size + 1)
+    x = E.time_steps(theta)
     corrected = E.ewma(theta, beta)
     uncorrected = E.ewma(theta, beta, bias_correction=False)
     main = P.ewma_figure(x, theta, corrected, uncorrected if show_uncorrected else None, beta, xtitle, ytitle)
-    rows = E.ewma(theta, np.array(compare)) if compare else []
+    rows = E.ewma(theta, compare) if compare else []
     comparison = P.compare_figure(x, theta, compare, rows, xtitle, ytitle)
     zoom = P.zoom_figure(x[:ZOOM], theta[:ZOOM], corrected[:ZOOM], uncorrected[:ZOOM], beta, xtitle, ytitle)
-    k_max = int(min(max(3 * E.effective_window(beta), 20), 600))
-    weights = P.weights_figure(E.weights(beta, k_max), E.one_over_e_lag(beta), beta)
+    weights = P.weights_figure(E.weights(beta, E.weights_horizon(beta)), E.one_over_e_lag(beta), beta)
     return main, comparison, zoom, weights
 
 

@@ -96,3 +96,16 @@ def test_series_are_seeded_and_shaped():
 def test_bad_beta_raises(bad):
     with pytest.raises(ValueError):
         E.ewma([1.0, 2.0], bad)
+
+
+def test_time_steps_count_from_one():
+    assert E.time_steps([4.0, 5.0, 6.0]).tolist() == [1, 2, 3]
+    assert E.time_steps(np.zeros(0)).size == 0
+
+
+@pytest.mark.parametrize("beta, expected", [(0.5, 20), (0.9, 30), (0.98, 149), (0.875, 24), (0.999, 600), (0.0, 20)])
+def test_weights_horizon_is_three_windows_clipped(beta, expected):
+    # 3 · 1/(1 − β) truncated: 6 → 20 (floor), 30, 149.99… (1 − 0.98 is a hair above 0.02 in floats) → 149,
+    # 24 (exact in binary), 3000 → 600 (cap), 3 → 20
+    assert E.weights_horizon(beta) == expected
+    assert isinstance(E.weights_horizon(beta), int)
