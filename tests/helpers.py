@@ -42,6 +42,27 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
+WIDGET_KINDS = ("slider", "select_slider", "selectbox", "multiselect", "toggle", "number_input", "text_input", "radio")
+
+
+def widget(at: AppTest, key: str):
+    """The widget with this key, whatever its kind."""
+    for kind in WIDGET_KINDS:
+        found = [w for w in getattr(at, kind) if w.key == key]
+        if found:
+            return found[0]
+    raise KeyError(key)
+
+
+def apply_preset(page: str, name: str, explanation: str = "") -> AppTest:
+    """Open ``page``, choose the classic demonstration ``name``, check it ran and shows its explanation."""
+    at = open_page(page)
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    assert any(name in i.value and explanation[:40] in i.value for i in at.info), name
+    return at
+
+
 def array(v):
     """A chart's data array: plotly 7 sends NumPy arrays as {'dtype', 'bdata', 'shape'}; lists of numbers
     come back as floats (None → NaN), other lists as they are."""

@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import array as values
-from helpers import assert_ok, charts, open_page
+from helpers import apply_preset, array as values, assert_ok, charts, open_page, widget
 from optim_viz.gradcheck import PRESETS
 
 PAGE = "pages/gradient_check.py"
@@ -65,14 +64,9 @@ def test_extremes():
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_apply_and_show_their_demonstration(name):
     explanation, wanted = PRESETS[name]
-    at = open_page(PAGE)
-    at.selectbox(key="_preset").set_value(name).run()
-    assert_ok(at)
-    assert any(name in i.value and explanation[:40] in i.value for i in at.info)
-    widgets = {"bug": at.selectbox(key="bug"), "act": at.selectbox(key="act"), "lambd": at.slider(key="lambd"),
-               "eps": at.select_slider(key="eps"), "seed": at.number_input(key="seed")}
+    at = apply_preset(PAGE, name, explanation)
     for key, value in wanted.items():
-        assert widgets[key].value == value, key
+        assert widget(at, key).value == value, key
     bug, eps = wanted.get("bug", "none"), wanted.get("eps", 1e-7)
     if bug != "none":
         assert _diff(at) > 1e-3  # every planted bug is flagged

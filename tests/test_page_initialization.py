@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import array as values
-from helpers import assert_ok, charts, open_page
+from helpers import apply_preset, array as values, assert_ok, charts, open_page, widget
 from optim_viz.depth import PRESETS
 
 PAGE = "pages/initialization.py"
@@ -74,15 +73,9 @@ def test_depth_50_and_extremes():
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_apply_and_show_their_demonstration(name):
     explanation, wanted = PRESETS[name]
-    at = open_page(PAGE)
-    at.selectbox(key="_preset").set_value(name).run()
-    assert_ok(at)
-    assert any(name in i.value and explanation[:40] in i.value for i in at.info)
-    widgets = {"depth": at.slider(key="depth"), "width": at.slider(key="width"), "act": at.selectbox(key="act"),
-               "scale": at.select_slider(key="scale"), "inits": at.multiselect(key="inits"),
-               "nets": at.slider(key="nets"), "seed": at.number_input(key="seed")}
+    at = apply_preset(PAGE, name, explanation)
     for key, value in wanted.items():
-        assert widgets[key].value == value, key
+        assert widget(at, key).value == value, key
     stats, linear, symmetry, training = charts(at)
 
     def growth(prefix):  # last layer's spread over the first's

@@ -1,6 +1,6 @@
 """AppTest: the input normalization page at defaults, at its extremes, and with bad links."""
 import pytest
-from helpers import assert_ok, charts, open_page
+from helpers import apply_preset, assert_ok, charts, open_page, widget
 from optim_viz.normalization import PRESETS
 
 PAGE = "pages/normalization.py"
@@ -67,15 +67,9 @@ def _steps(text: str) -> float:
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_apply_and_show_their_demonstration(name):
     explanation, wanted = PRESETS[name]
-    at = open_page(PAGE)
-    at.selectbox(key="_preset").set_value(name).run()
-    assert_ok(at)
-    assert any(name in i.value and explanation[:40] in i.value for i in at.info)
-    widgets = {"ratio": at.select_slider(key="ratio"), "offset": at.slider(key="offset"), "frac": at.slider(key="frac"),
-               "steps": at.slider(key="steps"), "tol": at.select_slider(key="tol"), "seed": at.number_input(key="seed"),
-               "opts": at.multiselect(key="opts")}
+    at = apply_preset(PAGE, name, explanation)
     for key, value in wanted.items():
-        assert widgets[key].value == value, key
+        assert widget(at, key).value == value, key
     table = at.dataframe[0].value
     kappa = [float(k.replace(",", "")) for k in table["condition number κ"]]
     gd = [_steps(s) for s in table["Gradient descent: steps"]]

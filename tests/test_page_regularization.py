@@ -2,8 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import array as _arr
-from helpers import assert_ok, charts, open_page
+from helpers import apply_preset, array as _arr, assert_ok, charts, open_page, widget
 from optim_viz.diagnosis import PRESETS
 
 PAGE = "pages/regularization.py"
@@ -198,14 +197,9 @@ def _pct_value(text: str) -> float:
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_apply_and_show_their_demonstration(name):
     explanation, wanted = PRESETS[name]
-    at = open_page(PAGE)
-    at.selectbox(key="_preset").set_value(name).run()
-    assert_ok(at)
-    assert any(name in i.value and explanation[:40] in i.value for i in at.info)
+    at = apply_preset(PAGE, name, explanation)
     for key, value in wanted.items():
-        w = {"ds": at.selectbox, "act": at.selectbox, "opt": at.selectbox, "lr": at.select_slider,
-             "dseed": at.number_input, "seed": at.number_input}.get(key, at.slider)(key=key)
-        assert w.value == value, key
+        assert widget(at, key).value == value, key
     train, dev, _ = (_pct_value(m.value) for m in at.metric)
     verdict = " ".join(w.value for w in at.warning) + " ".join(s.value for s in at.success)
     rows = at.dataframe[0].value
