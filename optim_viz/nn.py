@@ -92,6 +92,16 @@ def weight_norms(params: dict) -> np.ndarray:
     return np.array([np.linalg.norm(params[f"W{l}"]) for l in range(1, n_layers(params) + 1)])
 
 
+def all_weights(params: dict) -> np.ndarray:
+    """Every entry of ``W[1], ..., W[L]`` in one flat array (no biases: L2 does not regularize b)."""
+    return np.concatenate([params[f"W{l}"].ravel() for l in range(1, n_layers(params) + 1)])
+
+
+def sum_squared_weights(params: dict) -> float:
+    """``Σ_l ‖W[l]‖²_F``, the sum that the L2 term ``(λ/2m) Σ_l ‖W[l]‖²_F`` scales."""
+    return float(np.sum(weight_norms(params) ** 2))
+
+
 # ------------------------------------------------------------------------------------ activations
 
 def _sigmoid(z):
@@ -314,6 +324,31 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
 
 
 # ------------------------------------------------------------------------------------------ the lab
+
+def dropout_expected_values(params: dict, X: np.ndarray, hidden: str, keep_probs, seed: int = 0,
+                            draws: int = 100, output: str = "sigmoid") -> list[dropout.ExpectedValue]:
+    """For each hidden layer l, ``dropout.expected_value_check`` of its activations ``A[l] = g(Z[l])`` on ``X``
+    (a forward pass without dropout) at that layer's keep_prob: the means of ``A[l]``, ``A[l] ⊙ d`` and
+    ``A[l] ⊙ d / keep_prob`` over ``draws`` masks, all drawn from one ``default_rng(seed)`` in layer order."""
+    _, caches = forward(params, X, hidden, output)
+    rng = np.random.default_rng(seed)
+    return [dropout.expected_value_check(c["A_raw"], kp, rng, draws=draws) for c, kp in zip(caches[:-1], keep_probs)]
+
+
+def record_every(iterations: int, points: int = 200) -> int:
+    """The history stride that keeps about ``points`` records of a run: ``max(1, ⌊iterations / points⌋)``."""
+    return max(1, iterations // points)
+
+
+def diverged(history: dict) -> bool:
+    """True when the last recorded cost J is infinite or NaN (the learning rate was too large)."""
+    return not np.isfinite(history["cost"][-1])
+
+
+def variance_gap(errors: dict) -> float:
+    """The course's variance estimate: dev error − train error."""
+    return errors["dev"] - errors["train"]
+
 
 def run_lab(dataset: str = "moons", m: int = 300, noise: float = 0.25, proportions=(0.6, 0.2, 0.2),
             data_seed: int = 0, hidden_units=(20, 10), hidden: str = "relu", lambd: float = 0.0,

@@ -1,10 +1,9 @@
 """Regularization lab: a small NumPy network with L2 and dropout on 2-D data, its decision boundary,
 train/dev/test error, the bias/variance diagnosis and the dropout masks."""
-import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import datasets, diagnosis, dropout, nn, plots_nn
+from optim_viz import datasets, diagnosis, nn, plots_nn
 
 OPTIMIZERS = {"sgd": "Gradient descent", "momentum": "Momentum", "rmsprop": "RMSprop", "adam": "Adam"}
 ACTIVATIONS = {"relu": "ReLU", "tanh": "tanh"}
@@ -20,7 +19,7 @@ def lab(data: tuple, net: tuple, lambd: float, kps: tuple, train_cfg: tuple) -> 
     units, hidden = net
     iterations, opt, lr, seed = train_cfg
     return nn.run_lab(dataset, m, noise, (train_pct, dev_pct, 100 - train_pct - dev_pct), data_seed, units, hidden,
-                      lambd, list(kps), iterations, opt, lr, seed, record_every=max(1, iterations // 200),
+                      lambd, list(kps), iterations, opt, lr, seed, record_every=nn.record_every(iterations),
                       record_masks=iterations if min(kps) < 1 else 0)
 
 
@@ -53,10 +52,8 @@ def network_figure(data, net, lambd, kps, train_cfg, t: int):
 @ui.figure_cache
 def expected_value_figure(data, net, lambd, kps, train_cfg):
     run = lab(data, net, lambd, kps, train_cfg)
-    _, caches = nn.forward(run["params"], run["split"].X_train, net[1], "sigmoid")
-    rng = np.random.default_rng(train_cfg[3])
-    rows = [(f"hidden {l} (keep_prob {kp:g})", dropout.expected_value_check(c["A_raw"], kp, rng, draws=100))
-            for l, (c, kp) in enumerate(zip(caches[:-1], kps), start=1)]
+    values = nn.dropout_expected_values(run["params"], run["split"].X_train, net[1], kps, seed=train_cfg[3])
+    rows = [(f"hidden {l} (keep_prob {kp:g})", v) for l, (v, kp) in enumerate(zip(values, kps), start=1)]
     return plots_nn.expected_value_bars(rows)
 
 
@@ -76,12 +73,10 @@ def comparison(data, net, train_cfg, lambd_cmp: float, kp_cmp: float):
     cost = plots_nn.cost_curves({n: (r["history"]["iteration"], r["history"]["cost"]) for n, r in runs.items()},
                                 title="Cost J of the three runs")
     norms = plots_nn.weight_norm_bars({n: nn.weight_norms(r["params"]) for n, r in runs.items()})
-    hist = plots_nn.weight_histograms({n: np.concatenate([r["params"][f"W{l}"].ravel()
-                                                          for l in range(1, n_hidden + 2)])
-                                       for n, r in runs.items()})
+    hist = plots_nn.weight_histograms({n: nn.all_weights(r["params"]) for n, r in runs.items()})
     rows = [{"run": titles[n], "train error": f"{r['errors']['train']:.1%}", "dev error": f"{r['errors']['dev']:.1%}",
-             "test error": _pct(r["errors"]["test"]), "dev − train": f"{r['errors']['dev'] - r['errors']['train']:+.1%}",
-             "Σ‖W‖²_F": f"{np.sum(nn.weight_norms(r['params']) ** 2):.1f}"} for n, r in runs.items()]
+             "test error": _pct(r["errors"]["test"]), "dev − train": f"{nn.variance_gap(r['errors']):+.1%}",
+             "Σ‖W‖²_F": f"{nn.sum_squared_weights(r['params']):.1f}"} for n, r in runs.items()]
     return fig, cost, norms, hist, rows
 
 
@@ -176,7 +171,7 @@ run = ui.guarded(lambda: lab(data, net, lambd, kps, train_cfg), "Could not train
 if run is None:
     st.stop()
 errors = run["errors"]
-if not np.isfinite(run["history"]["cost"][-1]):
+if nn.diverged(run["history"]):
     st.warning("The cost became infinite or NaN: the learning rate is too large for this optimizer. Lower α.")
 
 # --------------------------------------------------------------------------------- results & diagnosis

@@ -272,3 +272,43 @@ def test_big_network_overfits_and_regularization_narrows_the_gap():
     assert dev_l2 - train_l2 < (dev0 - train0) - 0.2
     assert dev_do - train_do < (dev0 - train0) - 0.1
     assert dev_l2 < dev0 and dev_do < dev0
+
+
+# ------------------------------------------------------------------ the numbers the Regularization lab shows
+
+def test_all_weights_and_their_squared_sum_match_a_loop():
+    _, _, params = _problem("sigmoid")
+    flat, total = [], 0.0
+    for l in (1, 2, 3):  # 3 → 5 → 4 → 1: three layers; the biases are left out
+        for w in params[f"W{l}"].flat:
+            flat.append(w)
+            total += w * w
+    assert nn.all_weights(params).tolist() == flat
+    assert nn.sum_squared_weights(params) == pytest.approx(total, rel=1e-12)
+    assert nn.l2_penalty(params, 2.0, 4) == pytest.approx(2.0 / (2 * 4) * nn.sum_squared_weights(params))
+
+
+def test_dropout_expected_values_use_the_hidden_activations_by_hand():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((2, 40))
+    params = nn.init_params([2, 6, 4, 1], "he", np.random.default_rng(1))
+    A1 = np.maximum(0, params["W1"] @ X + params["b1"])
+    A2 = np.maximum(0, params["W2"] @ A1 + params["b2"])
+    values = nn.dropout_expected_values(params, X, "relu", (0.5, 0.8), seed=3, draws=400)
+    assert len(values) == 2
+    for v, A, kp in zip(values, (A1, A2), (0.5, 0.8)):
+        assert v.no_dropout == pytest.approx(A.mean(), rel=1e-12)
+        assert v.kept_fraction == pytest.approx(kp, abs=0.02)
+        assert v.masked_only == pytest.approx(kp * A.mean(), rel=0.05)  # too small by keep_prob
+        assert v.inverted == pytest.approx(A.mean(), rel=0.05)  # the scaling restores the mean
+    # seeded: the same seed draws the same masks
+    assert nn.dropout_expected_values(params, X, "relu", (0.5, 0.8), seed=3, draws=400) == values
+
+
+def test_record_every_gap_and_divergence():
+    assert [nn.record_every(n) for n in (1, 199, 200, 2000, 5000)] == [1, 1, 1, 10, 25]
+    assert nn.record_every(100, points=30) == 3
+    assert nn.variance_gap({"train": 0.01, "dev": 0.11, "test": 0.1}) == pytest.approx(0.10)
+    assert nn.variance_gap({"train": 0.15, "dev": 0.16}) == pytest.approx(0.01)
+    assert not nn.diverged({"cost": np.array([0.7, 0.3])})
+    assert nn.diverged({"cost": np.array([0.7, np.inf])}) and nn.diverged({"cost": np.array([0.7, np.nan])})
