@@ -183,6 +183,12 @@ def gd_steps_closed_form(q: Quadratic, lr: float, tol: float = 1e-6, start=(0.0,
     return lo
 
 
+def gd_steps_at_fraction(q: Quadratic, fraction: float, tol: float = 1e-6) -> int:
+    """``gd_steps_closed_form`` at ``α = fraction · 2/λ_max``, the rate ``run_optimizer`` gives gradient descent
+    (-1 if it never gets below ``tol``)."""
+    return gd_steps_closed_form(q, fraction * stability_limit(q, "sgd"), tol)
+
+
 def surface(q: Quadratic, name: str = "regression", span: float | None = None) -> Surface:
     """The cost as a ``surfaces.Surface`` so that ``simulate.run`` can move optimizers on it."""
     w = q.w_star

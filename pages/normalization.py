@@ -18,8 +18,7 @@ def build(ratio: float, offset: float, seed: int, fraction: float, steps: int, t
             run = cmp.runs[(kind, name)]
             row[f"{LABELS[name]}: α"] = f"{run.lr:.3g}"
             row[f"{LABELS[name]}: steps"] = f"{run.steps:,}" if run.steps >= 0 else f"> {steps:,}"
-        gd_lr = fraction * normalization.stability_limit(q, "sgd")
-        exact = normalization.gd_steps_closed_form(q, gd_lr, tol)
+        exact = normalization.gd_steps_at_fraction(q, fraction, tol)
         row["GD steps, closed form"] = f"{exact:,}" if exact >= 0 else "never"
         rows.append(row)
     return (plots_setup.normalization_stages(cmp), plots_setup.cost_contours(cmp, methods),

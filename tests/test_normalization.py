@@ -121,3 +121,19 @@ def test_tuned_rates_are_the_best_of_their_grid():
 def test_condition_number_of_an_axis_scaled_input_is_the_squared_ratio():
     X = np.array([[3.0, -3.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]])  # orthogonal features, scales 3 and 1
     assert N.condition_number(X) == pytest.approx(9.0)
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.95])
+def test_gd_steps_at_fraction_match_a_plain_gradient_descent_loop(fraction):
+    q = N.Quadratic(np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0]), 1.0)
+    lam_max = (5 + 5 ** 0.5) / 2  # largest eigenvalue of [[3, 1], [1, 2]]: (tr + √(tr² − 4 det)) / 2
+    lr = fraction * 2 / lam_max
+    w1, w2 = 0.0, 0.0
+    J0, J_star = q.cost(w1, w2), q.J_star
+    t = 0
+    while (q.cost(w1, w2) - J_star) / (J0 - J_star) >= 1e-6:
+        g1, g2 = 3 * w1 + w2 - 1.0, w1 + 2 * w2 + 1.0  # Hw − c written out
+        w1, w2 = w1 - lr * g1, w2 - lr * g2
+        t += 1
+    assert N.gd_steps_at_fraction(q, fraction, 1e-6) == t
+    assert N.gd_steps_at_fraction(q, 1.02, 1e-6) == -1  # above 2/λ_max: diverges
