@@ -87,6 +87,21 @@ def linear_example(depth: int = 20, w: float = 1.5, x=(1.0, 1.0)) -> tuple[np.nd
     return norms, float(AL[0, 0])
 
 
+LINEAR_WEIGHTS = (1.5, 1.0, 0.5)  # slightly above, at and slightly below the identity
+
+
+def linear_examples(n_hidden: int, ws=LINEAR_WEIGHTS) -> dict[float, tuple[np.ndarray, float]]:
+    """``linear_example`` for each w in ``ws`` with ``L = n_hidden + 1`` layers (n_hidden hidden layers and the
+    output layer)."""
+    return {w: linear_example(n_hidden + 1, w) for w in ws}
+
+
+def first_and_last(stats: LayerStats) -> tuple[float, float, float, float]:
+    """``(std(A[1]), std(A[depth]), ‖dW[1]‖_F, ‖dW[L]‖_F)``: the first and last hidden spread and the first and
+    last layer's gradient norm, the numbers that show vanishing or exploding at a glance."""
+    return (float(stats.spread[0]), float(stats.spread[-1]), float(stats.grad_norm[0]), float(stats.grad_norm[-1]))
+
+
 class SymmetryRun(NamedTuple):
     iteration: np.ndarray  # (k,)
     W1_column: np.ndarray  # (k, n[1]): weight from input 1 to each unit of layer 1, per recorded iteration

@@ -11,15 +11,13 @@ HIDDEN = ["relu", "tanh", "linear"]
 @ui.figure_cache
 def stats_figure(methods: tuple, n_layers: int, width: int, hidden: str, scale: float, nets: int, seed: int):
     stats = depth.all_layer_stats(methods, n_layers, width, hidden, scale, seed=seed, nets=nets)
-    summary = {k: (float(s.spread[0]), float(s.spread[-1]), float(s.grad_norm[0]), float(s.grad_norm[-1]))
-               for k, s in stats.items()}
+    summary = {k: depth.first_and_last(s) for k, s in stats.items()}
     return plots_setup.layer_stats(stats, depth.INITS), summary
 
 
 @ui.figure_cache
 def linear_figure(n_layers: int):
-    curves = {w: depth.linear_example(n_layers + 1, w) for w in (1.5, 1.0, 0.5)}
-    return plots_setup.linear_example(n_layers, curves)
+    return plots_setup.linear_example(n_layers, depth.linear_examples(n_layers))
 
 
 @ui.figure_cache

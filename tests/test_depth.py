@@ -84,3 +84,19 @@ def test_dims_validation():
     assert D.dims(3, 5) == [5, 5, 5, 5, 1]
     with pytest.raises(ValueError):
         D.dims(0, 5)
+
+
+def test_linear_examples_have_one_more_layer_than_hidden_layers():
+    curves = D.linear_examples(4)
+    assert list(curves) == [1.5, 1.0, 0.5]
+    for w, (norms, y_hat) in curves.items():  # L = 5: four hidden activations w^l x, ŷ = [1, 1] w⁴ x
+        assert norms.tolist() == pytest.approx([w ** l * 2 ** 0.5 for l in range(1, 5)], rel=1e-12)
+        assert y_hat == pytest.approx(2 * w ** 4, rel=1e-12)
+
+
+def test_first_and_last_pick_the_ends_of_each_profile():
+    s = D.LayerStats(np.array([2.0, 3.0, 5.0]), np.array([7.0, 11.0, 13.0, 17.0]), False)
+    assert D.first_and_last(s) == (2.0, 5.0, 7.0, 17.0)
+    real = D.layer_stats(depth=3, width=5, seed=1)
+    assert D.first_and_last(real) == (real.spread[0], real.spread[2], real.grad_norm[0], real.grad_norm[3])
+    assert all(type(v) is float for v in D.first_and_last(real))
