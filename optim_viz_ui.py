@@ -155,6 +155,11 @@ def presets(options: dict[str, tuple[str, dict]], key: str = "_preset") -> None:
         st.info(note)
 
 
+def escape_md(text: str) -> str:
+    """``text`` shown literally in Markdown (a user's ``x**2`` must not turn into bold)."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in text)
+
+
 def explain(text: str) -> None:
     """A short 'what to look for' note under a chart."""
     st.caption(text)

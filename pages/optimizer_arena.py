@@ -111,7 +111,7 @@ with st.sidebar:
         entries.append((name, arena.hyper_tuple(name, **h)))
     tol = ui.log_slider("Tolerance for 'reached the minimum' (f − f*)", 1e-8, 0.1, 1e-3, key="tol")
 
-st.caption(f"**{surface.title}.** {surface.note}")
+st.caption(f"**{ui.escape_md(surface.title)}.** {ui.escape_md(surface.note)}")
 if not entries:
     st.info("Pick at least one optimizer in the sidebar to start a race.")
     ui.page_footer()

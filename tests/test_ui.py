@@ -87,3 +87,8 @@ ui.slider("Steps", 1, 1000, 300, key="steps")
     at.button(key="_g").click().run()
     assert at.slider(key="steps").value == 42
     assert not at.warning and not at.exception
+
+
+def test_escape_md_escapes_every_markdown_character():
+    assert ui.escape_md("x**2 + 10*y_1") == r"x\*\*2 \+ 10\*y\_1"
+    assert ui.escape_md("[a](b) <i> `c` #") == r"\[a\]\(b\) \<i\> \`c\` \#"

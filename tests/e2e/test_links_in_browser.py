@@ -28,3 +28,10 @@ def test_link_with_bad_values_shows_which_parameters_were_ignored(page):
     text = page.locator('[data-testid="stAlert"]').all_inner_texts()
     joined = " ".join(text)
     assert "steps" in joined and "surface" in joined and "bogus" in joined
+
+
+def test_a_custom_function_link_shows_the_expression_literally(page):
+    page.goto_app("optimizer_arena", surface="custom", expr="x**2%2B10*y**2")
+    page.wait_for_function(f"{RACE}?._fullData?.length >= 10")
+    caption = page.get_by_text("Your function f(x, y)").first.inner_text()
+    assert "x**2+10*y**2" in caption.replace(" ", "")
