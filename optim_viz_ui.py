@@ -202,6 +202,11 @@ def page_header(title: str, intro: str) -> None:
     st.markdown(intro)
 
 
+def _code(text: str, limit: int = 40) -> str:
+    """Link text safe inside a Markdown code span: no backtick can close it, no newline can break it."""
+    return text[:limit].replace("`", "'").replace("\n", " ").replace("\r", " ")
+
+
 def _from_url(key: str, parse: Callable[[str], object], describe: str) -> None:
     st.session_state.setdefault(_SEEN, set()).add(key)
     if key in st.session_state or key not in st.query_params:
@@ -210,7 +215,7 @@ def _from_url(key: str, parse: Callable[[str], object], describe: str) -> None:
     try:
         st.session_state[key] = parse(raw)
     except (ValueError, TypeError, KeyError):
-        st.warning(f"Ignored link parameter `{key}={raw[:40]}`: expected {describe}. Using the default.")
+        st.warning(f"Ignored link parameter `{key}={_code(raw)}`: expected {describe}. Using the default.")
         del st.query_params[key]
 
 
@@ -329,4 +334,4 @@ def url_report() -> None:
     for k in unknown:
         del st.query_params[k]
     if unknown:
-        st.warning("Ignored unknown link parameter(s): " + ", ".join(f"`{k}`" for k in unknown[:10]))
+        st.warning("Ignored unknown link parameter(s): " + ", ".join(f"`{_code(k)}`" for k in unknown[:10]))

@@ -92,3 +92,10 @@ ui.slider("Steps", 1, 1000, 300, key="steps")
 def test_escape_md_escapes_every_markdown_character():
     assert ui.escape_md("x**2 + 10*y_1") == r"x\*\*2 \+ 10\*y\_1"
     assert ui.escape_md("[a](b) <i> `c` #") == r"\[a\]\(b\) \<i\> \`c\` \#"
+
+
+def test_link_text_cannot_escape_the_warning_code_span():
+    at = run(steps="`[click me](http://example.invalid)`", **{"x`[y](z)": "1"})
+    text = " ".join(w.value for w in at.warning)
+    assert "`[click" not in text and "](http" in text  # shown inside the code span, never as a link
+    assert text.count("`") % 2 == 0
