@@ -63,7 +63,7 @@ with st.sidebar:
         try:
             surface = get_surface(CUSTOM, expr, bounds)
         except ValueError as err:
-            st.error(f"Cannot use this function: {err}. Showing {DEFAULT_EXPR} on [−3, 3]² instead.")
+            st.error(f"Cannot use this function: {ui.escape_md(str(err))}. Showing `{DEFAULT_EXPR}` on [−3, 3]² instead.")
             expr, bounds = DEFAULT_EXPR, ((-3.0, 3.0), (-3.0, 3.0))
             surface = get_surface(CUSTOM, expr, bounds)
     else:
