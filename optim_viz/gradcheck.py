@@ -189,6 +189,18 @@ def block_differences(problem: Problem, result: Check) -> np.ndarray:
                      for i in range(len(problem.blocks))])
 
 
+def worst_components(result: Check, k: int = 6) -> list[int]:
+    """Indices of the ``k`` components with the largest ``|dθ_approx[i] − dθ[i]|``, largest first (equal
+    differences keep their order in θ)."""
+    return sorted(range(len(result.component)), key=lambda i: -result.component[i])[:k]
+
+
+def flagged_blocks(problem: Problem, block_diff, threshold: float = 1e-5) -> list[str]:
+    """Names of the parameter blocks (W1, b1, ...) whose relative difference is above ``threshold``
+    (1e-5: beyond "look closer")."""
+    return [b for b, d in zip(problem.blocks, block_diff) if d > threshold]
+
+
 EPS_GRID = np.logspace(-12, -1, 23)
 
 

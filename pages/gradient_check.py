@@ -12,14 +12,14 @@ HIDDEN = ["tanh", "sigmoid", "relu"]
 def build(bug: str, lambd: float, hidden: str, eps: float, seed: int):
     r = gradcheck.network_report(bug, lambd, hidden, eps, seed)
     p, c = r.problem, r.result
-    worst = sorted(range(len(p.names)), key=lambda i: -c.component[i])[:6]
+    worst = gradcheck.worst_components(c)
     table = [{"component": p.names[i], "backprop dθ": f"{c.exact[i]:.6g}", "numerical dθ_approx": f"{c.approx[i]:.6g}",
               "|difference|": f"{c.component[i]:.2e}"} for i in worst]
     figs = (plots_setup.difference_gauge(c.diff),
             plots_setup.component_errors(p.blocks, r.block_diff, p.names, p.block, c.component),
             plots_setup.eps_sweep(r.eps, r.sweep_two, r.sweep_one, eps, r.sweep_bug,
                                   gradcheck.BUGS[bug].split(":")[0].lower()))
-    flagged = [b for b, d in zip(p.blocks, r.block_diff) if d > 1e-5]
+    flagged = gradcheck.flagged_blocks(p, r.block_diff)
     return figs, table, c.diff, p.lambd, flagged, len(p.theta)
 
 

@@ -118,3 +118,18 @@ def test_verdict_bands():
     assert G.verdict(0.1).startswith("a bug")
     with pytest.raises(ValueError, match="unknown bug"):
         G.network_problem("typo")
+
+
+def test_worst_components_are_the_largest_differences_in_order():
+    comp = np.array([0.1, 5.0, 0.0, 5.0, 2.0, 3.0, 0.5, 4.0])
+    c = G.Check(np.zeros(8), np.zeros(8), 0.0, comp, np.zeros(8))
+    assert G.worst_components(c) == [1, 3, 7, 5, 4, 6]  # ties (1, 3) keep their order in θ
+    assert G.worst_components(c, k=2) == [1, 3] and G.worst_components(c, k=20)[-1] == 2
+
+
+def test_flagged_blocks_point_at_the_planted_bug():
+    p = G.network_problem("sign")
+    r = G.check(p.cost, p.grad, p.theta)
+    assert G.flagged_blocks(p, G.block_differences(p, r)) == ["W2"]
+    assert G.flagged_blocks(p, [2e-5, 1e-5, 0.0, 1.0, 0.0, 0.0]) == ["W1", "b2"]  # strictly above 1e-5
+    assert G.flagged_blocks(p, [2e-5, 1e-5, 0.0, 1.0, 0.0, 0.0], threshold=1e-3) == ["b2"]
