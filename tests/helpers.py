@@ -54,12 +54,16 @@ def widget(at: AppTest, key: str):
     raise KeyError(key)
 
 
-def apply_preset(page: str, name: str, explanation: str = "") -> AppTest:
-    """Open ``page``, choose the classic demonstration ``name``, check it ran and shows its explanation."""
+def apply_preset(page: str, name: str, preset: tuple[str, dict] = ("", {})) -> AppTest:
+    """Open ``page`` and choose the classic demonstration ``name``; check it ran, shows its explanation
+    and set every widget it names (``preset`` is the page's (explanation, {widget key: value}))."""
+    explanation, values = preset
     at = open_page(page)
     at.selectbox(key="_preset").set_value(name).run()
     assert_ok(at)
     assert any(name in i.value and explanation[:40] in i.value for i in at.info), name
+    for key, value in values.items():
+        assert widget(at, key).value == value, key
     return at
 
 
