@@ -170,22 +170,29 @@ class Spec(NamedTuple):
     rule: str  # LaTeX of the update rule
 
 
+def _lines(*rows: str) -> str:
+    """Update rules one per line, aligned on the arrow, so they fit a narrow column."""
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
+_V = r"v &\leftarrow \beta v + (1-\beta)\, g"
+_ADAM = (r"v &\leftarrow \beta_1 v + (1-\beta_1)\, g", r"s &\leftarrow \beta_2 s + (1-\beta_2)\, g^2",
+         r"\hat v &= v/(1-\beta_1^t),\quad \hat s = s/(1-\beta_2^t)")
+
 SPECS: dict[str, Spec] = {
-    "sgd": Spec("Gradient descent", sgd, {"lr": 0.01}, r"x \leftarrow x - \alpha\, g"),
-    "momentum": Spec("Momentum", momentum, {"lr": 0.01, "beta": 0.9},
-                     r"v \leftarrow \beta v + (1-\beta) g,\quad x \leftarrow x - \alpha v"),
+    "sgd": Spec("Gradient descent", sgd, {"lr": 0.01}, _lines(r"x &\leftarrow x - \alpha\, g")),
+    "momentum": Spec("Momentum", momentum, {"lr": 0.01, "beta": 0.9}, _lines(_V, r"x &\leftarrow x - \alpha v")),
     "nesterov": Spec("Nesterov", nesterov, {"lr": 0.01, "beta": 0.9},
-                     r"v \leftarrow \beta v + (1-\beta) g,\quad x \leftarrow x - \alpha\,(\beta v + (1-\beta) g)"),
+                     _lines(_V, r"x &\leftarrow x - \alpha\,(\beta v + (1-\beta)\, g)")),
     "rmsprop": Spec("RMSprop", rmsprop, {"lr": 0.01, "beta2": 0.9, "eps": 1e-8},
-                    r"s \leftarrow \beta_2 s + (1-\beta_2) g^2,\quad x \leftarrow x - \alpha\, \frac{g}{\sqrt{s}+\varepsilon}"),
+                    _lines(r"s &\leftarrow \beta_2 s + (1-\beta_2)\, g^2",
+                           r"x &\leftarrow x - \alpha\, \frac{g}{\sqrt{s}+\varepsilon}")),
     "adam": Spec("Adam", adam, {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-                 r"v \leftarrow \beta_1 v + (1-\beta_1) g,\ s \leftarrow \beta_2 s + (1-\beta_2) g^2,\ "
-                 r"\hat v = \frac{v}{1-\beta_1^t},\ \hat s = \frac{s}{1-\beta_2^t},\ "
-                 r"x \leftarrow x - \alpha \frac{\hat v}{\sqrt{\hat s}+\varepsilon}"),
+                 _lines(*_ADAM, r"x &\leftarrow x - \alpha\, \frac{\hat v}{\sqrt{\hat s}+\varepsilon}")),
     "adagrad": Spec("Adagrad", adagrad, {"lr": 0.1, "eps": 1e-8},
-                    r"G \leftarrow G + g^2,\quad x \leftarrow x - \alpha\, \frac{g}{\sqrt{G}+\varepsilon}"),
+                    _lines(r"G &\leftarrow G + g^2", r"x &\leftarrow x - \alpha\, \frac{g}{\sqrt{G}+\varepsilon}")),
     "adamw": Spec("AdamW", adamw, {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
-                  r"x \leftarrow x - \alpha \left(\frac{\hat v}{\sqrt{\hat s}+\varepsilon} + \lambda x\right)"),
+                  _lines(*_ADAM, r"x &\leftarrow x - \alpha \left(\frac{\hat v}{\sqrt{\hat s}+\varepsilon} + \lambda x\right)")),
 }
 
 
