@@ -116,8 +116,16 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stWidgetLabel"] p { color: #000000 !important; font-size: 1.05rem !important; }
 [data-testid="stCaptionContainer"] *, .stCaption, small { color: #111111 !important; }
 h1 { font-size: 2.6rem !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 2.4rem !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 4rem 2.5rem 2rem !important; }
 </style>"""
+
+
+def control_columns(spec):
+    """st.columns for a page's controls; in presentation mode they sit in a collapsed 'Controls' expander,
+    so the charts fill the screen (one click opens them)."""
+    box = st.expander("Controls", expanded=False) if st.session_state.get(PRESENT) else st.container()
+    return box.columns(spec)
 
 
 def presentation_mode() -> bool:

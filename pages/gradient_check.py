@@ -31,7 +31,7 @@ ui.page_header(
 
 ui.presets(gradcheck.PRESETS)
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3 = ui.control_columns(3)
 with c1:
     bug = ui.select("Plant a bug", BUGS, "none", key="bug", format_func=gradcheck.BUGS.get)
     hidden = ui.select("Hidden activation", HIDDEN, "tanh", key="act",

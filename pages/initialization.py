@@ -41,7 +41,7 @@ ui.page_header(
 
 ui.presets(depth.PRESETS)
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3 = ui.control_columns(3)
 with c1:
     n_layers = ui.slider("Depth (hidden layers)", 1, 50, 20, key="depth")
     width = ui.slider("Width (units per layer)", 10, 300, 100, key="width", step=10)
@@ -99,7 +99,7 @@ ui.explain(
     "W = 0 block every gradient.) A random start gives the units different gradients from the first step.")
 
 st.subheader("4 · Which initializations learn?")
-t1, t2, t3 = st.columns(3)
+t1, t2, t3 = ui.control_columns(3)
 with t1:
     train_depth = ui.slider("Training depth (hidden layers)", 1, 20, 5, key="tdepth")
 with t2:

@@ -143,7 +143,7 @@ else:
 st.header("Why decay: the same optimizer with and without it")
 st.markdown(f"Logistic regression on {DEMO_M} points (the mini-batch page's problem), trained with small mini-batches. "
             "Both runs use the same α₀, the same shuffles and the same start; only the schedule differs.")
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = ui.control_columns(4)
 with c1:
     opt = ui.select("Optimizer", list(DEMO_OPTS), "sgd", key="opt",
                     format_func=lambda n: {"sgd": "Gradient descent", "momentum": "Momentum", "adam": "Adam"}[n])

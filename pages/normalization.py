@@ -32,7 +32,7 @@ ui.page_header(
 
 ui.presets(normalization.PRESETS)
 
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = ui.control_columns(4)
 with c1:
     ratio = ui.log_slider("Scale ratio of x₁ to x₂", 1.0, 1000.0, 20.0, key="ratio",
                           help="x₁ = ratio · (z₁ + offset), x₂ = z₂ + offset, with z ~ N(0, 1)")

@@ -125,7 +125,7 @@ ui.page_header(
 
 ui.presets(diagnosis.PRESETS)
 
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = ui.control_columns(4)
 with c1:
     st.markdown("**Data**")
     ds = ui.select("Data set", list(datasets.DATASETS), "moons", key="ds",

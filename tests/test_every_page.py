@@ -51,3 +51,12 @@ def test_every_page_shows_a_copyable_link_with_its_state(page):
     at.toggle(key="presentation").set_value(True).run()
     code = at.code[-1].value
     assert "present=1" in code
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_presentation_mode_collapses_controls_in_the_page_body(page):
+    at = open_page(page, present="1")
+    expanders = [e for e in at.expander if e.label == "Controls"]
+    body_controls = page not in ("pages/optimizer_arena.py", "pages/ewma.py", "pages/mini_batch.py")  # sidebar
+    assert bool(expanders) == body_controls
+    assert not any(e.label == "Controls" for e in open_page(page).expander)
