@@ -21,7 +21,7 @@ PAGES = [
      "Train a small network with L2 and dropout; see masks, decision boundaries and the bias/variance diagnosis."),
     ("Practical aspects", "pages/normalization.py", "Input normalization", ":material/center_focus_strong:",
      "Why normalized inputs turn elongated cost contours round and make gradient descent fast."),
-    ("Practical aspects", "pages/initialization.py", "Initialization & vanishing gradients", ":material/stacked_line_chart:",
+    ("Practical aspects", "pages/initialization.py", "Weight initialization", ":material/stacked_line_chart:",
      "Zeros, random, Xavier and He initialization in deep networks: watch signals vanish or explode."),
     ("Practical aspects", "pages/gradient_check.py", "Gradient checking", ":material/rule:",
      "Check backprop against two-sided differences, plant bugs and find them, and see the ε trade-off."),
@@ -39,6 +39,9 @@ def home():
         "regularization and optimization. Drag a slider and watch what changes. Every formula follows "
         "the course; where popular write-ups get one wrong, the page says so."
     )
+    st.info("On every page: **Classic demonstrations** set up a famous picture in one click; **Presentation "
+            "mode** (sidebar) enlarges everything for a projector; the **link** at the bottom reopens exactly "
+            "what you see; any chart exports as offline HTML, CSV or PNG.", icon=":material/school:")
     for section in dict.fromkeys(p[0] for p in available_pages()):
         st.subheader(section)
         for _, file, title, icon, blurb in (p for p in available_pages() if p[0] == section):
