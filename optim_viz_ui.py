@@ -7,9 +7,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-CACHE = dict(max_entries=64, ttl=3600)
-figure_cache = st.cache_resource(**CACHE)  # figures are built once and treated as read-only
-data_cache = st.cache_data(**CACHE)
+# Bounded caches: a figure is up to ~1 MB, so 32 of each kind keeps the server well under its memory budget.
+figure_cache = st.cache_resource(max_entries=32, ttl=3600)  # figures are built once and treated as read-only
+data_cache = st.cache_data(max_entries=64, ttl=3600)
 
 
 def log_values(lo: float, hi: float) -> list[float]:
