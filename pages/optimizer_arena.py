@@ -131,7 +131,9 @@ with left:
     ui.explain("Press ▶ Play or drag the step slider. Plain GD follows the gradient, so it zig-zags across "
                "steep valleys and crawls on flat ground. Momentum averages past gradients and damps the "
                "zig-zag. RMSprop and Adam divide by the running size of each coordinate's gradient, so "
-               "their steps are about α long whether the ground is steep or flat.")
+               "their steps are about α long whether the ground is steep or flat."
+               + ("" if steps < plots.MAX_FRAMES else
+                  f" (The animation shows every {plots.frame_steps(steps)[1]}th step; the lines hold every step.)"))
 with right:
     ui.chart(loss_fig, key="loss")
     fs = arena.f_star(surface)

@@ -275,3 +275,9 @@ def test_export_tab_offers_downloads_and_makes_a_gif():
     img = Image.open(BytesIO(gif))
     assert img.format == "GIF" and img.n_frames == 10
     assert not any("_gif" in k for k in at.query_params)
+
+
+def test_a_frame_stride_is_stated():
+    at = open_page(PAGE, steps="1000")
+    assert any("every 4th step" in c.value for c in at.caption)
+    assert not any("th step;" in c.value for c in open_page(PAGE).caption)
