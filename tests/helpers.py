@@ -26,6 +26,10 @@ def _navigation_only() -> None:
 
 
 _navigation_only()
+# Users see a redacted error (.streamlit/config.toml); a failing test should show the real one.
+import streamlit.config  # noqa: E402
+
+streamlit.config.set_option("client.showErrorDetails", "full")
 
 
 def open_page(page: str, timeout: float = 60, **query) -> AppTest:
