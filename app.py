@@ -25,6 +25,12 @@ PAGES = [
      "Zeros, random, Xavier and He initialization in deep networks: watch signals vanish or explode."),
     ("Practical aspects", "pages/gradient_check.py", "Gradient checking", ":material/rule:",
      "Check backprop against two-sided differences, plant bugs and find them, and see the ε trade-off."),
+    ("Tuning, batch norm & softmax", "pages/hyperparameter_search.py", "Hyperparameter search", ":material/travel_explore:",
+     "Grid against random search, sampling learning rates and β on the right scale, pandas against caviar."),
+    ("Tuning, batch norm & softmax", "pages/batch_norm.py", "Batch normalization", ":material/equalizer:",
+     "The same deep network with and without batch norm; one BN step with numbers; train against test mode."),
+    ("Tuning, batch norm & softmax", "pages/softmax.py", "Softmax", ":material/percent:",
+     "Logits to probabilities, temperature and hardmax; a softmax classifier's regions and its gradient ŷ − y."),
 ]
 
 
