@@ -1,7 +1,8 @@
 """The optimizers, the trajectory loop and backprop against torch, from a committed fixture (torch not needed).
 
 ``tests/fixtures/torch_reference.npz`` holds ``torch.optim`` trajectories (float64) on the elongated bowl and
-Rosenbrock, with autograd's gradients of the same formulas, and the cost and autograd gradients of small networks;
+Rosenbrock, with autograd's gradients of the same formulas, the cost and autograd gradients of small networks, and
+short training runs of those networks with torch optimizers;
 ``tests/fixtures/make_torch_fixture.py`` says how it was made and how each course-form optimizer maps onto torch.
 
 Tolerance: rtol 1e-12, with an absolute floor of 1e-12 × the array's largest |value|. A coordinate that crosses 0
@@ -266,3 +267,34 @@ def test_reference_rejects_gradients_without_the_l2_term():
     case_id = "tanh.softmax"
     _, grads = project_gradients(case_id, lambd=0.0)
     far(grads["dW1"], net(case_id)[1]["dW1"])
+
+
+# ------------------------------------------------------------------------------------------ training
+
+TRAIN = {c["id"]: c for c in META["train"]}
+
+
+def trained(case_id: str) -> tuple[dict, dict, dict]:
+    """``nn.train`` on the case's data from its initial parameters: (final params, history, fixture arrays)."""
+    case = TRAIN[case_id]
+    a = {k.removeprefix(f"train/{case_id}/"): v for k, v in REF.items() if k.startswith(f"train/{case_id}/")}
+    L = len(case["dims"]) - 1
+    params = {f"{p}{l}": a[f"{p}{l}"] for l in range(1, L + 1) for p in "Wb"}
+    kps = case.get("keep_probs")
+    rng = StoredUniforms(a[f"U{l}"][t] for t in range(case["iterations"]) for l in range(1, L)) if kps else None
+    opt = getattr(optimizers, case["optimizer"])(**case["hyper"])
+    final, history = nn.train(params, a["X"], a["Y"], opt, case["iterations"], case["hidden"], case["output"],
+                              lambd=case["lambd"], keep_probs=kps, rng=rng, record_every=1)
+    return final, history, a
+
+
+@pytest.mark.parametrize("case_id", TRAIN)
+def test_training_matches_torch(case_id):
+    """Every iteration's cost (before its update, dropout and L2 included), ‖W[l]‖_F after it, and the final
+    parameters, against the same network trained by a torch optimizer on autograd's gradients."""
+    final, history, a = trained(case_id)
+    np.testing.assert_array_equal(history["iteration"], np.arange(1, TRAIN[case_id]["iterations"] + 1))
+    close(history["cost"], a["cost"])
+    close(history["weight_norms"], a["weight_norms"])
+    for k, v in final.items():
+        close(v, a[f"final_{k}"])
