@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import dropout
+from . import batchnorm, dropout
 from .optimizers import Optimizer
 
 HIDDEN = ("relu", "tanh", "linear", "sigmoid")
 OUTPUTS = ("sigmoid", "softmax", "linear")
 INIT_METHODS = ("zeros", "constant", "random", "xavier", "he", "glorot")
 _LOG_FLOOR = 1e-300  # keeps log finite for a saturated output without clipping ordinary values
+PREACT_PERCENTILES = (15, 50, 85)  # as in Ioffe & Szegedy's figure of a sigmoid's input over training
 
 
 # ------------------------------------------------------------------------------------- parameters
 
 def init_params(layer_dims: list[int], method: str = "he", rng: np.random.Generator | None = None,
-                scale: float = 0.01) -> dict[str, np.ndarray]:
+                scale: float = 0.01, batch_norm: bool = False) -> dict[str, np.ndarray]:
     """``W[l]`` of shape (n[l], n[l−1]) and ``b[l] = 0`` of shape (n[l], 1) for l = 1..L.
+
+    batch_norm: hidden layers get ``γ[l] = 1`` and ``β[l] = 0`` (n[l], 1) instead of ``b[l]`` (redundant under
+    batch norm); the weights drawn are the same as without it.
 
     method: "zeros"; "constant" (every weight = scale); "random" (randn·scale); "xavier" (randn·√(1/n[l−1]));
     "he" (randn·√(2/n[l−1])); "glorot" (randn·√(2/(n[l−1]+n[l]))). ``rng`` defaults to ``default_rng(0)``.
@@ -48,8 +52,34 @@ def init_params(layer_dims: list[int], method: str = "he", rng: np.random.Genera
                    "glorot": np.sqrt(2 / (n_prev + n))}[method]
             W = rng.standard_normal((n, n_prev)) * std
         params[f"W{l}"] = W
-        params[f"b{l}"] = np.zeros((n, 1))
+        if batch_norm and l < len(dims) - 1:
+            params[f"gamma{l}"], params[f"beta{l}"] = np.ones((n, 1)), np.zeros((n, 1))
+        else:
+            params[f"b{l}"] = np.zeros((n, 1))
     return params
+
+
+def percentiles(z: np.ndarray, q=PREACT_PERCENTILES) -> np.ndarray:
+    """Per row of ``z`` (n, m), its ``q``-th percentiles (linear interpolation, as ``np.percentile``): (n, len(q)).
+    One sort instead of ``np.percentile``, which cost a quarter of a training run."""
+    s = np.sort(z, axis=1)
+    pos = np.asarray(q, dtype=float) / 100 * (s.shape[1] - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, s.shape[1] - 1)
+    return s[:, lo] + (pos - lo) * (s[:, hi] - s[:, lo])
+
+
+def bn_layers(params: dict) -> list[int]:
+    """The layers l that are batch-normalized (those with a ``γ[l]``)."""
+    return [l for l in range(1, n_layers(params) + 1) if f"gamma{l}" in params]
+
+
+def init_running(params: dict) -> dict[str, np.ndarray]:
+    """Running statistics ``mu{l}``, ``var{l}`` for each batch-normalized layer, before any mini-batch."""
+    out = {}
+    for l in bn_layers(params):
+        out[f"mu{l}"], out[f"var{l}"] = batchnorm.init_running(params[f"W{l}"].shape[0])
+    return out
 
 
 def n_layers(params: dict) -> int:
@@ -66,11 +96,13 @@ def layer_dims(params: dict) -> list[int]:
 def _keys(d: dict) -> list[str]:
     prefix = "d" if "dW1" in d else ""
     L = sum(1 for k in d if k.startswith(prefix + "W"))
-    return [f"{prefix}{p}{l}" for l in range(1, L + 1) for p in ("W", "b")]
+    bn = lambda l: f"{prefix}gamma{l}" in d  # noqa: E731
+    return [f"{prefix}{p}{l}" for l in range(1, L + 1) for p in (("W", "gamma", "beta") if bn(l) else ("W", "b"))]
 
 
 def to_vector(params: dict) -> np.ndarray:
-    """All arrays flattened into one vector in the order W1, b1, W2, b2, ... (or dW1, db1, ... for grads)."""
+    """All arrays flattened into one vector in the order W1, b1, W2, b2, ... (or dW1, db1, ... for grads);
+    a batch-normalized layer contributes W, gamma, beta instead of W, b."""
     return np.concatenate([np.ravel(params[k]) for k in _keys(params)])
 
 
@@ -161,11 +193,17 @@ def _check(hidden: str, output: str) -> None:
 # -------------------------------------------------------------------------------- forward/backward
 
 def forward(params: dict, X: np.ndarray, hidden: str = "relu", output: str = "sigmoid", keep_probs=None,
-            rng: np.random.Generator | None = None) -> tuple[np.ndarray, list[dict]]:
+            rng: np.random.Generator | None = None, running: dict | None = None,
+            bn_eps: float = batchnorm.EPS) -> tuple[np.ndarray, list[dict]]:
     """``Z[l] = W[l] A[l−1] + b[l]``, ``A[l] = g(Z[l])``; inverted dropout on hidden layers with keep_prob < 1.
 
     Returns ``(AL, caches)``; ``caches[l−1]`` holds A_prev, W, b, Z, A (after dropout, what layer l+1 sees),
     A_raw (= g(Z) before dropout), D (the boolean mask, or None) and keep_prob.
+
+    A batch-normalized layer (one with ``γ[l]``) has no b: ``Z[l] = W[l] A[l−1]``, ``Z̃[l] = γ[l] Z_norm + β[l]``,
+    ``A[l] = g(Z̃[l])``; its cache also holds Z_tilde and bn (the ``batchnorm.Cache``). Without ``running`` the
+    mini-batch's own μ, σ² are used (training mode); with ``running`` (``mu{l}``, ``var{l}``) the running
+    statistics are (inference mode; bn is then None and there is no backward pass).
     """
     _check(hidden, output)
     L = n_layers(params)
@@ -175,13 +213,23 @@ def forward(params: dict, X: np.ndarray, hidden: str = "relu", output: str = "si
     A = np.asarray(X, dtype=float)
     caches = []
     for l in range(1, L + 1):
-        W, b = params[f"W{l}"], params[f"b{l}"]
-        Z = W @ A + b
+        W, b = params[f"W{l}"], params.get(f"b{l}")
+        bn = f"gamma{l}" in params
+        Z = W @ A if bn else W @ A + b
+        if bn:
+            gamma, beta = params[f"gamma{l}"], params[f"beta{l}"]
+            if running is None:
+                Z_tilde, bn_cache = batchnorm.forward(Z, gamma, beta, bn_eps)
+            else:
+                Z_tilde, bn_cache = batchnorm.inference(Z, gamma, beta, running[f"mu{l}"], running[f"var{l}"],
+                                                        bn_eps), None
         is_out = l == L
-        A_raw = activation(Z, output if is_out else hidden)
+        A_raw = activation(Z_tilde if bn else Z, output if is_out else hidden)
         kp = 1.0 if is_out else kps[l - 1]
         A_new, D = dropout.apply(A_raw, kp, rng) if kp < 1.0 else (A_raw, None)
         caches.append(dict(A_prev=A, W=W, b=b, Z=Z, A=A_new, A_raw=A_raw, D=D, keep_prob=kp))
+        if bn:
+            caches[-1].update(Z_tilde=Z_tilde, bn=bn_cache)
         A = A_new
     return A, caches
 
@@ -221,6 +269,7 @@ def backward(AL: np.ndarray, Y: np.ndarray, caches: list[dict], lambd: float = 0
     With the matching loss every output type gives ``dZ[L] = (A[L] − Y)/m``. Hidden layers:
     ``dA = dA·D/keep_prob`` (the masks of this forward pass), ``dZ = dA·g'(Z)``, ``dW = dZ A[l−1]ᵀ + (λ/m)W``,
     ``db = Σ dZ``, ``dA[l−1] = W[l]ᵀ dZ``. ``keep_probs`` is read from the caches; if given it must agree.
+    A batch-normalized layer: ``dZ̃ = dA·g'(Z̃)``, then ``dZ, dγ, dβ = batchnorm.backward(dZ̃)`` (no db).
     """
     _check(hidden, output)
     Y = np.asarray(Y, dtype=float)
@@ -238,11 +287,17 @@ def backward(AL: np.ndarray, Y: np.ndarray, caches: list[dict], lambd: float = 0
             dA = dA_next
             if c["D"] is not None:
                 dA = dA * c["D"] * (1 / c["keep_prob"])
+            Zg = c.get("Z_tilde", c["Z"])  # the activation's input
             # ReLU: multiply by the boolean Z > 0 directly (no float copy of g'(Z))
-            dZ = dA * (c["Z"] > 0) if hidden == "relu" else dA * activation_grad(c["Z"], c["A_raw"], hidden)
+            dZ = dA * (Zg > 0) if hidden == "relu" else dA * activation_grad(Zg, c["A_raw"], hidden)
+        if "bn" in c:
+            if c["bn"] is None:
+                raise ValueError("no backward pass through batch norm in inference mode (running statistics)")
+            dZ, grads[f"dgamma{l}"], grads[f"dbeta{l}"] = batchnorm.backward(dZ, c["bn"])
         dW = dZ @ c["A_prev"].T
         grads[f"dW{l}"] = dW + (lambd / m) * c["W"] if lambd else dW
-        grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True)
+        if c["b"] is not None:
+            grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True)
         if l > 1:  # dA[0] (the input's gradient) is not needed
             dA_next = c["W"].T @ dZ
     return {k: grads[k] for k in _keys(grads)}
@@ -250,9 +305,11 @@ def backward(AL: np.ndarray, Y: np.ndarray, caches: list[dict], lambd: float = 0
 
 # ------------------------------------------------------------------------------- prediction/train
 
-def predict(params: dict, X: np.ndarray, hidden: str = "relu", output: str = "sigmoid") -> np.ndarray:
-    """Labels, shape (1, m), no dropout: ``ŷ > 0.5`` (sigmoid), the argmax class (softmax), ŷ itself (linear)."""
-    AL, _ = forward(params, X, hidden, output)
+def predict(params: dict, X: np.ndarray, hidden: str = "relu", output: str = "sigmoid",
+            running: dict | None = None) -> np.ndarray:
+    """Labels, shape (1, m), no dropout: ``ŷ > 0.5`` (sigmoid), the argmax class (softmax), ŷ itself (linear).
+    ``running``: batch norm's running statistics (inference mode), see ``forward``."""
+    AL, _ = forward(params, X, hidden, output, running=running)
     if output == "sigmoid":
         return (AL > 0.5).astype(int)
     if output == "softmax":
@@ -266,17 +323,19 @@ def labels_of(Y: np.ndarray) -> np.ndarray:
     return Y.astype(int) if Y.shape[0] == 1 else Y.argmax(axis=0)[None, :]
 
 
-def error_rate(params: dict, X: np.ndarray, Y: np.ndarray, hidden: str = "relu", output: str = "sigmoid") -> float:
+def error_rate(params: dict, X: np.ndarray, Y: np.ndarray, hidden: str = "relu", output: str = "sigmoid",
+               running: dict | None = None) -> float:
     """Fraction of misclassified examples (sigmoid/softmax outputs)."""
     if np.shape(Y)[1] == 0:
         return float("nan")
-    return float(np.mean(predict(params, X, hidden, output) != labels_of(Y)))
+    return float(np.mean(predict(params, X, hidden, output, running) != labels_of(Y)))
 
 
 def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iterations: int,
           hidden: str = "relu", output: str = "sigmoid", lambd: float = 0.0, keep_probs=None,
           rng: np.random.Generator | None = None, record_every: int = 10,
-          record_masks: int = 0) -> tuple[dict, dict]:
+          record_masks: int = 0, batch_size: int | None = None, bn_momentum: float = 0.9,
+          bn_eps: float = batchnorm.EPS, record_preact: bool = False) -> tuple[dict, dict]:
     """Full-batch training: forward (with dropout), backward, one ``optimizer`` update per parameter array.
 
     Returns the new params (the input dict is not mutated) and a history dict:
@@ -284,6 +343,16 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
     pass, dropout included, i.e. before its update), ``weight_norms`` (rows of ‖W[l]‖_F after that update) and
     ``masks``: per hidden layer, the dropout masks of example 0 in the first ``record_masks`` iterations
     (bool array (record_masks, n[l]), row t−1 = iteration t), or None where keep_prob = 1.
+
+    ``batch_size`` < m: one iteration is one update on the next mini-batch of a permutation drawn (from ``rng``,
+    or ``default_rng(0)``) at the start of every epoch; the recorded cost is then that mini-batch's J.
+    Batch norm (params from ``init_params(..., batch_norm=True)``): γ, β are updated by ``optimizer`` like the
+    weights, and the history also holds ``running`` (``mu{l}``, ``var{l}``: the EWMA
+    ``v = bn_momentum·v + (1 − bn_momentum)·θ`` of every mini-batch's μ, σ², for inference mode) and
+    ``batch_mu``, ``batch_var`` ({l: (iterations, n[l])}, the statistics of every mini-batch).
+    ``record_preact``: ``preact`` and ``preact_z``, {l: (records, n[l], 3)} for each hidden layer, the 15th,
+    50th and 85th percentiles per unit over the mini-batch of the activation's input (Z̃ under batch norm)
+    and of ``Z = W A (+ b)``.
     """
     _check(hidden, output)
     X = np.asarray(X, dtype=float)
@@ -299,10 +368,32 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
     record_masks = max(0, min(int(record_masks), int(iterations)))
     dims = layer_dims(params)
     masks = [np.ones((record_masks, dims[l]), dtype=bool) if kp < 1.0 else None for l, kp in enumerate(kps, 1)]
+    m = X.shape[1]
+    B = m if batch_size is None else min(max(1, int(batch_size)), m)
+    n_batches = -(-m // B)
+    shuffle = np.random.default_rng(0) if rng is None else rng
+    bn = bn_layers(params)
+    running = init_running(params)
+    batch_mu = {l: np.empty((int(iterations), dims[l])) for l in bn}
+    batch_var = {l: np.empty((int(iterations), dims[l])) for l in bn}
+    preact = {l: [] for l in range(1, L)} if record_preact else {}
+    preact_z = {l: [] for l in range(1, L)} if record_preact else {}
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, int(iterations) + 1):
-            AL, caches = forward(params, X, hidden, output, kps, rng)
-            grads = backward(AL, Y, caches, lambd, hidden, output)
+            Xt, Yt = X, Y
+            if B < m:
+                k = (t - 1) % n_batches
+                if k == 0:
+                    order = shuffle.permutation(m)
+                Xt, Yt = X[:, order[k * B:(k + 1) * B]], Y[:, order[k * B:(k + 1) * B]]
+            AL, caches = forward(params, Xt, hidden, output, kps, rng, bn_eps=bn_eps)
+            grads = backward(AL, Yt, caches, lambd, hidden, output)
+            for l in bn:
+                c = caches[l - 1]
+                # batchnorm.update_running with the batch statistics this forward pass already computed
+                running[f"mu{l}"] = batchnorm.ewma_step(running[f"mu{l}"], c["bn"].mu, bn_momentum)
+                running[f"var{l}"] = batchnorm.ewma_step(running[f"var{l}"], c["bn"].var, bn_momentum)
+                batch_mu[l][t - 1], batch_var[l][t - 1] = c["bn"].mu[:, 0], c["bn"].var[:, 0]
             if t <= record_masks:
                 for rec, c in zip(masks, caches):
                     if rec is not None:
@@ -310,7 +401,11 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
             record = t % record_every == 0 or t == 1 or t == iterations
             if record:
                 hist["iteration"].append(t)
-                hist["cost"].append(compute_cost(AL, Y, params, lambd, output))
+                hist["cost"].append(compute_cost(AL, Yt, params, lambd, output))
+                for l in preact:
+                    c = caches[l - 1]
+                    preact_z[l].append(percentiles(c["Z"], PREACT_PERCENTILES))
+                    preact[l].append(percentiles(c["Z_tilde"], PREACT_PERCENTILES) if "bn" in c else preact_z[l][-1])
             for k in params:
                 delta, states[k] = optimizer.update(grads["d" + k], states[k], params[k])
                 params[k] = params[k] + delta
@@ -320,6 +415,11 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
     hist["cost"] = np.array(hist["cost"])
     hist["weight_norms"] = np.array(hist["weight_norms"]).reshape(-1, L)
     hist["masks"] = masks
+    if bn:
+        hist.update(running=running, batch_mu=batch_mu, batch_var=batch_var)
+    if record_preact:
+        hist["preact"] = {l: np.array(v) for l, v in preact.items()}
+        hist["preact_z"] = {l: np.array(v) for l, v in preact_z.items()}
     return params, hist
 
 
