@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 COLOURS = {"plain": "#d62728", "bn": "#1f77b4"}
 BANDS = {"plain": "rgba(214,39,40,0.22)", "bn": "rgba(31,119,180,0.22)"}
 NAMES = {"plain": "without batch norm", "bn": "with batch norm"}
-SATURATED = 2.0  # |z| beyond which tanh'(z) < 0.07: the flat ends where gradients vanish
+SATURATED = 2.0  # |z| beyond which tanh'(z) < 0.071: the flat ends where gradients vanish
 _AXIS = dict(gridcolor="#e5e5e5", zerolinecolor="#bdbdbd", linecolor="#bdbdbd", showline=True)
 LAYOUT = dict(paper_bgcolor="white", plot_bgcolor="white", font=dict(size=14), colorway=list(COLOURS.values()),
               margin=dict(l=60, r=20, t=60, b=50), hovermode="closest")
@@ -61,7 +61,7 @@ def preact_drift(iterations: np.ndarray, plain: np.ndarray, bn: np.ndarray, bn_r
             dict(type="scatter", x=gx, y=gy, mode="lines", line=dict(color="rgba(120,120,120,0.35)", width=1),
                  name="other units (median)", showlegend=i == 1, hoverinfo="skip", **ax),
             dict(type="scatter", x=iterations, y=_finite(p[:, unit, 2]), mode="lines", line=dict(width=0),
-                 showlegend=False, hoverinfo="skip", **ax),
+                 name=f"unit {unit + 1}: 85th percentile", showlegend=False, hoverinfo="skip", **ax),
             dict(type="scatter", x=iterations, y=_finite(p[:, unit, 0]), mode="lines", line=dict(width=0),
                  fill="tonexty", fillcolor=BANDS[key], name=f"unit {unit + 1}: 15–85th percentile", **ax),
             dict(type="scatter", x=iterations, y=_finite(p[:, unit, 1]), mode="lines",
