@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .plots_tuning import LAYOUT, _add, two_panels
+from .plots_tuning import _add, frame, two_panels
 
 CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 LIGHT = ("#c6dbef", "#fcbba1", "#c7e9c0", "#fdd0a2", "#dadaeb", "#e0cfc8", "#f7d0e8", "#c2ecf2")
@@ -19,8 +19,8 @@ def probability_bars(classes, p: np.ndarray, hard: np.ndarray, temperature: floa
         go.Bar(x=list(classes), y=hard, name="hardmax(z)", marker_color="#7f7f7f",
                text=[f"{v:g}" for v in hard], textposition="outside", cliponaxis=False),
     ])
-    fig.update_layout(**LAYOUT, title="Class probabilities ŷ and the hardmax", height=380, barmode="group",
-                      yaxis=dict(title="probability", range=[0, 1.15]), legend=dict(orientation="h", y=-0.2))
+    fig.update_layout(**frame(400), title="Class probabilities ŷ and the hardmax", barmode="group",
+                      yaxis=dict(title="probability", range=[0, 1.15]))
     return fig
 
 
@@ -51,10 +51,9 @@ def regions_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
                                  marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="black", width=2.5))),
                  col)
     xs, ys = panels[0][1], panels[0][2]
-    fig.update_layout(**LAYOUT, height=460, legend=dict(orientation="h", y=-0.15),
+    fig.update_layout(**frame(500, top=70),
                       xaxis=dict(title="x₁", range=[xs[0], xs[-1]]), xaxis2=dict(title="x₁", range=[xs[0], xs[-1]]),
                       yaxis=dict(title="x₂", range=[ys[0], ys[-1]]))
-    fig.update_layout(margin=dict(t=70))
     return fig
 
 
@@ -63,9 +62,8 @@ def cost_figure(curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
     colours = ("#7f7f7f", "#9467bd")
     fig = go.Figure([go.Scatter(x=it, y=c, mode="lines", name=name, line=dict(color=colours[i % 2], width=2.5))
                      for i, (name, (it, c)) in enumerate(curves.items())])
-    fig.update_layout(**LAYOUT, title="Cross-entropy J = −(1/m) Σ Σ_j y_j log ŷ_j during training", height=360,
-                      xaxis=dict(title="iteration"), yaxis=dict(title="cost J", type="log"),
-                      legend=dict(orientation="h", y=-0.25))
+    fig.update_layout(**frame(400), title="Cross-entropy J = −(1/m) Σ Σ_j y_j log ŷ_j during training",
+                      xaxis=dict(title="iteration"), yaxis=dict(title="cost J", type="log", dtick=1))
     return fig
 
 
@@ -77,6 +75,6 @@ def example_figure(classes, y_hat: np.ndarray, y: np.ndarray, dz: np.ndarray) ->
         go.Bar(x=list(classes), y=dz, name="dz = ŷ − y", marker_color="#d62728",
                text=[f"{v:+.3f}" for v in dz], textposition="outside", cliponaxis=False),
     ])
-    fig.update_layout(**LAYOUT, title="One example: ŷ, y and the gradient dz = ŷ − y", height=360, barmode="group",
-                      yaxis=dict(range=[-1.15, 1.15]), legend=dict(orientation="h", y=-0.2))
+    fig.update_layout(**frame(400), title="One example: ŷ, y and the gradient dz = ŷ − y", barmode="group",
+                      yaxis=dict(range=[-1.15, 1.15]))
     return fig

@@ -18,7 +18,17 @@ WHITE = go.layout.Template(layout=dict(
     paper_bgcolor="white", plot_bgcolor="white", font=dict(color="#2a3f5f"), xaxis=_AXIS, yaxis=_AXIS,
     colorway=["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880"]))
 FONT = dict(size=14)
-LAYOUT = dict(template=WHITE, font=FONT, margin=dict(l=60, r=20, t=60, b=50))
+LAYOUT = dict(template=WHITE, font=FONT)
+
+
+def frame(height: int, top: int = 60, rows: int = 1, gap: int = 100) -> dict:
+    """Layout for a figure of this height with its legend below the x-axis title: the legend sits ``gap`` px
+    under the plot area (room for tick labels and the axis title at presentation-mode font sizes), and the
+    bottom margin holds ``rows`` legend rows."""
+    bottom = gap + 32 * rows
+    plot = height - top - bottom
+    return dict(LAYOUT, height=height, margin=dict(l=60, r=20, t=top, b=bottom),
+                legend=dict(orientation="h", yanchor="top", y=-gap / plot, x=0))
 GRID_COLOUR, RANDOM_COLOUR, FINE_COLOUR = "#1f77b4", "#d62728", "#ff7f0e"
 OPT_COLOURS = {"sgd": "#1f77b4", "momentum": "#d62728", "rmsprop": "#9467bd", "adam": "#2ca02c"}
 FLOOR = 1e-8  # excess cost drawn no lower than this on log axes
@@ -93,16 +103,15 @@ def search_figure(ls: tuning.Landscape, cmp: tuning.Comparison, k: int, fine: bo
         _add(fig, tr, 2)
     if fine:
         bx, by = _box(cmp.fine_box)
-        _add(fig, go.Scatter(x=bx, y=by, mode="lines", name="zoomed box", hoverinfo="skip",
+        _add(fig, go.Scatter(x=bx, y=by, mode="lines", name="zoomed box", hoverinfo="skip", showlegend=False,
                              line=dict(color="white", width=2, dash="dash")), 2)
         for tr in _points(cmp.fine, "coarse to fine", FINE_COLOUR, "diamond", True, size=7):
             _add(fig, tr, 2)
     x = dict(title="learning rate α", range=list(np.log10(tuning.ALPHA_RANGE) + [-0.1, 0.1]),
              **_log_ticks(*tuning.ALPHA_RANGE))
-    fig.update_layout(**LAYOUT, height=460, legend=dict(orientation="h", y=-0.2), xaxis=x, xaxis2=x,
+    fig.update_layout(**frame(560, top=70, rows=3), xaxis=x, xaxis2=x,
                       yaxis=dict(title="Adam's ε", range=list(np.log10(tuning.EPS_RANGE) + [-0.2, 0.2]),
                                  **_log_ticks(*tuning.EPS_RANGE)))
-    fig.update_layout(margin=dict(t=70))
     return fig
 
 
@@ -117,10 +126,9 @@ def coverage_figure(ls: tuning.Landscape, cmp: tuning.Comparison) -> go.Figure:
         go.Scatter(x=cmp.random.points.alpha, y=np.maximum(cmp.random.cost, FLOOR), mode="markers", name="random",
                    marker=dict(color=RANDOM_COLOUR, size=8, opacity=0.8)),
     ])
-    fig.update_layout(**LAYOUT, title="What each search learned about α", height=380,
+    fig.update_layout(**frame(420), title="What each search learned about α",
                       xaxis=dict(title="learning rate α", type="log"),
-                      yaxis=dict(title="final cost above the optimum, J − J*", type="log"),
-                      legend=dict(orientation="h", y=-0.25))
+                      yaxis=dict(title="J − J* after training", type="log"))
     return fig
 
 
@@ -139,9 +147,9 @@ def sampling_figure(alpha_edges, alpha_uniform, alpha_log, beta_edges, beta_unif
                          legendgroup="uniform", text=uni, textposition="outside", cliponaxis=False), col)
         _add(fig, go.Bar(x=lab, y=log, name="log scale", marker_color="#2ca02c", showlegend=col == 1,
                          legendgroup="log", text=log, textposition="outside", cliponaxis=False), col)
-    fig.update_layout(**LAYOUT, height=400, barmode="group", legend=dict(orientation="h", y=-0.3),
-                      yaxis=dict(title="samples"))
-    fig.update_layout(margin=dict(t=70))
+    top = 1.25 * max(np.max(alpha_uniform), np.max(alpha_log), np.max(beta_uniform), np.max(beta_log), 1)
+    fig.update_layout(**frame(470, top=70, gap=110), barmode="group", yaxis=dict(title="samples", range=[0, top]),
+                      yaxis2=dict(range=[0, top]))
     return fig
 
 
@@ -151,14 +159,13 @@ def window_figure(steps: list[tuning.WindowStep]) -> go.Figure:
     beta = np.linspace(0.9, 0.9995, 400)
     fig = go.Figure(go.Scatter(x=beta, y=tuning.window(beta), mode="lines", name="1/(1 − β)",
                                line=dict(color="#333333", width=2)))
-    for s, colour in zip(steps, ("#1f77b4", "#d62728")):
+    for s, colour, where in zip(steps, ("#1f77b4", "#d62728"), ("top right", "middle left")):
         fig.add_trace(go.Scatter(x=[s.beta, s.beta_next], y=[s.window, s.window_next], mode="markers+text",
                                  name=f"β {s.beta:g} → {s.beta_next:g}: window {s.window:.4g} → {s.window_next:.4g}",
-                                 text=[f"{s.window:.4g}", f"{s.window_next:.4g}"], textposition="middle left",
+                                 text=["", f"{s.window:.4g} → {s.window_next:.4g}"], textposition=where,
                                  marker=dict(color=colour, size=10)))
-    fig.update_layout(**LAYOUT, title="Averaging window 1/(1 − β)", height=380,
-                      xaxis=dict(title="β"), yaxis=dict(title="about how many values are averaged", type="log"),
-                      legend=dict(orientation="h", y=-0.25))
+    fig.update_layout(**frame(420, rows=2), title="Averaging window 1/(1 − β)",
+                      xaxis=dict(title="β"), yaxis=dict(title="window 1/(1 − β)", type="log"))
     return fig
 
 
@@ -176,10 +183,8 @@ def panda_caviar_figure(pc: tuning.PandaCaviar) -> go.Figure:
         _add(fig, go.Scatter(x=epochs, y=y[:, 1 + i], mode="lines", name=f"α = {a:.2g}" + (" (best)" if best else ""),
                              line=dict(width=3.5 if best else 1.2, color="#2ca02c" if best else None),
                              opacity=1 if best else 0.6), 2)
-    fig.update_layout(**LAYOUT, height=430, legend=dict(orientation="h", y=-0.25),
-                      xaxis=dict(title="epoch"), xaxis2=dict(title="epoch"),
+    fig.update_layout(**frame(480, top=70, rows=2), xaxis=dict(title="epoch"), xaxis2=dict(title="epoch"),
                       yaxis=dict(title="J − J*", type="log"), yaxis2=dict(type="log"))
-    fig.update_layout(margin=dict(t=70))
     return fig
 
 
@@ -195,8 +200,7 @@ def sweep_figure(sweeps: list[tuning.Sweep]) -> go.Figure:
                                  name=f"{label}: best α = {sw.best_alpha:.2g}", legendgroup=sw.optimizer,
                                  showlegend=False, marker=dict(color=c, size=14, symbol="star",
                                                                line=dict(color="black", width=1))))
-    fig.update_layout(**LAYOUT, title="Learning-rate sweep: final cost against α", height=420,
+    fig.update_layout(**frame(460), title="Learning-rate sweep: final cost against α",
                       xaxis=dict(title="learning rate α", type="log"),
-                      yaxis=dict(title="final cost above the optimum, J − J*", type="log"),
-                      legend=dict(orientation="h", y=-0.2))
+                      yaxis=dict(title="J − J* after training", type="log"))
     return fig

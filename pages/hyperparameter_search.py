@@ -85,12 +85,14 @@ with c3:
                      help="A box a quarter as wide (in decades) around the random search's best, k² more points.")
 
 search_fig, coverage_fig, search_words, cmp = searches(int(k), int(seed), bool(fine))
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Distinct α, grid", tuning.distinct(cmp.grid.points.alpha))
-m2.metric("Distinct α, random", tuning.distinct(cmp.random.points.alpha))
-m3.metric("Best J − J*, grid", f"{cmp.grid.best_cost:.2g}")
-m4.metric("Best J − J*, random" + (" → fine" if fine else ""),
-          f"{cmp.random.best_cost:.2g}" + (f" → {cmp.fine.best_cost:.2g}" if fine else ""))
+TRIED, BEST = "How many distinct learning rates the search tried.", "The lowest final cost above the optimum, J − J*."
+metrics = [("α tried: grid", tuning.distinct(cmp.grid.points.alpha), TRIED),
+           ("α tried: random", tuning.distinct(cmp.random.points.alpha), TRIED),
+           ("Best: grid", f"{cmp.grid.best_cost:.2g}", BEST), ("Best: random", f"{cmp.random.best_cost:.2g}", BEST)]
+if fine:
+    metrics.append(("Best: fine", f"{cmp.fine.best_cost:.2g}", BEST + " After the coarse-to-fine zoom."))
+for col, (label, value, help_text) in zip(st.columns(len(metrics)), metrics):
+    col.metric(label, value, help=help_text)
 ui.chart(search_fig, key="search")
 ui.explain(tuning.sensitivity_text(tuning.sensitivity(ls)) + " Colour: log10 of the final cost above the optimum "
            f"J* = {p.J_star:.4f}, after {tuning.updates(p)} Adam updates.")

@@ -113,6 +113,7 @@ def _check_two_class(at):
                                atol=1e-10)
     z0, z1 = (np.array([float(v) for v in rows[c]]) for c in ("softmax z₀", "softmax z₁"))
     np.testing.assert_allclose(z1 - z0, [float(v) for v in rows["logistic w·x + b"]], atol=2e-4)
+    np.testing.assert_array_equal(z0, -z1)  # the two rows of W (and b) move in opposite directions
     words = _text(at, "Softmax with C = 2")
     num = r"(-?\d+\.\d+)"
     w = re.search(rf"W\[1\] − W\[0\] = \({num}, {num}\), b\[1\] − b\[0\] = {num}", words).groups()
