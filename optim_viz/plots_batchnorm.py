@@ -18,7 +18,9 @@ SATURATED = 2.0  # |z| beyond which tanh'(z) < 0.071: the flat ends where gradie
 _AXIS = dict(gridcolor="#e5e5e5", zerolinecolor="#bdbdbd", linecolor="#bdbdbd", showline=True)
 LAYOUT = dict(paper_bgcolor="white", plot_bgcolor="white", font=dict(size=14), colorway=list(COLOURS.values()),
               margin=dict(l=60, r=20, t=60, b=50), hovermode="closest")
-_LEGEND = dict(orientation="h", yanchor="top", y=-0.2)  # below the x-axis title
+# At the bottom of the figure, not of the plot area, so larger fonts (presentation mode) cannot push the legend
+# onto the x-axis title; each figure's bottom margin leaves room for its legend's rows.
+_LEGEND = dict(orientation="h", yref="container", yanchor="bottom", y=0.01, x=0, xanchor="left")
 
 
 def _finite(v) -> np.ndarray:
@@ -28,14 +30,15 @@ def _finite(v) -> np.ndarray:
 
 def _title(text: str, x: float, y: float = 1.0) -> dict:
     return dict(text=text, x=x, y=y, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
-                showarrow=False, font=dict(size=15))
+                showarrow=False)
 
 
 def cost_curves(iterations: dict, costs: dict) -> go.Figure:
     """J of each mini-batch against the iteration, one line per run ("plain", "bn"); log y, overflow as gaps."""
     data = [dict(type="scatter", x=iterations[k], y=_finite(costs[k]), mode="lines", name=NAMES[k],
                  line=dict(color=COLOURS[k], width=2)) for k in ("plain", "bn")]
-    return go.Figure(data, dict(LAYOUT, title=dict(text="Cost J of each mini-batch during training"), height=360,
+    return go.Figure(data, dict(LAYOUT, title=dict(text="Cost J of each mini-batch during training"), height=400,
+                                margin=dict(LAYOUT["margin"], b=110),
                                 xaxis=dict(_AXIS, title="iteration (one mini-batch each)"),
                                 yaxis=dict(_AXIS, title="cost J", type="log"), legend=_LEGEND))
 
@@ -63,7 +66,7 @@ def preact_drift(iterations: np.ndarray, plain: np.ndarray, bn: np.ndarray, bn_r
             dict(type="scatter", x=iterations, y=_finite(p[:, unit, 2]), mode="lines", line=dict(width=0),
                  name=f"unit {unit + 1}: 85th percentile", showlegend=False, hoverinfo="skip", **ax),
             dict(type="scatter", x=iterations, y=_finite(p[:, unit, 0]), mode="lines", line=dict(width=0),
-                 fill="tonexty", fillcolor=BANDS[key], name=f"unit {unit + 1}: 15–85th percentile", **ax),
+                 fill="tonexty", fillcolor=BANDS[key], name=f"unit {unit + 1}: 15–85th pct ({NAMES[key]})", **ax),
             dict(type="scatter", x=iterations, y=_finite(p[:, unit, 1]), mode="lines",
                  line=dict(color=COLOURS[key], width=3), name=f"unit {unit + 1}: median ({NAMES[key]})", **ax),
         ]
@@ -77,7 +80,7 @@ def preact_drift(iterations: np.ndarray, plain: np.ndarray, bn: np.ndarray, bn_r
                    fillcolor="#999999", opacity=0.12, line_width=0, layer="below")
               for x, y in (("x", "y"), ("x2", "y2")) for s in (-1, 1)] if hidden == "tanh" else []
     layout = dict(
-        LAYOUT, height=460, shapes=shapes, legend=_LEGEND, margin=dict(l=60, r=20, t=70, b=50),
+        LAYOUT, height=560, shapes=shapes, legend=_LEGEND, margin=dict(l=60, r=20, t=70, b=170),
         xaxis=dict(_AXIS, domain=[0, 0.48], title="iteration"),
         xaxis2=dict(_AXIS, domain=[0.52, 1], title="iteration", anchor="y2"),
         yaxis=dict(_AXIS, range=[-r, r], title="input of g"),
@@ -97,7 +100,7 @@ def running_stats(iterations: np.ndarray, batch_mu, run_mu, batch_var, run_var, 
                  dict(type="scatter", x=iterations, y=_finite(r), mode="lines",
                       name=f"running {what} (EWMA, β = {beta:g})", line=dict(color="#1f77b4", width=3), **ax)]
     layout = dict(
-        LAYOUT, height=500, legend=_LEGEND, margin=dict(l=60, r=20, t=70, b=50),
+        LAYOUT, height=540, legend=_LEGEND, margin=dict(l=60, r=20, t=70, b=120),
         xaxis=dict(_AXIS, anchor="y", matches="x2", showticklabels=False),
         xaxis2=dict(_AXIS, anchor="y2", title="iteration (mini-batch t)"),
         yaxis=dict(_AXIS, domain=[0.56, 1]), yaxis2=dict(_AXIS, domain=[0, 0.44]),
@@ -120,6 +123,7 @@ def batch_noise(sizes, mean_spread, mean_theory, var_spread, example_noise) -> g
              line=dict(color="#2ca02c", width=2)),
     ]
     return go.Figure(data, dict(
-        LAYOUT, title=dict(text="How much the batch statistics depend on the draw of the mini-batch"), height=400,
+        LAYOUT, title=dict(text="How much the batch statistics depend on the draw of the mini-batch"), height=460,
+        margin=dict(LAYOUT["margin"], b=140),
         xaxis=dict(_AXIS, title="mini-batch size B", type="log", tickvals=[int(s) for s in sizes]),
-        yaxis=dict(_AXIS, title="std over random mini-batches", type="log"), legend=_LEGEND))
+        yaxis=dict(_AXIS, title="std over random mini-batches", type="log", dtick="D2"), legend=_LEGEND))

@@ -94,9 +94,9 @@ with st.spinner("Training both networks (cached afterwards)…"):
     drift_fig, (d_plain, d_bn, d_raw), (sat_plain, sat_bn), ewma_fig, ewma, tt = layer_view(*settings, int(layer), u)
 
 st.subheader("1 · The same network with and without batch norm")
-st.latex(r"\text{without:}\ z^{[l]} = W^{[l]}a^{[l-1]} + b^{[l]},\ a^{[l]} = g(z^{[l]}) \qquad"
-         r"\text{with:}\ z^{[l]} = W^{[l]}a^{[l-1]},\ \tilde z^{[l]} = \gamma^{[l]} z^{[l]}_{\text{norm}} + "
-         r"\beta^{[l]},\ a^{[l]} = g(\tilde z^{[l]})")
+st.latex(r"\text{without:}\ z^{[l]} = W^{[l]}a^{[l-1]} + b^{[l]},\quad a^{[l]} = g(z^{[l]})")
+st.latex(r"\text{with:}\ z^{[l]} = W^{[l]}a^{[l-1]},\quad \tilde z^{[l]} = \gamma^{[l]} z^{[l]}_{\text{norm}} + "
+         r"\beta^{[l]},\quad a^{[l]} = g(\tilde z^{[l]})")
 p, b = lab.plain, lab.bn
 m1, m2, m3 = st.columns(3)
 m1.metric("Final training cost J, without BN", "overflow" if not np.isfinite(p.train_cost) else num(p.train_cost))
@@ -162,8 +162,9 @@ ui.explain(f"Why b[l] is dropped: add b = {s.b:g} to every z of the layer and μ
 st.subheader("3 · Training mode against test mode")
 st.latex(r"\mu_{\text{run}} := \beta\,\mu_{\text{run}} + (1-\beta)\,\mu_{\{t\}},\quad "
          r"\sigma^2_{\text{run}} := \beta\,\sigma^2_{\text{run}} + (1-\beta)\,\sigma^2_{\{t\}}\quad(\beta = "
-         + f"{bn.EWMA_BETA:g}" + r"),\qquad \text{test: } z_{\text{norm}} = \frac{z - \mu_{\text{run}}}"
-         r"{\sqrt{\sigma^2_{\text{run}} + \varepsilon}}")
+         + f"{bn.EWMA_BETA:g}" + r")")
+st.latex(r"\text{test mode: } z_{\text{norm}} = \frac{z - \mu_{\text{run}}}{\sqrt{\sigma^2_{\text{run}} + \varepsilon}},"
+         r"\quad \tilde z = \gamma\, z_{\text{norm}} + \beta")
 ui.chart(ewma_fig, key="running")
 ui.explain(f"During training each mini-batch is normalized with its own μ and σ² (dots, unit {unit} of layer {layer}); "
            f"an EWMA of them is kept on the side (β = {bn.EWMA_BETA:g} here is the EWMA's β, not the shift β; "
