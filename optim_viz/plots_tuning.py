@@ -80,7 +80,8 @@ def _points(search: tuning.Search, name: str, colour: str, symbol: str, legend: 
         go.Scatter(x=[np.log10(search.best_alpha)], y=[np.log10(search.best_eps)], mode="markers",
                    name=f"best of {name}", legendgroup=name, showlegend=legend,
                    marker=dict(color=colour, size=18, symbol="star", line=dict(color="black", width=1.5)),
-                   hovertemplate=f"best: α = {search.best_alpha:.3g}, J − J* = {search.best_cost:.3g}<extra></extra>"),
+                   hovertemplate=f"best: α = {search.best_alpha:.3g}, J − J* = {search.best_cost:.3g}"
+                                 "<extra></extra>"),
     ]
 
 
@@ -161,7 +162,8 @@ def window_figure(steps: list[tuning.WindowStep]) -> go.Figure:
                                line=dict(color="#333333", width=2)))
     for s, colour, where in zip(steps, ("#1f77b4", "#d62728"), ("top right", "middle left")):
         fig.add_trace(go.Scatter(x=[s.beta, s.beta_next], y=[s.window, s.window_next], mode="markers+text",
-                                 name=f"β {s.beta:g} → {s.beta_next:g}: window {s.window:.4g} → {s.window_next:.4g}",
+                                 name=f"β {s.beta:g} → {s.beta_next:g}: "
+                                      f"window {s.window:.4g} → {s.window_next:.4g}",
                                  text=["", f"{s.window:.4g} → {s.window_next:.4g}"], textposition=where,
                                  marker=dict(color=colour, size=10)))
     fig.update_layout(**frame(420, rows=2), title="Averaging window 1/(1 − β)",

@@ -266,7 +266,8 @@ def two_class(X: np.ndarray, labels: np.ndarray, lr: float = 0.5, iterations: in
 def probabilities_text(p: np.ndarray, shift_change: float, shift: float) -> str:
     """The sum, the regime between hardmax and uniform, and the shift invariance, from the numbers."""
     C = p.size
-    return (f"ŷ sums to {p.sum():.6f}. It is {regime(p)}: max |ŷ − hardmax| = {np.max(np.abs(p - hardmax(p))):.3g}, "
+    to_hard = np.max(np.abs(p - hardmax(p)))
+    return (f"ŷ sums to {p.sum():.6f}. It is {regime(p)}: max |ŷ − hardmax| = {to_hard:.3g}, "
             f"max |ŷ − 1/{C}| = {np.max(np.abs(p - 1 / C)):.3g}. "
             + (f"Adding {shift:g} to every logit changed ŷ by at most {shift_change:.1e}: softmax is shift-invariant."
                if shift else "Add a shift to every logit: ŷ does not change (softmax is shift-invariant)."))
@@ -288,7 +289,8 @@ def why_text(w: Why) -> str:
 def regions_text(linear: float, hidden: float, units: int, err_linear: float, err_hidden: float) -> str:
     """What the two classifiers' regions show: convexity (straight boundaries) and the training errors."""
     def conv(v):
-        return "every region is convex" if v == 0 else f"{v:.1%} of segments between same-class points leave their class"
+        return ("every region is convex" if v == 0 else
+                f"{v:.1%} of segments between same-class points leave their class")
     better = ("the hidden layer fits the data better" if err_hidden < err_linear else
               "the hidden layer does not fit the training data better here" if err_hidden > err_linear else
               "both fit the training data equally well")
@@ -301,7 +303,8 @@ def regions_text(linear: float, hidden: float, units: int, err_linear: float, er
 def example_text(ex: Example) -> str:
     """The example's numbers: its loss and how well dz = ŷ − y matches central differences."""
     k = int(np.argmax(ex.y))
-    return (f"True class {k}: L = −log ŷ_{k} = −log {ex.y_hat[k]:.4f} = {ex.loss:.4f}. dz = ŷ − y is ŷ_{k} − 1 = "
+    return (f"True class {k}: L = −log ŷ_{k} = −log {ex.y_hat[k]:.4f} = {ex.loss:.4f}. "
+            f"dz = ŷ − y is ŷ_{k} − 1 = "
             f"{ex.dz[k]:+.4f} for the true class and ŷ_j itself for every other class; it matches central "
             f"differences of L(z) to {np.max(np.abs(ex.dz - ex.dz_numeric)):.1e}.")
 

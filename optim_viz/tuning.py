@@ -156,7 +156,8 @@ def updates(p: Problem) -> int:
 
 
 def _gradients(P: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """``[dw₁, dw₂, db]`` for each row of P (n, 3): ``dZ = σ(Z) − Y``, ``dW = (1/m) dZ Xᵀ``, ``db = mean(dZ)``."""
+    """``[dw₁, dw₂, db]`` for each row of P (n, 3): ``dZ = σ(Z) − Y``, ``dW = (1/m) dZ Xᵀ``,
+    ``db = mean(dZ)``."""
     Z = P[:, :2] @ X + P[:, 2:]
     dZ = 0.5 + 0.5 * np.tanh(0.5 * Z) - Y  # σ(z) via tanh: no overflow, and faster than exp/logaddexp
     return np.hstack([dZ @ X.T, dZ.sum(axis=1, keepdims=True)]) / Y.size
@@ -387,7 +388,10 @@ class Sweep(NamedTuple):
         return int(np.sum(~np.isfinite(self.cost)))
 
 
-def lr_sweep(p: Problem, optimizer: str, n: int = 41, alpha_range=(1e-4, 100.0)) -> Sweep:
+SWEEP_N, SWEEP_RANGE = 41, (1e-4, 100.0)
+
+
+def lr_sweep(p: Problem, optimizer: str, n: int = SWEEP_N, alpha_range=SWEEP_RANGE) -> Sweep:
     """One vectorized run of ``optimizer`` over n log-spaced learning rates."""
     a = log_grid(*alpha_range, n)
     return Sweep(optimizer, a, excess(p, final_cost(p, optimizer, lr=a)))

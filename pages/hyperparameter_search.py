@@ -11,14 +11,19 @@ OPTIMIZERS = list(tuning.SWEEP_OPTIMIZERS)
 
 @ui.figure_cache
 def tuning_problem():
-    """The tuning problem and its landscape: every (α, ε) of the map trained in one vectorized run."""
-    p = tuning.problem()
-    return p, tuning.landscape(p)
+    """The data and run length every setting trains with (the optimum J* by Newton's method)."""
+    return tuning.problem()
+
+
+@ui.figure_cache
+def tuning_landscape():
+    """Every (α, ε) of the map trained in one vectorized run."""
+    return tuning.landscape(tuning_problem())
 
 
 @ui.figure_cache
 def searches(k: int, seed: int, fine: bool):
-    p, ls = tuning_problem()
+    p, ls = tuning_problem(), tuning_landscape()
     cmp = tuning.compare_searches(p, k, seed)
     return (plots_tuning.search_figure(ls, cmp, k, fine), plots_tuning.coverage_figure(ls, cmp),
             tuning.search_text(cmp, k), cmp)
@@ -46,15 +51,13 @@ def windows():
 
 @ui.figure_cache
 def pandas(rates: tuple, epochs_per_stage: int, seed: int):
-    p, _ = tuning_problem()
-    pc = tuning.panda_vs_caviar(p, list(rates), epochs_per_stage, seed)
+    pc = tuning.panda_vs_caviar(tuning_problem(), list(rates), epochs_per_stage, seed)
     return plots_tuning.panda_caviar_figure(pc), tuning.panda_text(pc), pc
 
 
 @ui.figure_cache
 def sweep(optimizer: str):
-    p, _ = tuning_problem()
-    return tuning.lr_sweep(p, optimizer)
+    return tuning.lr_sweep(tuning_problem(), optimizer)
 
 
 @ui.figure_cache
@@ -63,16 +66,18 @@ def sweeps(chosen: tuple):
     return plots_tuning.sweep_figure(runs), tuning.sweep_text(runs)
 
 
+p = tuning_problem()
 ui.page_header(
     "Hyperparameter search",
     "Which hyperparameters to try, and how to sample them. Every point below is a real training run: Adam on a "
-    "mini-batch logistic regression (1000 examples, mini-batches of 50, 10 epochs, seeded), with hundreds of "
-    "settings trained at once in one vectorized run. The learning rate α matters a lot; Adam's ε barely does.")
+    f"mini-batch logistic regression ({p.Y.size} examples, mini-batches of {p.batch_size}, {p.epochs} epochs, "
+    "seeded), with many settings trained at once in one vectorized run. Which hyperparameter matters is measured "
+    "below, from the runs.")
 
 ui.presets(tuning.PRESETS)
 
 with st.spinner("Training the tuning landscape (hundreds of runs in one vectorized run; cached afterwards)…"):
-    p, ls = tuning_problem()
+    ls = tuning_landscape()
 
 st.subheader("1 · Grid against random search")
 c1, c2, c3 = ui.control_columns(3)
@@ -134,7 +139,7 @@ st.subheader("4 · Learning-rate sweeps")
 chosen = ui.multiselect("Optimizers", OPTIMIZERS, OPTIMIZERS, key="opts", format_func=tuning.LABELS.get)
 sweep_fig, sweep_words = sweeps(tuple(o for o in OPTIMIZERS if o in chosen))
 ui.chart(sweep_fig, key="sweep")
-ui.explain(f"Each curve is one vectorized run of 41 learning rates from 1e-4 to 100 ({tuning.updates(p)} "
-           f"updates each). {sweep_words}")
+ui.explain(f"Each curve is one vectorized run of {tuning.SWEEP_N} learning rates from {tuning.SWEEP_RANGE[0]:g} to "
+           f"{tuning.SWEEP_RANGE[1]:g} ({tuning.updates(p)} updates each). {sweep_words}")
 
 ui.page_footer()

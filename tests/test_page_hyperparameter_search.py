@@ -122,6 +122,8 @@ def test_defaults_show_every_section_and_their_claims_hold():
     coverage = figs["coverage"]
     assert len(np.unique(array(_trace(coverage, "grid")["x"]))) == 5
     assert dict(at.query_params) == {}
+    assert "(1000 examples, mini-batches of 50, 10 epochs" in at.markdown[0].value
+    assert "41 learning rates from 0.0001 to 100 (200 updates each)" in _text(at, "Each curve is one vectorized run")
 
 
 def test_grid_size_and_seed_extremes_and_coarse_to_fine_off():
@@ -150,6 +152,9 @@ def test_sample_count_extremes():
 
 def test_babysitting_sequence_stages_and_bad_input():
     at = open_page(PAGE)
+    at.text_input(key="seq").set_value("0.1").run()
+    assert_ok(at)
+    _check_panda(at, 1)
     at.text_input(key="seq").set_value("0.3, 0.1").run()
     assert_ok(at)
     _check_panda(at, 2)

@@ -109,8 +109,8 @@ def _check_classifiers(at, C: int, units: int, example: int):
 
 def _check_two_class(at):
     rows = at.dataframe[2].value
-    np.testing.assert_allclose([float(v) for v in rows["softmax ŷ₁"]], [float(v) for v in rows["logistic σ(w·x + b)"]],
-                               atol=1e-10)
+    np.testing.assert_allclose([float(v) for v in rows["softmax ŷ₁"]],
+                               [float(v) for v in rows["logistic σ(w·x + b)"]], atol=1e-10)
     z0, z1 = (np.array([float(v) for v in rows[c]]) for c in ("softmax z₀", "softmax z₁"))
     np.testing.assert_allclose(z1 - z0, [float(v) for v in rows["logistic w·x + b"]], atol=2e-4)
     np.testing.assert_array_equal(z0, -z1)  # the two rows of W (and b) move in opposite directions
