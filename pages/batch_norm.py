@@ -154,21 +154,21 @@ st.markdown(f"Unit {unit} of layer {layer}, training mode, on {k} training examp
             f"σ² = **{num(s.var)}**, √(σ² + ε) = {num(np.sqrt(s.var + bn.EPS))}; learned γ = **{num(s.gamma)}**, "
             f"β = **{num(s.beta)}**. The z_norm row has mean 0 and variance σ²/(σ² + ε) ≈ 1; z̃ has mean β and "
             "standard deviation about |γ|, whatever W did to z.")
-ui.explain(f"Why b[l] is dropped: add b = {s.b:g} to every z of the layer and μ grows by {s.b:g} too, so z − μ does not "
-           f"change; here z̃ changes by at most {s.b_change:.1e} (round-off). β[l] takes over b's job. Why ε: here it "
-           f"changes the divisor √(σ² + ε) by a relative {s.eps_rel:.1e}, nothing; it matters only when σ² ≈ 0 "
+ui.explain(f"Why b[l] is dropped: add b = {s.b:g} to every z of the layer and μ grows by {s.b:g} too, so z − μ does "
+           f"not change; here z̃ changes by at most {s.b_change:.1e} (round-off). β[l] takes over b's job. Why ε: "
+           f"here it changes the divisor √(σ² + ε) by a relative {s.eps_rel:.1e}, nothing; it matters only when σ² ≈ 0 "
            "(a unit constant on the mini-batch, or a batch of one, below), where it keeps the division finite.")
 
 st.subheader("3 · Training mode against test mode")
 st.latex(r"\mu_{\text{run}} := \beta\,\mu_{\text{run}} + (1-\beta)\,\mu_{\{t\}},\quad "
          r"\sigma^2_{\text{run}} := \beta\,\sigma^2_{\text{run}} + (1-\beta)\,\sigma^2_{\{t\}}\quad(\beta = "
          + f"{bn.EWMA_BETA:g}" + r")")
-st.latex(r"\text{test mode: } z_{\text{norm}} = \frac{z - \mu_{\text{run}}}{\sqrt{\sigma^2_{\text{run}} + \varepsilon}},"
-         r"\quad \tilde z = \gamma\, z_{\text{norm}} + \beta")
+st.latex(r"\text{test mode: } z_{\text{norm}} = \frac{z - \mu_{\text{run}}}"
+         r"{\sqrt{\sigma^2_{\text{run}} + \varepsilon}},\quad \tilde z = \gamma\, z_{\text{norm}} + \beta")
 ui.chart(ewma_fig, key="running")
-ui.explain(f"During training each mini-batch is normalized with its own μ and σ² (dots, unit {unit} of layer {layer}); "
-           f"an EWMA of them is kept on the side (β = {bn.EWMA_BETA:g} here is the EWMA's β, not the shift β; "
-           f"PyTorch calls it momentum = {1 - bn.EWMA_BETA:.1f}). After {ewma['T']} mini-batches: μ_run = "
+ui.explain(f"During training each mini-batch is normalized with its own μ and σ² (dots, unit {unit} of layer "
+           f"{layer}); an EWMA of them is kept on the side (β = {bn.EWMA_BETA:g} here is the EWMA's β, not the shift "
+           f"β; PyTorch calls it momentum = {1 - bn.EWMA_BETA:.1f}). After {ewma['T']} mini-batches: μ_run = "
            f"{num(ewma['mu'])}, σ²_run = {num(ewma['var'])} (the last mini-batch had μ = {num(ewma['last_mu'])}, "
            f"σ² = {num(ewma['last_var'])}). In the second half of training a mini-batch's μ lands "
            f"{ewma['jitter']:.2f} running standard deviations from the running μ on average (over the layer's units).")
@@ -210,9 +210,9 @@ ui.explain(f"Layer {layer}'s z for every training example (the trained network, 
            f"from one mini-batch to the next, at B = {SHOWN[1]} by {hi.mean_spread:.3f} σ"
            + (", as the closed form σ/√B·√((m − B)/(m − 1)) predicts" if fits else
               " (the closed form σ/√B·√((m − B)/(m − 1)) is off by more than 25% somewhere)")
-           + f". So an example's z_norm depends on the companions it is drawn with: it shifts by {lo.example_noise:.3f} "
-           f"at B = {SHOWN[0]}, {hi.example_noise:.3f} at B = {SHOWN[1]} and {mine.example_noise:.3f} at the "
-           f"B = {batch} of this training"
+           + ". So an example's z_norm depends on the companions it is drawn with: it shifts by "
+           f"{lo.example_noise:.3f} at B = {SHOWN[0]}, {hi.example_noise:.3f} at B = {SHOWN[1]} and "
+           f"{mine.example_noise:.3f} at the B = {batch} of this training"
            + (", less and less as B grows. " if falls else ". ")
            + "Like dropout's masks, this noise on every hidden layer has a slight regularization effect, and a larger "
            "mini-batch regularizes less. It is a side effect, not a reason to use batch norm.")
