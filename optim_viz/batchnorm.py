@@ -350,6 +350,11 @@ def dev_errors_one_at_a_time(lab: Lab) -> tuple[float, float]:
     return nn.error_rate(p, X, lab.Y_dev, h, running=lab.bn.running), float(np.mean(alone != (lab.Y_dev[0] == 1)))
 
 
+def no_better_than_a_constant(cost: float) -> bool:
+    """True when a training cost J is at least log 2, the cross-entropy of predicting ŷ = 0.5 everywhere (or NaN)."""
+    return not cost < np.log(2)
+
+
 def compare_values(a: float, b: float, factor: float = 2.0) -> str:
     """"more" when a > factor·b, "less" when b > factor·a, else "similar" (NaN a, an overflow, counts as more)."""
     if not np.isfinite(a):

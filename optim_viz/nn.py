@@ -4,6 +4,7 @@ Convention: ``X`` has shape ``(n_x, m)`` (columns are examples); ``Y`` has shape
 or linear output and ``(C, m)`` one-hot for softmax. ``W[l]`` has shape ``(n[l], n[l−1])``, ``b[l]`` is
 ``(n[l], 1)``. Forward keeps per-layer caches, backward is written by hand and checked against central
 differences in the tests. Regularization: L2 in the cost and its gradient, inverted dropout on hidden layers.
+Batch norm on the hidden layers with ``init_params(..., batch_norm=True)`` (see ``optim_viz.batchnorm``).
 
     params = nn.init_params([2, 20, 10, 1], "he", np.random.default_rng(0))
     params, history = nn.train(params, X, Y, optimizers.adam(lr=0.01), 2000, "relu", "sigmoid", lambd=0.1)

@@ -113,6 +113,8 @@ verdict_text = {
     "plain": f"At α = {lr:g} the plain network ends lower (J = {num(p.train_cost)} against {num(b.train_cost)} "
              "with batch norm): batch norm does not win every setting.",
 }[verdict]
+if bn.no_better_than_a_constant(p.train_cost) and bn.no_better_than_a_constant(b.train_cost):
+    verdict_text += " Neither is better than predicting ŷ = 0.5 everywhere (J = log 2 ≈ 0.693)."
 ui.explain(f"Network {dims} ({hidden} hidden units, sigmoid output), {bn.M_TRAIN} training examples of the "
            f"“{bn.DATASET}” data, gradient descent on mini-batches of {batch}, {iterations} iterations; γ and β "
            f"learn with the same α. {verdict_text} The costs J above are on the whole training set after training "

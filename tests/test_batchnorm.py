@@ -130,6 +130,8 @@ def test_example_noise_uses_batches_that_contain_the_example_and_shrinks_with_b(
 
 
 def test_helpers_decide_from_their_inputs():
+    assert bn.no_better_than_a_constant(0.7) and bn.no_better_than_a_constant(float("nan"))
+    assert not bn.no_better_than_a_constant(0.69)
     assert bn.compare_values(5.0, 1.0) == "more" and bn.compare_values(1.0, 5.0) == "less"
     assert bn.compare_values(1.0, 1.5) == "similar" and bn.compare_values(float("nan"), 1.0) == "more"
     assert bn.falls_with_batch_size([3, 2, 1]) and not bn.falls_with_batch_size([3, 3, 1])

@@ -50,6 +50,8 @@ def check_claims(at, layer=2, unit=1, k=4, **settings):
     else:
         assert f"the plain network ends lower (J = {num(p.train_cost)} against {num(b.train_cost)}" in t
         assert b.train_cost > 1.5 * p.train_cost
+    both_bad = bn.no_better_than_a_constant(p.train_cost) and bn.no_better_than_a_constant(b.train_cost)
+    assert ("Neither is better than predicting ŷ = 0.5 everywhere" in t) == both_bad
     # the drift, per unit median, and the saturation count
     hp, hb = p.history["preact"][layer], b.history["preact"][layer]
     d_plain, d_bn = bn.drift(hp), bn.drift(hb)
