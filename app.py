@@ -54,6 +54,7 @@ def home():
             st.page_link(file, label=f"**{title}**: {blurb}", icon=icon)
 
 
+ui.tune_garbage_collector()
 presenting = st.session_state.get(ui.PRESENT, st.query_params.get("present") == "1")
 st.set_page_config(page_title="optim-viz", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")

@@ -14,6 +14,7 @@ import plotly.colors
 import plotly.io as pio
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from .plots import as_figure
 from .simulate import Path
 from .surfaces import Surface
 
@@ -100,7 +101,7 @@ def figure_csv(fig) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["trace", "panel", "x", "y", "z"])
-    for i, tr in enumerate(fig.data):
+    for i, tr in enumerate(as_figure(fig).data):
         name = tr.name if getattr(tr, "name", None) else f"trace {i}"
         panel = getattr(tr, "xaxis", None) or getattr(tr, "scene", None) or ""
         x, y, z = (getattr(tr, k, None) for k in ("x", "y", "z"))

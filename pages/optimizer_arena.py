@@ -18,18 +18,41 @@ CUSTOM = "custom"
 DEFAULT_EXPR = "x**2 + 10*y**2"
 
 
+@ui.figure_cache
 def get_surface(name: str, expr: str, bounds: tuple):
     """A built-in surface, or the user's expression (validated by the safe parser; ValueError if not)."""
     return surfaces.from_expression(expr, bounds) if name == CUSTOM else surfaces.get(name)
 
 
+# Three caches, each keyed on what its piece depends on: a moved optimizer control reruns only the race.
+@ui.figure_cache
+def backdrop(surface_name: str, expr: str, bounds: tuple):
+    """The map's colour field and contour lines: they change only with the surface."""
+    return plots.background(get_surface(surface_name, expr, bounds))
+
+
+@ui.figure_cache
+def run_one(surface_name: str, expr: str, bounds: tuple, name: str, hyper: tuple, start: tuple, steps: int,
+            adam_bc: bool):
+    """One optimizer's path: moving one optimizer's control reruns only that optimizer."""
+    surface = get_surface(surface_name, expr, bounds)
+    return arena.race(surface, {name: dict(hyper)}, np.array(start), steps, adam_bc)[name]
+
+
 @ui.figure_cache
 def build(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: tuple, steps: int, adam_bc: bool):
-    """Run the race and build its figures once per distinct set of plain-value inputs (read-only)."""
+    """Run the race and build its 2-D figures once per distinct set of plain-value inputs (read-only)."""
     surface = get_surface(surface_name, expr, bounds)
-    paths = arena.race(surface, {n: dict(h) for n, h in entries}, np.array(start), steps, adam_bc)
-    return (paths, plots.race_figure(surface, paths, start), plots.loss_figure(surface, paths),
-            plots.surface3d_figure(surface, paths))
+    paths = {n: run_one(surface_name, expr, bounds, n, h, start, steps, adam_bc and n == "adam") for n, h in entries}
+    return (paths, plots.race_figure(surface, paths, start, back=backdrop(surface_name, expr, bounds)),
+            plots.loss_figure(surface, paths))
+
+
+@ui.figure_cache
+def build3d(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: tuple, steps: int, adam_bc: bool):
+    """The 3-D view, built only when it is asked for."""
+    paths = build(surface_name, expr, bounds, entries, start, steps, adam_bc)[0]
+    return plots.surface3d_figure(get_surface(surface_name, expr, bounds), paths)
 
 
 
@@ -118,7 +141,8 @@ if not entries:
     st.stop()
 
 start = (float(x0), float(y0))
-paths, race_fig, loss_fig, fig3d = build(surface_name, expr, bounds, tuple(entries), start, steps, adam_bc)
+race_args = (surface_name, expr, bounds, tuple(entries), start, steps, adam_bc)
+paths, race_fig, loss_fig = build(*race_args)
 res = arena.results(surface, paths, tol)
 for name, r in res.items():
     if r.diverged_at >= 0:
@@ -167,7 +191,7 @@ tab3d, tab_inspect, tab_conv, tab_export = st.tabs(
 with tab3d:
     # Off by default: a WebGL surface takes seconds to draw on machines without a GPU, even in a hidden tab.
     if ui.toggle("Show the 3-D surface", False, key="show3d"):
-        ui.chart(fig3d, key="surface3d")
+        ui.chart(build3d(*race_args), key="surface3d")
     ui.explain("The same paths on the surface itself (height on a log scale where the loss spans decades). "
                "Drag to rotate.")
 with tab_inspect:

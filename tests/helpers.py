@@ -26,6 +26,21 @@ def _navigation_only() -> None:
 
 
 _navigation_only()
+
+
+def _compile_once() -> None:
+    """Let AppTest compile each script once per process, as a live server does (its ScriptCache lives as long as
+    the server). AppTest makes a new ScriptCache for every run, so every rerun re-parsed and re-compiled app.py
+    and the page (with Streamlit's magic AST pass: ~70 ms a page), a cost no user pays."""
+    import streamlit.testing.v1.app_test as app_test
+    import streamlit.testing.v1.local_script_runner as local_script_runner
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
+_compile_once()
 # Users see a redacted error (.streamlit/config.toml); a failing test should show the real one.
 import streamlit.config  # noqa: E402
 
