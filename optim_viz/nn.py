@@ -337,7 +337,8 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
           rng: np.random.Generator | None = None, record_every: int = 10,
           record_masks: int = 0, batch_size: int | None = None, bn_momentum: float = 0.9,
           bn_eps: float = batchnorm.EPS, record_preact: bool = False) -> tuple[dict, dict]:
-    """Full-batch training: forward (with dropout), backward, one ``optimizer`` update per parameter array.
+    """Training: forward (with dropout), backward, one ``optimizer`` update per parameter array; full-batch
+    unless ``batch_size`` is given.
 
     Returns the new params (the input dict is not mutated) and a history dict:
     ``iteration`` (1, every ``record_every``-th, and the last), ``cost`` (J with L2 of that iteration's forward

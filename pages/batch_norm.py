@@ -178,9 +178,11 @@ ui.explain(f"During training each mini-batch is normalized with its own μ and �
 x = lab.X_dev[:, tt.examples[0]]
 single = pd.DataFrame({"z = W a": [tt.z[u]], "μ_run": [tt.mu_run[u]], "σ²_run": [tt.var_run[u]],
                        "z_norm": [(tt.z[u] - tt.mu_run[u]) / np.sqrt(tt.var_run[u] + bn.EPS)],
-                       "γ": [tt.gamma[u]], "β": [tt.beta[u]], "z̃": [tt.z_tilde[u]]})
+                       "γ": [tt.gamma[u]], "β": [tt.beta[u]], "z̃": [tt.z_tilde[u]],
+                       "z̃ with its own batch μ, σ² (batch of 1)": [tt.z_tilde_batch1[u]]})
 st.markdown(f"**One test example** x = ({x[0]:.3f}, {x[1]:.3f}) from the dev set, alone, unit {unit} of layer "
-            f"{layer}, normalized with the running statistics:")
+            f"{layer}, normalized with the running statistics (and, in the last column, with its own batch "
+            "statistics instead):")
 st.dataframe(single, hide_index=True, width="stretch", column_config=four_digits(single))
 alone = pd.DataFrame({
     "dev example": [f"({lab.X_dev[0, i]:.2f}, {lab.X_dev[1, i]:.2f}), y = {int(lab.Y_dev[0, i])}" for i in tt.examples],

@@ -95,6 +95,7 @@ def check_claims(at, layer=2, unit=1, k=4, **settings):
     assert set(alone["ŷ, batch of 1 and ε = 0"]) == {"NaN (0/0)"}
     single = at.dataframe[1].value
     assert single["z̃"].iloc[0] == pytest.approx(tt.z_tilde[u])
+    assert single["z̃ with its own batch μ, σ² (batch of 1)"].iloc[0] == single["β"].iloc[0] == tt.beta[u]
     # noise against the batch size
     rows = {r.batch_size: r for r in bn.batch_size_noise(lab, layer, sizes=bn.BATCH_SIZES)}
     lo, hi = rows[8], rows[256]
