@@ -214,15 +214,17 @@ def compare(lr: float = 3.0, hidden: str = "tanh", batch_size: int = 64, iterati
     lab_data = data(seed)
     dims = [2] + [WIDTH] * DEPTH + [1]
     init = "he" if hidden == "relu" else "xavier"
-    runs = [_run(nn.init_params(dims, init, np.random.default_rng(seed), batch_norm=bn), lab_data, hidden, lr,
-                 batch_size, iterations, seed, record_every) for bn in (False, True)]
+    runs = [_run(nn.init_params(dims, init, np.random.default_rng(seed), batch_norm=with_bn), lab_data, hidden, lr,
+                 batch_size, iterations, seed, record_every) for with_bn in (False, True)]
     return Lab(*lab_data, *runs, hidden, dims)
 
 
 def outcome(lab: Lab, factor: float = 1.5) -> str:
     """"bn" when the plain network ends with a training cost over ``factor`` × batch norm's (or overflowed),
-    "plain" for the reverse, "similar" otherwise."""
+    "plain" for the reverse, "diverged" when both overflowed, "similar" otherwise."""
     p, b = lab.plain.train_cost, lab.bn.train_cost
+    if not np.isfinite(p) and not np.isfinite(b):
+        return "diverged"
     if not np.isfinite(p) or p > factor * b:
         return "bn"
     if not np.isfinite(b) or b > factor * p:
@@ -356,9 +358,10 @@ def no_better_than_a_constant(cost: float) -> bool:
 
 
 def compare_values(a: float, b: float, factor: float = 2.0) -> str:
-    """"more" when a > factor·b, "less" when b > factor·a, else "similar" (NaN a, an overflow, counts as more)."""
-    if not np.isfinite(a):
-        return "more"
+    """"more" when a > factor·b, "less" when b > factor·a, else "similar". A NaN (an overflow) counts as larger
+    than any number; two NaNs are "similar"."""
+    if not np.isfinite(a) or not np.isfinite(b):
+        return "similar" if not np.isfinite(a) and not np.isfinite(b) else "more" if not np.isfinite(a) else "less"
     if a > factor * b:
         return "more"
     if b > factor * a:

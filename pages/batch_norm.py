@@ -110,6 +110,7 @@ verdict_text = {
           f"{p.train_error:.1%}), the batch-normalized one ends at J = {num(b.train_cost)} ({b.train_error:.1%}).",
     "similar": f"At α = {lr:g} both end within a factor 1.5 of each other: J = {num(p.train_cost)} without batch "
                f"norm and {num(b.train_cost)} with it.",
+    "diverged": f"At α = {lr:g} both networks' costs overflowed: this rate is too large even with batch norm.",
     "plain": f"At α = {lr:g} the plain network ends lower (J = {num(p.train_cost)} against {num(b.train_cost)} "
              "with batch norm): batch norm does not win every setting.",
 }[verdict]
@@ -127,14 +128,14 @@ drift_text = {
     "less": "here the batch-normalized network's inputs wander further (γ and β learn with the same large α)",
     "similar": "both wander about as far",
 }[drift_word]
-d_plain_text = "overflowed" if not np.isfinite(d_plain) else f"{d_plain:.3g}"
+d_plain_text, d_bn_text = ("overflowed" if not np.isfinite(d) else f"{d:.3g}" for d in (d_plain, d_bn))
 sat_text = (f" At the end, {sat_plain} of the {bn.WIDTH} units of layer {layer} have a median input beyond ±2, in "
             f"tanh's flat ends (shaded) where its slope is at most {1 - np.tanh(P.SATURATED) ** 2:.3f}, without batch "
             f"norm; {sat_bn} with it."
             if hidden == "tanh" else "")
 ui.explain(f"What the activation g of layer {layer} receives during training: the 15th to 85th percentile over each "
            f"mini-batch of unit {unit} (band) and its median (bold line), the other units' medians in grey. Over "
-           f"training a unit's median moved over a range of {d_plain_text} without batch norm and {d_bn:.3g} with it "
+           f"training a unit's median moved over a range of {d_plain_text} without batch norm and {d_bn_text} with it "
            f"(averaged over the layer's units): {drift_text}.{sat_text} Without batch norm every update of the "
            "earlier layers shifts this distribution (covariate shift); with it, each mini-batch is re-centred and "
            f"re-scaled, and only γ and β move it. The dotted line is the raw z before normalization (its median "

@@ -134,6 +134,7 @@ def test_helpers_decide_from_their_inputs():
     assert not bn.no_better_than_a_constant(0.69)
     assert bn.compare_values(5.0, 1.0) == "more" and bn.compare_values(1.0, 5.0) == "less"
     assert bn.compare_values(1.0, 1.5) == "similar" and bn.compare_values(float("nan"), 1.0) == "more"
+    assert bn.compare_values(1.0, float("nan")) == "less" and bn.compare_values(np.nan, np.nan) == "similar"
     assert bn.falls_with_batch_size([3, 2, 1]) and not bn.falls_with_batch_size([3, 3, 1])
     assert bn.close_to([1.0, 2.2], [1.0, 2.0]) and not bn.close_to([1.0, 3.0], [1.0, 2.0])
     p = np.zeros((2, 3, 3))
@@ -142,6 +143,15 @@ def test_helpers_decide_from_their_inputs():
     p[0, :, 1] = [0.0, 0.0, 0.0]
     p[-1, 2, 1] = 1.0
     assert bn.drift(p) == pytest.approx(np.mean([0.5, 2.5, 1.0]))
+
+
+def test_outcome_reads_the_final_costs():
+    from types import SimpleNamespace as NS
+
+    lab = lambda p, b: NS(plain=NS(train_cost=p), bn=NS(train_cost=b))  # noqa: E731
+    assert bn.outcome(lab(0.7, 0.04)) == "bn" and bn.outcome(lab(np.nan, 0.3)) == "bn"
+    assert bn.outcome(lab(0.07, 0.28)) == "plain" and bn.outcome(lab(0.1, np.nan)) == "plain"
+    assert bn.outcome(lab(0.1, 0.14)) == "similar" and bn.outcome(lab(np.nan, np.nan)) == "diverged"
 
 
 def test_batch_jitter_by_hand():

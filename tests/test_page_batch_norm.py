@@ -43,6 +43,8 @@ def check_claims(at, layer=2, unit=1, k=4, **settings):
         assert (f"ends at J = {num(p.train_cost)}" if np.isfinite(p.train_cost) else "overflowed (diverged)") in t
         assert f"the batch-normalized one ends at J = {num(b.train_cost)} ({b.train_error:.1%})" in t
         assert not np.isfinite(p.train_cost) or p.train_cost > 1.5 * b.train_cost
+    elif outcome == "diverged":
+        assert "both networks' costs overflowed" in t
     elif outcome == "similar":
         assert f"both end within a factor 1.5 of each other: J = {num(p.train_cost)} without batch norm and " \
                f"{num(b.train_cost)} with it" in t
