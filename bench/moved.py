@@ -91,11 +91,12 @@ def _find(at, kind: str, key: str):
     return next((x for x in getattr(at, kind) if x.key == key), None)
 
 
-def measure(page: str, per_control: int = 2, seed: int = 0, seen: set | None = None) -> PageMoves:
-    """Move every control of ``page`` to ``per_control`` fresh values in turn; time each rerun."""
+def measure(page: str, per_control: int = 2, seed: int = 0, seen: set | None = None, setup=None) -> PageMoves:
+    """Move every control of ``page`` to ``per_control`` fresh values in turn; time each rerun.
+    ``setup(at)`` sets widgets before the page's defaults are recorded (e.g. the Arena at its maxima)."""
     rng = np.random.default_rng(seed)
     seen = set() if seen is None else seen
-    at = open_page(page)
+    at = open_page(page, setup)
     t0 = time.perf_counter()
     at.run()
     warm = (time.perf_counter() - t0) * 1000

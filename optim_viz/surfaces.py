@@ -21,6 +21,7 @@ class Surface(NamedTuple):
     note: str = ""  # what this surface teaches
     log_colour: bool = True  # colour the background by log(1 + f − f_min) where f varies over decades
     lr: tuple[float, float] = (0.01, 0.01)  # suggested α for (GD-like, adaptive) optimizers: a lively race
+    lr_by_name: tuple[tuple[str, float], ...] = ()  # suggested α for particular optimizers, where they differ
 
     def grad_xy(self, p: np.ndarray) -> np.ndarray:
         """Gradient at points ``p`` of shape (..., 2), returned with the same shape."""
@@ -63,10 +64,23 @@ register(Surface(
     lambda x, y: 0.5 * (x**2 + _KAPPA * y**2),
     lambda x, y: (x, _KAPPA * y),
     ((-4.0, 4.0), (-2.0, 2.0)), _pts(0, 0), np.array([-3.5, 1.2]),
-    "Curvature is 20× larger along y than along x: plain GD zig-zags across the valley "
-    "while crawling along it. Momentum damps the zig-zag; RMSprop and Adam rescale each axis.",
+    "Curvature is 20× larger along y than along x. With α near 2/20, GD zig-zags across the valley; the valley "
+    "is mild, so a well-chosen α still gets GD there quickly. RMSprop and Adam rescale each axis.",
     log_colour=False,
     lr=(0.08, 0.05),
+))
+
+register(Surface(
+    "ravine", "Narrow ravine (κ = 90)",
+    lambda x, y: 0.5 * (x**2 + 90.0 * y**2),
+    lambda x, y: (x, 90.0 * y),
+    ((-4.0, 4.0), (-1.5, 1.5)), _pts(0, 0), np.array([-3.5, 0.8]),
+    "f = (x² + 90 y²)/2: the valley floor (x) is 90× flatter than its walls (y). GD's α must stay below "
+    "2/90 ≈ 0.022 for the walls, so it crawls along the floor.",
+    log_colour=False,
+    lr=(0.02, 0.05),
+    # Momentum's averaging allows a larger α than the walls allow GD; Adam's steps are about α long.
+    lr_by_name=(("momentum", 0.1), ("nesterov", 0.1), ("adam", 0.1)),
 ))
 
 register(Surface(

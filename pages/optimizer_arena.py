@@ -56,6 +56,36 @@ def build3d(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: 
 
 
 
+HOW = {"momentum": "momentum averages the alternating gradients away",
+       "nesterov": "momentum averages the alternating gradients away",
+       **{n: "adaptive methods divide each coordinate by its own gradient size"
+          for n in ("rmsprop", "adam", "adamw", "adagrad")}}
+
+
+def race_story(r: arena.RaceSummary, tol: float, steps: int) -> str:
+    """What this race shows, in words built from its numbers (arena.summary)."""
+    words = []
+    if r.arrivals:
+        (win, k), rest = r.arrivals[0], r.arrivals[1:]
+        words.append(f"{label(win)} reached f − f* < {ui.fmt(tol)} first, at step {k}"
+                     + (": then " + ", ".join(f"{label(n)} ({k})" for n, k in rest) if rest else "") + ".")
+    if r.missed:
+        words.append(f"Not within the tolerance in {steps} steps: "
+                     + ", ".join(label(n) for n in r.missed) + ".")
+    if r.diverged:
+        words.append("Diverged: " + ", ".join(f"{label(n)} at step {k}" for n, k in r.diverged.items()) + ".")
+    if r.first and len(r.reversals) > 1:
+        counts = ", ".join(f"{label(n)} {c}" for n, c in r.reversals.items())
+        words.append(f"Direction reversals (zig-zags) in the first {r.first} steps: {counts}.")
+        gd = r.reversals.get("sgd")
+        calmer = [label(n) for n, c in r.reversals.items() if gd is not None and n != "sgd" and c < gd]
+        if calmer:
+            how = {HOW[n] for n in r.reversals if n in HOW and label(n) in calmer}
+            words.append(f"Plain GD follows the gradient straight across the walls; {', '.join(calmer)} "
+                         f"{'reverses' if len(calmer) == 1 else 'reverse'} less ({'; '.join(sorted(how))}).")
+    return " ".join(words)
+
+
 ui.page_header(
     "Optimizer Arena",
     "Pick a loss surface and a start, choose optimizers, and press **▶ Play**. Every optimizer starts at "
@@ -71,7 +101,7 @@ with st.sidebar:
     st.header("Race setup")
     ui.presets({name: (note, {**values, "_arena_surface": (values["surface"], DEFAULT_EXPR, None)})
                 for name, (note, values) in arena.PRESETS.items()})
-    surface_name = ui.select("Loss surface", [*surfaces.names(), CUSTOM], "elongated_bowl", key="surface",
+    surface_name = ui.select("Loss surface", [*surfaces.names(), CUSTOM], "ravine", key="surface",
                              format_func=lambda n: "Your own function f(x, y)" if n == CUSTOM else surfaces.get(n).title)
     expr, bounds = DEFAULT_EXPR, None
     if surface_name == CUSTOM:
@@ -128,8 +158,11 @@ with st.sidebar:
             if "weight_decay" in spec.defaults:
                 h["weight_decay"] = ui.log_slider("weight decay λ", 1e-4, 1.0, spec.defaults["weight_decay"], key=f"{name}_wd")
             if name == "adam":
-                adam_bc = ui.toggle("bias correction", True, key="adam_bc",
-                                    help="Off: v̂ = v and ŝ = s. The first steps then use moments biased towards 0.")
+                first_step = (1 - h["beta1"]) / np.sqrt(1 - h["beta2"])
+                adam_bc = ui.toggle("bias correction", True, key="adam_bc", help=(
+                    "Off: v̂ = v and ŝ = s, both biased towards 0 early. ŝ's bias sits under a square root and wins: "
+                    f"with these βs the first step is {first_step:.2g}× the corrected one "
+                    f"({'larger' if first_step > 1 else 'smaller'})."))
             st.latex(spec.rule)
         entries.append((name, arena.hyper_tuple(name, **h)))
     tol = ui.log_slider("Tolerance for 'reached the minimum' (f − f*)", 1e-8, 0.1, 1e-3, key="tol")
@@ -152,10 +185,7 @@ for name, r in res.items():
 left, right = st.columns([3, 2], gap="medium")
 with left:
     event = ui.chart(race_fig, key="race", on_select="rerun", selection_mode="points")
-    ui.explain("Press ▶ Play or drag the step slider. Plain GD follows the gradient, so it zig-zags across "
-               "steep valleys and crawls on flat ground. Momentum averages past gradients and damps the "
-               "zig-zag. RMSprop and Adam divide by the running size of each coordinate's gradient, so "
-               "their steps are about α long whether the ground is steep or flat."
+    ui.explain("Press ▶ Play or drag the step slider. " + race_story(arena.summary(surface, paths, tol), tol, steps)
                + ("" if steps < plots.MAX_FRAMES else
                   f" (The animation shows every {plots.frame_steps(steps)[1]}th step; the lines hold every step.)"))
 with right:
@@ -206,11 +236,17 @@ with tab_inspect:
         st.dataframe([{"quantity": k, "x": float(v[0]), "y": float(v[1])} for k, v in row.items()],
                      hide_index=True, width="stretch")
     if who in ("adam", "adamw"):
-        b1 = h["beta1"]
+        b1, b2 = h["beta1"], h["beta2"]
+        ratio = float(np.linalg.norm(row["step without correction"]) / np.linalg.norm(row["step with correction"])) \
+            if np.linalg.norm(row["step with correction"]) > 0 else float("nan")
         st.markdown(
-            f"At t = {t}, bias correction divides v by 1 − β₁ᵗ = {1 - b1**t:.4g} and s by 1 − β₂ᵗ = "
-            f"{1 - h['beta2']**t:.4g}. Early on both are small, so the raw moments are far too close to 0; "
-            "compare the two step rows. After a few hundred updates the correction fades to 1."
+            f"At t = {t}, bias correction divides v by 1 − β₁ᵗ = {1 - b1**t:.4g} and s by 1 − β₂ᵗ = {1 - b2**t:.4g}, "
+            f"which sits under a square root (√ = {np.sqrt(1 - b2**t):.4g}). Without it this step would be "
+            + (f"{ratio:.3g}× the corrected one" + (" (larger: ŝ's bias outweighs v̂'s)" if ratio > 1 else
+                                                   " (smaller: v̂'s bias outweighs ŝ's)" if ratio < 1 else "")
+               if np.isfinite(ratio) else "undefined here (the gradient is 0)")
+            + f". The divisors reach 0.95 at t = {arena.correction_fades(b1)} (β₁ = {b1:g}) and "
+            f"t = {arena.correction_fades(b2)} (β₂ = {b2:g})."
             + ("" if adam_bc or who != "adam" else " **Bias correction is off for this run.**"))
     ui.explain("Each row is the number the formula uses at this update, for the x and y coordinates.")
 with tab_conv:

@@ -6,6 +6,7 @@ from helpers import assert_ok, charts, open_page
 from optim_viz import arena, optimizers, plots, surfaces
 
 PAGE = "pages/optimizer_arena.py"
+DEFAULT_SURFACE = "ravine"
 
 
 def race(at):
@@ -46,9 +47,9 @@ def test_hyperparameter_widgets_start_at_the_library_defaults(at):
         for hp, key in (("beta", "beta"), ("beta1", "beta1"), ("beta2", "beta2")):
             if hp in spec.defaults:
                 assert at.slider(key=f"{name}_{key}").value == spec.defaults[hp]
-        assert at.select_slider(key=f"{name}_lr").value == arena.default_lr(surfaces.get("elongated_bowl"), name)
+        assert at.select_slider(key=f"{name}_lr").value == arena.default_lr(surfaces.get(DEFAULT_SURFACE), name)
     # and the table reports what the library computes for those defaults
-    s = surfaces.get("elongated_bowl")
+    s = surfaces.get(DEFAULT_SURFACE)
     expected = arena.results(s, arena.race(s, {n: {"lr": arena.default_lr(s, n)} for n in
                                                ("sgd", "momentum", "rmsprop", "adam")}, s.start, 300), 1e-3)
     table = at.dataframe[0].value
@@ -57,9 +58,9 @@ def test_hyperparameter_widgets_start_at_the_library_defaults(at):
 
 def test_heads_in_frames_follow_the_library_path(at):
     fig = race(at)
-    s = surfaces.get("elongated_bowl")
+    s = surfaces.get(DEFAULT_SURFACE)
     from optim_viz import simulate
-    p = simulate.run(optimizers.sgd(lr=0.08), s, s.start, 300)
+    p = simulate.run(optimizers.sgd(lr=arena.default_lr(s, "sgd")), s, s.start, 300)
     frame = fig["frames"][120]
     assert frame["data"][0]["x"][0] == pytest.approx(p.xy[120, 0, 0])
     assert frame["data"][0]["y"][0] == pytest.approx(p.xy[120, 0, 1])
@@ -146,7 +147,8 @@ def test_step_inspector_shows_adam_moments_against_formula():
     # at t = 1: v = (1−β1)g, s = (1−β2)g², v̂ = g, ŝ = g², corrected step = −α·sign(g)
     np.testing.assert_allclose(rows["v"], 0.1 * g)
     np.testing.assert_allclose(rows["ŝ"], g**2, rtol=1e-9)
-    np.testing.assert_allclose(rows["step with correction"], -0.05 * np.sign(g), rtol=1e-6)
+    alpha = arena.default_lr(surfaces.get(DEFAULT_SURFACE), "adam")
+    np.testing.assert_allclose(rows["step with correction"], -alpha * np.sign(g), rtol=1e-6)
     np.testing.assert_allclose(rows["update applied"], rows["step with correction"], rtol=1e-9)
     at.toggle(key="adam_bc").set_value(False).run()
     rows = {r["quantity"]: (r["x"], r["y"]) for r in at.dataframe[1].value.to_dict("records")}
@@ -174,7 +176,7 @@ def test_link_state_is_applied_and_bad_values_reported():
     assert_ok(bad)
     text = " ".join(w.value for w in bad.warning)
     assert "`surface" in text and "`steps" in text and "`x0" in text
-    assert bad.selectbox(key="surface").value == "elongated_bowl"
+    assert bad.selectbox(key="surface").value == DEFAULT_SURFACE
 
 
 def test_custom_function_runs_every_optimizer():
@@ -281,3 +283,138 @@ def test_a_frame_stride_is_stated():
     at = open_page(PAGE, steps="1000")
     assert any("every 4th step" in c.value for c in at.caption)
     assert not any("th step;" in c.value for c in open_page(PAGE).caption)
+
+
+# ------------------------------------------------------------------ claims: the words say what the race shows
+
+def story(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Press ▶ Play"))
+
+
+def check_story(text: str, r: arena.RaceSummary) -> None:
+    """Every number and comparison in the race caption is the one arena.summary computes."""
+    label = lambda n: optimizers.SPECS[n].label  # noqa: E731
+    if r.arrivals:
+        win, k = r.arrivals[0]
+        assert f"{label(win)} reached f − f* < " in text and f"first, at step {k}" in text
+        for n, k in r.arrivals[1:]:
+            assert f"{label(n)} ({k})" in text
+    counts = ", ".join(f"{label(n)} {c}" for n, c in r.reversals.items())
+    assert f"in the first {r.first} steps: {counts}." in text
+    for n, k in r.diverged.items():
+        assert f"{label(n)} at step {k}" in text
+    calmer = [label(n) for n, c in r.reversals.items() if n != "sgd" and "sgd" in r.reversals
+              and c < r.reversals["sgd"]]
+    assert (f"Plain GD follows the gradient straight across the walls; {', '.join(calmer)}" in text) == bool(calmer)
+
+
+def summary_of(at, tol=1e-3):
+    s = surfaces.get(at.selectbox(key="surface").value)
+    entries = {n: dict(arena.hyper_tuple(n, lr=at.select_slider(key=f"{n}_lr").value))
+               for n in at.multiselect(key="opts").value}
+    steps = at.slider(key="steps").value
+    start = np.array([at.number_input(key="x0").value, at.number_input(key="y0").value])
+    return arena.summary(s, arena.race(s, entries, start, steps), tol)
+
+
+def test_default_race_shows_the_headline_lesson_and_says_so():
+    at = open_page(PAGE)
+    r = summary_of(at)
+    # the first picture: GD zig-zags in the ravine, and momentum and Adam do better
+    assert r.reversals["sgd"] >= 20 and r.reversals["momentum"] < r.reversals["sgd"]
+    order = [n for n, _ in r.arrivals]
+    assert order.index("momentum") < order.index("sgd") and order.index("adam") < order.index("sgd")
+    check_story(story(at), r)
+
+
+def test_race_caption_stays_true_when_a_control_moves():
+    at = open_page(PAGE)
+    at.select_slider(key="sgd_lr").set_value(0.025).run()  # above 2/90: GD diverges
+    r = summary_of(at)
+    assert "sgd" in r.diverged
+    check_story(story(at), r)
+    assert "Diverged: Gradient descent at step" in story(at)
+
+
+def test_a_caption_with_an_edited_number_fails_the_check():
+    at = open_page(PAGE)
+    r = summary_of(at)
+    text = story(at)
+    k = r.arrivals[0][1]
+    with pytest.raises(AssertionError):
+        check_story(text.replace(f"at step {k}", f"at step {k + 1}"), r)
+    n, c = next(iter(r.reversals.items()))
+    with pytest.raises(AssertionError):
+        check_story(text.replace(f"{optimizers.SPECS[n].label} {c},", f"{optimizers.SPECS[n].label} {c + 3},"), r)
+
+
+@pytest.mark.parametrize("name", list(arena.PRESETS))
+def test_every_preset_caption_is_true_of_its_race(name):
+    from helpers import apply_preset
+
+    at = apply_preset(PAGE, name, arena.PRESETS[name])
+    check_story(story(at), summary_of(at))
+
+
+def test_ravine_preset_momentum_arrives_first_with_fewer_reversals():
+    from helpers import apply_preset
+
+    at = apply_preset(PAGE, "Momentum damps the ravine", arena.PRESETS["Momentum damps the ravine"])
+    r = summary_of(at)
+    order = [n for n, _ in r.arrivals]
+    assert order == ["momentum", "sgd"] and r.reversals["momentum"] < r.reversals["sgd"]
+    h = dict(arena.PRESETS["Momentum damps the ravine"][1])
+    assert h["momentum_lr"] / h["sgd_lr"] == pytest.approx(5)  # "a 5× larger α"
+    assert h["sgd_lr"] < 2 / 90  # "below 2/90"
+
+
+def test_inspector_says_what_bias_correction_does_with_numbers():
+    at = open_page(PAGE)
+    at.selectbox(key="insp").set_value("adam").run()
+    at.slider(key="t").set_value(1).run()
+    text = next(m.value for m in at.markdown if "bias correction divides" in m.value)
+    rows = {r["quantity"]: np.array((r["x"], r["y"])) for r in at.dataframe[1].value.to_dict("records")}
+    ratio = np.linalg.norm(rows["step without correction"]) / np.linalg.norm(rows["step with correction"])
+    assert ratio == pytest.approx(0.1 / np.sqrt(0.001), rel=1e-6)  # COURSE.md: ≈ 3.16α at t = 1
+    assert f"{ratio:.3g}× the corrected one (larger" in text
+    assert "t = 29 (β₁ = 0.9)" in text and "t = 2995 (β₂ = 0.999)" in text
+    assert arena.correction_fades(0.999) == 2995 and 1 - 0.999**2995 >= 0.95 > 1 - 0.999**2994
+    help_text = at.toggle(key="adam_bc").help
+    assert "3.2× the corrected one (larger)" in help_text
+
+
+def _race_of(at):
+    s = surfaces.get(at.selectbox(key="surface").value)
+    entries = {n: dict(arena.hyper_tuple(n, lr=at.select_slider(key=f"{n}_lr").value))
+               for n in at.multiselect(key="opts").value}
+    paths = arena.race(s, entries, s.start, at.slider(key="steps").value)
+    return s, paths, arena.summary(s, paths, 1e-3)
+
+
+def _final(paths, n):
+    return paths[n].xy[-1, 0]
+
+
+PRESET_CLAIMS = {  # each preset's note, as a check on the race the page runs
+    "Momentum damps the ravine": lambda s, p, r: [n for n, _ in r.arrivals] == ["momentum", "sgd"]
+    and r.reversals["momentum"] < r.reversals["sgd"],
+    "RMSprop equalizes an elongated bowl": lambda s, p, r: "sgd" in r.missed and [n for n, _ in r.arrivals] == ["rmsprop"],
+    "Adam vs SGD on Rosenbrock": lambda s, p, r: "sgd" in r.missed and [n for n, _ in r.arrivals] == ["adam"]
+    and np.allclose(_final(p, "adam"), (1, 1), atol=0.01),
+    "Learning rate too high diverges": lambda s, p, r: "sgd" in r.diverged and "momentum" not in r.diverged,
+    "Saddle point: who escapes": lambda s, p, r: all(s.loss(_final(p, n)) > -0.01 for n in ("sgd", "momentum"))
+    and all(s.loss(_final(p, n)) < -1 for n in ("rmsprop", "adam")),
+    "Plateau: normalized steps cross it": lambda s, p, r: all(np.linalg.norm(_final(p, n) - s.start) < 0.01
+                                                              for n in ("sgd", "momentum"))
+    and {n for n, _ in r.arrivals} == {"rmsprop", "adam"},
+    "Momentum jumps a local minimum": lambda s, p, r: s.loss(_final(p, "momentum")) == pytest.approx(
+        s.loss(s.minima).min(), abs=1e-6) and s.loss(_final(p, "sgd")) > s.loss(s.minima).min() + 0.1,
+}
+
+
+@pytest.mark.parametrize("name", list(arena.PRESETS))
+def test_every_preset_note_is_true_of_the_race_it_sets_up(name):
+    from helpers import apply_preset
+
+    at = apply_preset(PAGE, name, arena.PRESETS[name])
+    assert PRESET_CLAIMS[name](*_race_of(at)), name
