@@ -253,6 +253,132 @@ def run_optimizer(q: Quadratic, name: str, fraction: float = 0.95, steps: int = 
     return Run(optimizers.SPECS[name].label, lr, path, gap, n)
 
 
+# ---------------------------------------------------------------------------------------------
+# Fast paths for the page: the same runs as ``run_optimizer``, without simulate.run's generic per-step
+# machinery (gradient, moments and loss per step for every lane). On a quadratic, gradient descent has a
+# closed form, and momentum and Adam over their whole learning-rate grids run as one vectorized loop.
+
+def gd_path(q: Quadratic, lr: float, steps: int, start=(0.0, 0.0)) -> simulate.Path:
+    """Gradient descent on the quadratic in closed form: ``w_t = w* + Σ uᵢ (1 − αλᵢ)^t uᵢᵀ(w₀ − w*)``, the same
+    path ``simulate.run(optimizers.sgd(α), ...)`` takes step by step (to round-off), with its divergence rule."""
+    lam, U = np.linalg.eigh(q.H)
+    w_star = q.w_star
+    e0 = U.T @ (np.asarray(start, float) - w_star)
+    t = np.arange(steps + 1, dtype=float)[:, None]
+    with np.errstate(all="ignore"):
+        xy = w_star + (np.sign(1 - lr * lam) ** t * np.abs(1 - lr * lam) ** t * e0) @ U.T
+        loss = q.cost(xy[:, 0], xy[:, 1])
+    return _as_path(xy[:, None, :], loss[:, None])
+
+
+def _as_path(xy: np.ndarray, loss: np.ndarray) -> simulate.Path:
+    """A ``simulate.Path`` (no recorded moments) with simulate.run's divergence rule: NaN from the first step
+    whose position or loss is not finite or leaves |w| ≤ 1e6."""
+    steps = xy.shape[0] - 1
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(loss) | ~np.isfinite(xy).all(axis=2) | (np.abs(xy) > simulate.DIVERGENCE_LIMIT).any(axis=2)
+    diverged_at = simulate.first_true(bad)
+    after = np.arange(steps + 1)[:, None] >= np.where(diverged_at < 0, steps + 1, diverged_at)[None, :]
+    xy, loss = xy.copy(), loss.copy()
+    xy[after], loss[after] = np.nan, np.nan
+    none = np.empty((0,) + xy.shape[1:])
+    return simulate.Path(xy, loss, diverged_at, none, none, none)
+
+
+GRID_METHODS = ("momentum", "adam")
+
+
+def grid_sweeps(problems: dict, steps: int, beta: float = 0.9, start=(0.0, 0.0)) -> dict:
+    """Momentum over ``MOMENTUM_GRID`` × its stability limit and Adam over ``ADAM_LR_GRID`` × |w*| on every
+    quadratic of ``problems`` ({kind: Quadratic}), all in ONE loop over the steps (vectorized over every rate of
+    every problem). The arithmetic is that of ``optimizers.momentum`` / ``optimizers.adam`` on ``surface(q)``, so
+    each lane equals ``simulate.run`` of that rate alone. Returns {(kind, name): (rates, Path over the rates)}."""
+    lanes = []  # (kind, name, rates)
+    for kind, q in problems.items():
+        lanes.append((kind, "momentum", MOMENTUM_GRID * stability_limit(q, "momentum", beta)))
+    for kind, q in problems.items():
+        lanes.append((kind, "adam", ADAM_LR_GRID * max(np.hypot(*q.w_star), 1e-12)))
+    sizes = [len(r) for _, _, r in lanes]
+    kinds = [kind for kind, _, r in lanes for _ in r]
+    n, n_mom = len(kinds), sum(s for (_, name, _), s in zip(lanes, sizes) if name == "momentum")
+    # Lanes in columns, the two coordinates in rows: every operation is on equal-shaped arrays (no
+    # broadcasting, ~3× cheaper per call at this size), and Hw − c = [a; d]·w + [b; b]·w[::-1] − c row-wise.
+    H = np.array([problems[k].H for k in kinds])  # (n, 2, 2)
+    diag, off = np.stack([H[:, 0, 0], H[:, 1, 1]]), np.stack([H[:, 0, 1], H[:, 0, 1]])
+    c = np.array([problems[k].c for k in kinds]).T  # (2, n)
+    lr = np.concatenate([r for _, _, r in lanes])
+    neg_lr_m, neg_lr_a = np.tile(-lr[:n_mom], (2, 1)), np.tile(-lr[n_mom:], (2, 1))
+    b1, b2, eps = np.float64(0.9), np.float64(0.999), 1e-8
+    p = np.tile(np.asarray(start, float)[:, None], (1, n))
+    xy = np.empty((steps + 1, 2, n))
+    xy[0] = p
+    v_m = np.zeros((2, n_mom))
+    v_a, s_a = np.zeros((2, n - n_mom)), np.zeros((2, n - n_mom))
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            g = diag * p + off * p[::-1] - c
+            gm, ga = g[:, :n_mom], g[:, n_mom:]
+            v_m = beta * v_m + (1 - beta) * gm
+            v_a = b1 * v_a + (1 - b1) * ga
+            s_a = b2 * s_a + (1 - b2) * (ga * ga)
+            direction = (v_a / (1 - b1 ** t)) / (np.sqrt(s_a / (1 - b2 ** t)) + eps)
+            np.add(p[:, :n_mom], neg_lr_m * v_m, out=xy[t, :, :n_mom])
+            np.add(p[:, n_mom:], neg_lr_a * direction, out=xy[t, :, n_mom:])
+            p = xy[t]
+        xy = xy.transpose(0, 2, 1)  # (steps + 1, n, 2), as simulate.Path keeps it
+        w1, w2 = xy[..., 0], xy[..., 1]
+        loss = (0.5 * (H[:, 0, 0] * w1 * w1 + 2 * H[:, 0, 1] * w1 * w2 + H[:, 1, 1] * w2 * w2)
+                - c[0] * w1 - c[1] * w2 + 0.5 * np.array([problems[k].yy for k in kinds]))
+    out, i = {}, 0
+    for (kind, name, rates), k in zip(lanes, sizes):
+        out[(kind, name)] = (rates, _as_path(xy[:, i:i + k], loss[:, i:i + k]))
+        i += k
+    return out
+
+
+def best_of_sweep(q: Quadratic, rates: np.ndarray, sweep: simulate.Path, steps: int, tol: float,
+                  start=(0.0, 0.0)) -> tuple[float, simulate.Path]:
+    """The rate of a sweep that reaches ``tol`` first within ``steps`` (ties to the smaller rate; if none does,
+    the lowest final cost) and its path cut to ``steps``: what ``_best_of_grid`` picks."""
+    cut = simulate.Path(*(a[:steps + 1] if a.ndim > 1 and a.shape[0] else a for a in sweep))
+    start = np.asarray(start, float).reshape(1, 2)
+    with np.errstate(invalid="ignore"):
+        hit = simulate.steps_to_tolerance(relative_gap(cut.loss, q, float(q.cost(*start[0]))), tol)
+    if (hit >= 0).any():
+        best = int(np.argmin(np.where(hit < 0, steps + 1, hit)))
+    else:
+        best = int(np.nanargmin(np.where(np.isfinite(cut.loss[-1]), cut.loss[-1], np.inf)))
+    return float(rates[best]), simulate.Path(*(a[:, best:best + 1] if a.ndim > 1 else a[best:best + 1] for a in cut))
+
+
+def as_run(q: Quadratic, name: str, lr: float, path: simulate.Path, tol: float, start=(0.0, 0.0)) -> Run:
+    """A ``Run`` from a one-lane path: its relative gap and the first step below ``tol``."""
+    gap = relative_gap(path.loss[:, 0], q, float(q.cost(*np.asarray(start, float))))
+    with np.errstate(invalid="ignore"):
+        n = int(simulate.steps_to_tolerance(gap[:, None], tol)[0])
+    return Run(optimizers.SPECS[name].label, lr, path, gap, n)
+
+
+class Problems(NamedTuple):
+    data: Data
+    X_centred: np.ndarray
+    X_train_n: np.ndarray
+    X_test_n: np.ndarray
+    mu: np.ndarray
+    sigma: np.ndarray
+    raw: Quadratic
+    norm: Quadratic
+
+
+def problems(ratio: float = 20.0, offset: float = 2.0, seed: int = 0, m_train: int = 200) -> Problems:
+    """The data at each stage and the regression cost on the raw and on the normalized inputs."""
+    data = make_data(ratio, offset, m_train=m_train, seed=seed)
+    mu, sigma = fit(data.X_train)
+    Xn = transform(data.X_train, mu, sigma)
+    return Problems(data, data.X_train - mu, Xn, transform(data.X_test, mu, sigma), mu, sigma,
+                    regression_cost(data.X_train, data.y_train), regression_cost(Xn, data.y_train))
+
+
 class Comparison(NamedTuple):
     data: Data
     X_centred: np.ndarray
@@ -265,17 +391,197 @@ class Comparison(NamedTuple):
     runs: dict  # {("raw"|"norm", optimizer name): Run}
 
 
+def assemble(pb: Problems, sweeps: dict | None, fraction: float, steps: int, tol: float, methods) -> Comparison:
+    """The page's comparison from its pieces: ``problems``, ``grid_sweeps`` (run for at least ``steps``; None if
+    ``methods`` has only gradient descent) and the closed-form gradient-descent path at ``fraction``."""
+    runs = {}
+    for kind, q in (("raw", pb.raw), ("norm", pb.norm)):
+        for name in methods:
+            if name == "sgd":
+                lr = fraction * stability_limit(q, "sgd")
+                runs[(kind, name)] = as_run(q, name, lr, gd_path(q, lr, steps), tol)
+            elif name in GRID_METHODS:
+                lr, path = best_of_sweep(q, *sweeps[(kind, name)], steps, tol)
+                runs[(kind, name)] = as_run(q, name, lr, path, tol)
+            else:
+                raise ValueError(f"unknown optimizer {name!r}; use sgd, momentum or adam")
+    return Comparison(*pb, runs)
+
+
 def compare(ratio: float = 20.0, offset: float = 2.0, seed: int = 0, fraction: float = 0.95, steps: int = 2000,
             tol: float = 1e-6, methods=("sgd", "momentum", "adam"), m_train: int = 200) -> Comparison:
     """Everything the normalization page shows: data at each stage, both costs, and each optimizer on both."""
-    data = make_data(ratio, offset, m_train=m_train, seed=seed)
-    mu, sigma = fit(data.X_train)
-    raw = regression_cost(data.X_train, data.y_train)
-    Xn = transform(data.X_train, mu, sigma)
-    norm = regression_cost(Xn, data.y_train)
-    runs = {(kind, name): run_optimizer(q, name, fraction, steps, tol)
-            for kind, q in (("raw", raw), ("norm", norm)) for name in methods}
-    return Comparison(data, data.X_train - mu, Xn, transform(data.X_test, mu, sigma), mu, sigma, raw, norm, runs)
+    pb = problems(ratio, offset, seed, m_train)
+    sweeps = grid_sweeps({"raw": pb.raw, "norm": pb.norm}, steps) if set(methods) & set(GRID_METHODS) else None
+    return assemble(pb, sweeps, fraction, steps, tol, methods)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the page says, computed: every number and comparison in its sentences comes from here.
+
+def correlation(X) -> float:
+    """Pearson correlation of the two features (rows) of ``X``."""
+    Xc = X - X.mean(axis=1, keepdims=True)
+    return float((Xc[0] @ Xc[1]) / np.sqrt((Xc[0] @ Xc[0]) * (Xc[1] @ Xc[1])))
+
+
+class Conditioning(NamedTuple):
+    raw: float  # κ of XXᵀ/m on the raw inputs
+    centred: float  # after x −= μ only
+    scaled: float  # after x /= σ only (no centring)
+    normalized: float  # after both
+    correlation: float  # of x₁ and x₂ (unchanged by either step)
+
+
+def conditioning(X_train) -> Conditioning:
+    """κ of the uncentred second-moment matrix XXᵀ/m at each stage, and the features' correlation: an offset
+    makes XXᵀ/m nearly singular (every entry ≈ the shared mean squared) even for uncorrelated features."""
+    mu, sigma = fit(X_train)
+    return Conditioning(condition_number(X_train), condition_number(X_train - mu), condition_number(X_train / sigma),
+                        condition_number(transform(X_train, mu, sigma)), correlation(X_train))
+
+
+def diagonal_condition(q: Quadratic) -> float:
+    """κ after the best per-coordinate rescaling ``D^{-1/2} H D^{-1/2}`` (D = diag H): what rescaling each weight
+    separately, as Adam's √ŝ roughly does, can reach. It removes a difference in scale but not a tilt."""
+    d = 1.0 / np.sqrt(np.diag(q.H))
+    return Quadratic(q.H * np.outer(d, d), q.c, q.yy).condition
+
+
+def gd_rates(q: Quadratic, fraction: float) -> np.ndarray:
+    """``1 − αλᵢ`` at ``α = fraction · 2/λ_max``, smallest eigenvalue first: the factor by which gradient descent
+    multiplies the error along each eigen-direction per step. The steep one is ``1 − 2·fraction``; negative means
+    the error changes sign every step (a zig-zag across the minimum)."""
+    return 1.0 - fraction * stability_limit(q, "sgd") * q.eigenvalues
+
+
+def best_gd_steps(q: Quadratic, tol: float = 1e-6) -> int:
+    """Gradient descent's closed-form step count at its best fixed rate ``α = 2/(λ_min + λ_max)``."""
+    lo, hi = q.eigenvalues
+    return gd_steps_closed_form(q, 2.0 / (lo + hi), tol)
+
+
+def momentum_gain_bound(beta: float = 0.9) -> float:
+    """``(1+β)/(1−β)``: momentum's largest stable rate over gradient descent's, which caps its gain on a badly
+    conditioned quadratic when β is fixed (19 at β = 0.9); ~√κ steps needs β tuned to κ."""
+    return (1 + beta) / (1 - beta)
+
+
+def effect(raw_steps: int, norm_steps: int) -> str:
+    """What normalizing did to one optimizer's step count: "helped", "same" or "hurt" (-1, not reached, counts
+    as more than any reached count)."""
+    big = 10**12
+    r, n = (big if s < 0 else s for s in (raw_steps, norm_steps))
+    return "same" if r == n else "helped" if n < r else "hurt"
+
+
+def fmt_kappa(k: float) -> str:
+    """A condition number for text: 1.14, 37.3, 1,265, 3.2e+08."""
+    return f"{k:.3g}" if k < 100 else f"{k:,.0f}" if k < 1e7 else f"{k:.2g}"
+
+
+NAMES = {"sgd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _count(n: int, steps: int | None = None) -> str:
+    return f"{n:,}" if n >= 0 else (f"more than {steps:,}" if steps else "never")
+
+
+class Story(NamedTuple):
+    """The facts the page's captions state, and the captions worded from them."""
+    gd_steps: tuple[int, int]  # closed-form GD steps (raw, normalized) at the page's α
+    rates: tuple[np.ndarray, np.ndarray]  # 1 − αλᵢ per eigen-direction (raw, normalized)
+    steps: dict  # {name: (raw, normalized)} simulated steps to the tolerance (-1: not within the horizon)
+    effects: dict  # {name: "helped" | "same" | "hurt"}
+    momentum_gain: float  # GD's closed-form steps over momentum's on the raw inputs (NaN if either never)
+    diagonal_kappa: float  # κ of the raw cost after the best per-coordinate rescaling
+    contours: str
+    steps_text: str
+
+
+def story(cmp: Comparison, fraction: float, tol: float, methods, horizon: int | None = None,
+          beta: float = 0.9) -> Story:
+    """What the cost contours and the step counts show, computed (items the page must not state from memory)."""
+    gd = tuple(gd_steps_at_fraction(q, fraction, tol) for q in (cmp.raw, cmp.norm))
+    rates = (gd_rates(cmp.raw, fraction), gd_rates(cmp.norm, fraction))
+    steps = {name: tuple(cmp.runs[(kind, name)].steps for kind in ("raw", "norm")) for name in methods}
+    effects = {name: effect(*(gd if name == "sgd" else steps[name])) for name in methods}
+    m_raw = steps.get("momentum", (-1,))[0]
+    gain = gd[0] / m_raw if m_raw > 0 and gd[0] >= 0 else float("nan")
+    diag_kappa = diagonal_condition(cmp.raw)
+    k_raw, k_norm = cmp.raw.condition, cmp.norm.condition
+    steep = 1 - 2 * fraction
+    alpha = f"α = {fraction:.2f}·2/λ_max"
+
+    def shape(k: float) -> str:
+        return "nearly round contours" if k < 1.5 else "elongated ellipses" if k < 20 else "long, thin ellipses"
+
+    def motion(r: np.ndarray, where: str) -> str:
+        neg = r < 0
+        if neg.all():
+            return (f"every component of the error changes sign each step (factors {r[0]:+.2f} and {r[1]:+.2f}), "
+                    f"so gradient descent zig-zags across {where}")
+        if neg.any():
+            along = (f"the error along the valley shrinks by only {r[0]:.4g} per step, so gradient descent "
+                     "zig-zags across the valley while it crawls along it") if r[0] > 0.9 else (
+                     f"the other shrinks by {r[0]:.2g} per step, so gradient descent zig-zags across the valley")
+            return f"the steep component changes sign each step (factor {steep:+.2f}) while " + along
+        return (f"no component changes sign (factors {r[0]:.2f} and {r[1]:.2f}), so gradient descent approaches "
+                f"{where} without overshooting")
+
+    contours = (f"Raw inputs: {shape(k_raw)} (κ = {fmt_kappa(k_raw)}; equal axis scales). At {alpha}, "
+                f"{motion(rates[0], 'the minimum ★')}. Normalized inputs: {shape(k_norm)} "
+                f"(κ = {fmt_kappa(k_norm)}); at the same rule for α, {motion(rates[1], 'the minimum ★')}. "
+                "A fraction of at most 0.5 (α ≤ 1/λ_max) makes every factor non-negative: no overshoot.")
+
+    slow = [float(np.abs(r).max()) for r in rates]
+    text = [f"Gradient descent at {alpha} needs {_count(gd[0])} steps on the raw inputs and {_count(gd[1])} on "
+            "the normalized ones (closed form)"]
+    if gd[0] > 0 and gd[1] > 0 and k_raw / k_norm >= 2:
+        text[-1] += f": {gd[0] / gd[1]:,.0f}× as many, not κ_raw/κ_norm = {k_raw / k_norm:,.0f}×"
+    text[-1] += (f". The count follows the slowest factor max|1 − αλᵢ|: {slow[0]:.4f} raw, {slow[1]:.4f} normalized")
+    if abs(abs(steep) - slow[1]) < 1e-12 and steep < 0:
+        text[-1] += (f"; on the normalized inputs it is the steep direction's |1 − 2·{fraction:.2f}| = {-steep:.2f}: "
+                     f"near the stability limit even a round problem takes {_count(gd[1])} steps")
+    text[-1] += "."
+    if "momentum" in methods:
+        m = steps["momentum"]
+        if m[0] < 0:
+            text.append(f"Momentum (course form v = βv + (1−β)g, W −= αv, β = {beta:g}, best α of its grid) does not "
+                        f"reach the tolerance on the raw inputs within {_count(-1, horizon)} steps.")
+        else:
+            cmp_word = (f"{gain:,.1f}× fewer than gradient descent's {gd[0]:,}" if gain >= 1 else
+                        f"{1 / gain:,.1f}× more than gradient descent's {gd[0]:,}") if np.isfinite(gain) else ""
+            text.append(f"Momentum (course form v = βv + (1−β)g, W −= αv, β = {beta:g}, best α of its grid) needs "
+                        f"{m[0]:,} steps on the raw inputs" + (f", {cmp_word}" if cmp_word else "") + ".")
+        text.append(f"With β fixed at {beta:g} its largest stable α is (1+β)/(1−β) = "
+                    f"{momentum_gain_bound(beta):.0f} times gradient descent's, so its gain stops growing with κ: on "
+                    "very elongated valleys (κ of several thousand) it levels off near that factor; a gain that keeps "
+                    "growing like √κ needs β tuned to κ.")
+    if "adam" in methods:
+        a = steps["adam"]
+        text.append(f"Adam (best α of its grid) needs {_count(a[0], horizon)} steps raw and {_count(a[1], horizon)} "
+                    f"normalized. Rescaling each weight separately, as Adam's √ŝ roughly does, can at best take κ "
+                    f"from {fmt_kappa(k_raw)} to {fmt_kappa(diag_kappa)} here: it undoes a difference in scale, not the tilt a "
+                    "shared offset gives the valley.")
+    helped = [NAMES[n] for n in methods if effects[n] == "helped"]
+    hurt = [f"{NAMES[n]} ({_count((gd if n == 'sgd' else steps[n])[0], horizon)} → "
+            f"{_count((gd if n == 'sgd' else steps[n])[1], horizon)})" for n in methods if effects[n] == "hurt"]
+    same = [NAMES[n] for n in methods if effects[n] == "same"]
+    parts = []
+    if helped:
+        parts.append(f"normalizing saved steps for {_join(helped)}")
+    if same:
+        parts.append(f"left {_join(same)} unchanged")
+    if hurt:
+        parts.append(f"cost {_join(hurt)} steps: it guarantees round contours, not fewer steps for every "
+                     "optimizer at every setting")
+    text.append("Here " + "; it ".join(parts) + ".")
+    return Story(gd, rates, steps, effects, gain, diag_kappa, contours, " ".join(text))
 
 
 # Classic demonstrations for the Input normalization page: name -> (what to look for, {widget key: value}).
@@ -285,12 +591,15 @@ PRESETS = {
         "gradient descent does not reach the tolerance; after normalizing, κ ≈ 1 and it takes a few dozen steps.",
         {"ratio": 100.0, "offset": 0.0, "opts": ["sgd"]}),
     "Already normalized: nothing to gain": (
-        "Both features already have mean 0 and variance 1: raw and normalized contours are both round and "
-        "gradient descent needs about the same number of steps. Normalizing never hurts.",
+        "Both features already have mean 0 and variance 1: raw and normalized contours are both round (κ ≈ 1), "
+        "so there is nothing to gain. Normalizing does not always save steps: here it costs gradient descent and "
+        "momentum a few dozen (the table), while Adam saves some.",
         {"ratio": 1.0, "offset": 0.0}),
     "Subtract the mean too: an offset alone elongates": (
-        "Same scale, but both features have mean 5: x₁ and x₂ are strongly correlated, so the valley is long and "
-        "tilted. Subtracting μ makes it round; dividing by σ alone would not.",
+        "Same scale, but both features have mean 5. They are nearly uncorrelated; the valley comes from the large "
+        "shared mean: every entry of the uncentred XXᵀ/m is close to 25, so it is nearly singular and the valley is "
+        "long and tilted. Subtracting μ alone makes it round; dividing by σ alone would not (section 1 gives κ at "
+        "each stage).",
         {"ratio": 1.0, "offset": 5.0, "opts": ["sgd"]}),
     "Momentum/Adam recover part of it": (
         "On the badly scaled raw inputs gradient descent would need tens of thousands of steps; momentum gets there "

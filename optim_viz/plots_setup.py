@@ -1,17 +1,61 @@
 """Figure builders for the "setting up the problem" pages: normalization, initialization, gradient checking.
 
-Each takes arrays or results from ``normalization``, ``depth`` and ``gradcheck`` and returns a ``go.Figure``.
+Each takes arrays or results from ``normalization``, ``depth`` and ``gradcheck`` and returns a figure. They build
+plain specs sent as ``plots.FrozenFigure`` (no plotly validation on a cache miss: 10–300 ms per figure otherwise);
+``tests/test_plots_setup.py`` checks that each validates as a ``go.Figure`` and serializes as plotly would.
 """
 from __future__ import annotations
+
+import copy
+import functools
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from . import gradcheck, normalization
+from .plots import FrozenFigure
+
 COLOURS = {"sgd": "#1f77b4", "momentum": "#d62728", "adam": "#2ca02c"}
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"]
 FONT = dict(size=14)
 ROUND_OFF = 1e-13  # relative cost gap below which float64 round-off dominates
+
+
+@functools.lru_cache(maxsize=4)
+def _template(name: str = "plotly_white") -> dict:
+    return go.Figure(layout=dict(template=name)).to_dict()["layout"]["template"]
+
+
+@functools.lru_cache(maxsize=16)
+def _subplot_grid(rows: int, cols: int, n_titles: int, **kw) -> dict:
+    """Axis domains and subplot-title annotations of ``make_subplots`` (computed once per shape)."""
+    layout = make_subplots(rows, cols, subplot_titles=["t"] * n_titles, **kw).to_dict()["layout"]
+    layout.pop("template", None)
+    return layout
+
+
+def _grid(rows: int, cols: int, titles=(), **kw) -> dict:
+    """A fresh copy of ``make_subplots``'s layout with ``titles`` filled in."""
+    layout = copy.deepcopy(_subplot_grid(rows, cols, len(titles), **kw))
+    for a, text in zip(layout.get("annotations", []), titles):
+        a["text"] = text
+    return layout
+
+
+def _axis(layout: dict, name: str, **props) -> None:
+    """Merge ``props`` into ``layout[name]`` (``title_text`` as plotly's magic underscore does)."""
+    ax = layout.setdefault(name, {})
+    if "title_text" in props:
+        ax["title"] = {**ax.get("title", {}), "text": props.pop("title_text")}
+    ax.update(props)
+
+
+def _figure(data: list, layout: dict, height: int, **kw) -> FrozenFigure:
+    """The page's common layout (white template, 14 px type, legend on top) over ``layout``; ``kw`` wins."""
+    base = dict(height=height, template=_template(), font=FONT, margin=dict(l=60, r=20, t=60, b=50),
+                legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0))
+    return FrozenFigure({"data": data, "layout": {**layout, **base, **kw}})
 
 
 def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
@@ -29,9 +73,7 @@ def _thin(n: int, dense: int = 150, total: int = 400) -> np.ndarray:
     return np.unique(np.r_[np.arange(dense), tail, n - 1])
 
 
-def fmt_kappa(k: float) -> str:
-    """A condition number for a title: 1.14, 37.3, 1,265, 3.2e+08."""
-    return f"{k:.3g}" if k < 100 else f"{k:,.0f}" if k < 1e7 else f"{k:.2g}"
+fmt_kappa = normalization.fmt_kappa
 
 
 def _square(center, half) -> tuple[list, list]:
@@ -41,66 +83,82 @@ def _square(center, half) -> tuple[list, list]:
 # ---------------------------------------------------------------------------------------------
 # Input normalization
 
-def normalization_stages(cmp) -> go.Figure:
+def normalization_stages(cmp) -> FrozenFigure:
     """Raw, centred and normalized training points (circles) and test points (crosses, transformed with the
     TRAINING μ and σ), each panel with equal scales on both axes."""
     d = cmp.data
     stages = [("Raw x", d.X_train, d.X_test), ("Centred: x − μ", cmp.X_centred, d.X_test - cmp.mu),
               ("Normalized: (x − μ) / σ", cmp.X_train_n, cmp.X_test_n)]
-    fig = make_subplots(1, 3, subplot_titles=[s[0] for s in stages], horizontal_spacing=0.07)
+    layout = _grid(1, 3, [s[0] for s in stages], horizontal_spacing=0.07)
+    data = []
     for j, (_, tr, te) in enumerate(stages, start=1):
-        fig.add_scatter(x=tr[0], y=tr[1], mode="markers", name="training set", legendgroup="train",
-                        showlegend=j == 1, marker=dict(size=5, color="#1f77b4", opacity=0.6), row=1, col=j)
-        fig.add_scatter(x=te[0], y=te[1], mode="markers", name="test set (training μ, σ)", legendgroup="test",
-                        showlegend=j == 1, marker=dict(size=7, color="#ff7f0e", symbol="x"), row=1, col=j)
+        axis = "" if j == 1 else str(j)
+        data.append(dict(type="scatter", x=tr[0], y=tr[1], mode="markers", name="training set", legendgroup="train",
+                         showlegend=j == 1, marker=dict(size=5, color="#1f77b4", opacity=0.6),
+                         xaxis=f"x{axis}", yaxis=f"y{axis}"))
+        data.append(dict(type="scatter", x=te[0], y=te[1], mode="markers", name="test set (training μ, σ)",
+                         legendgroup="test", showlegend=j == 1, marker=dict(size=7, color="#ff7f0e", symbol="x"),
+                         xaxis=f"x{axis}", yaxis=f"y{axis}"))
         pts = np.hstack([tr, te, np.zeros((2, 1))])
         lo, hi = pts.min(axis=1), pts.max(axis=1)
         half = 0.55 * max(hi - lo) + 1e-9
         xr, yr = _square((lo + hi) / 2, half)
-        axis = "" if j == 1 else str(j)
-        fig.update_xaxes(range=xr, title_text="x₁", zeroline=True, zerolinecolor="#999", row=1, col=j)
-        fig.update_yaxes(range=yr, title_text="x₂", zeroline=True, zerolinecolor="#999", row=1, col=j,
-                         scaleanchor=f"x{axis}", scaleratio=1)
-    return _layout(fig, 420)
+        _axis(layout, f"xaxis{axis}", range=[float(v) for v in xr], title_text="x₁", zeroline=True,
+              zerolinecolor="#999")
+        _axis(layout, f"yaxis{axis}", range=[float(v) for v in yr], title_text="x₂", zeroline=True,
+              zerolinecolor="#999", scaleanchor=f"x{axis}", scaleratio=1)
+    return _figure(data, layout, 420)
 
 
-def cost_contours(cmp, methods=("sgd", "momentum", "adam"), grid: int = 120) -> go.Figure:
+def _panel_half(w: np.ndarray, paths, cap: float = 3.0) -> tuple[np.ndarray, float]:
+    """Centre and half-width of a square cost panel: w = 0 and w* in view, and the shown paths too (a zig-zag
+    that overshoots the minimum stays visible), at most ``cap`` |w*| wide."""
+    r = max(np.hypot(*w), 1e-9)
+    centre, half = w / 2, 0.65 * r
+    for xy in paths:
+        ok = np.isfinite(xy).all(axis=1)
+        if ok.any():
+            half = max(half, 1.05 * float(np.abs(xy[ok] - centre).max()))
+    return centre, min(half, cap * r)
+
+
+def cost_contours(cmp, methods=("sgd", "momentum", "adam"), grid: int = 120) -> FrozenFigure:
     """J(w₁, w₂) for the raw and the normalized inputs on equal-scale axes, contours at relative gaps
     10⁻⁴ … 1, with each optimizer's path from w = 0."""
-    fig = make_subplots(1, 2, horizontal_spacing=0.1, subplot_titles=[
-        f"Raw inputs: κ = {fmt_kappa(cmp.raw.condition)}", f"Normalized inputs: κ = {fmt_kappa(cmp.norm.condition)}"])
+    layout = _grid(1, 2, [f"Raw inputs: κ = {fmt_kappa(cmp.raw.condition)}",
+                          f"Normalized inputs: κ = {fmt_kappa(cmp.norm.condition)}"], horizontal_spacing=0.1)
+    data = []
     for j, (kind, q) in enumerate((("raw", cmp.raw), ("norm", cmp.norm)), start=1):
+        axis = "" if j == 1 else str(j)
+        refs = dict(xaxis=f"x{axis}", yaxis=f"y{axis}")
         w = q.w_star
-        half = 0.65 * max(np.hypot(*w), 1e-9)
-        xr, yr = _square(w / 2, half)
+        runs = [(rank, name, cmp.runs.get((kind, name))) for rank, name in enumerate(methods)]
+        shown = [(rank, name, run, run.path.xy[:, 0][_thin(len(run.path.xy))]) for rank, name, run in runs if run]
+        centre, half = _panel_half(w, [xy for *_, xy in shown])
+        xr, yr = _square(centre, half)
         w1, w2 = np.linspace(*xr, grid), np.linspace(*yr, grid)
         J0, Js = float(q.cost(0.0, 0.0)), q.J_star
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.log10(np.maximum((q.cost(w1[None, :], w2[:, None]) - Js) / max(J0 - Js, 1e-300), 1e-12))
-        fig.add_trace(go.Contour(x=w1, y=w2, z=z, contours=dict(start=-4, end=1, size=0.5), colorscale="Blues",
-                                 reversescale=True, showscale=j == 2, opacity=0.55, line=dict(width=0.8),
-                                 colorbar=dict(title="log₁₀ gap", len=0.8), hoverinfo="skip", name="cost"),
-                      row=1, col=j)
-        for rank, name in reversed(list(enumerate(methods))):  # gradient descent drawn last, on top
-            run = cmp.runs.get((kind, name))
-            if run is None:
-                continue
-            xy = run.path.xy[:, 0]
-            xy = xy[_thin(len(xy))]
-            fig.add_scatter(x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=run.label, legendgroup=name,
-                            legendrank=rank + 1, showlegend=j == 1, line=dict(color=COLOURS[name], width=2),
-                            marker=dict(size=3), row=1, col=j)
-        fig.add_scatter(x=[w[0]], y=[w[1]], mode="markers", name="minimum w*", legendgroup="min", showlegend=j == 1,
-                        marker=dict(symbol="star", size=14, color="black"), row=1, col=j)
-        axis = "" if j == 1 else str(j)
-        fig.update_xaxes(range=xr, title_text="w₁", row=1, col=j)
-        fig.update_yaxes(range=yr, title_text="w₂", scaleanchor=f"x{axis}", scaleratio=1, row=1, col=j)
-    return _layout(fig, 500)
+        data.append(dict(type="contour", x=w1, y=w2, z=z, contours=dict(start=-4, end=1, size=0.5),
+                         colorscale="Blues", reversescale=True, showscale=j == 2, opacity=0.55, line=dict(width=0.8),
+                         colorbar=dict(title=dict(text="log₁₀ gap"), len=0.8), hoverinfo="skip", name="cost", **refs))
+        for rank, name, run, xy in reversed(shown):  # gradient descent drawn last, on top
+            data.append(dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=run.label,
+                             legendgroup=name, legendrank=rank + 1, showlegend=j == 1,
+                             line=dict(color=COLOURS[name], width=2), marker=dict(size=3), **refs))
+        data.append(dict(type="scatter", x=[float(w[0])], y=[float(w[1])], mode="markers", name="minimum w*",
+                         legendgroup="min", showlegend=j == 1, marker=dict(symbol="star", size=14, color="black"),
+                         **refs))
+        _axis(layout, f"xaxis{axis}", range=[float(v) for v in xr], title_text="w₁")
+        _axis(layout, f"yaxis{axis}", range=[float(v) for v in yr], title_text="w₂", scaleanchor=f"x{axis}",
+              scaleratio=1)
+    return _figure(data, layout, 500)
 
 
-def convergence(cmp, tol: float, methods=("sgd", "momentum", "adam")) -> go.Figure:
+def convergence(cmp, tol: float, methods=("sgd", "momentum", "adam")) -> FrozenFigure:
     """Relative gap (J − J*)/(J(0) − J*) per step on a log axis: solid raw, dashed normalized."""
-    fig = go.Figure()
+    data = []
     for kind, dash, tag in (("raw", "solid", "raw"), ("norm", "dash", "normalized")):
         for name in methods:
             run = cmp.runs.get((kind, name))
@@ -110,13 +168,17 @@ def convergence(cmp, tol: float, methods=("sgd", "momentum", "adam")) -> go.Figu
             end = floor[0] + 1 if floor.size else len(run.gap)  # a curve stops once it reaches round-off
             idx = _thin(end)
             gap = np.where(run.gap[idx] > 0, run.gap[idx], np.nan)
-            fig.add_scatter(x=idx, y=gap, mode="lines", name=f"{run.label}, {tag}",
-                            line=dict(color=COLOURS[name], dash=dash, width=2))
-    fig.add_hline(y=tol, line=dict(color="black", dash="dot"), annotation_text=f"tolerance {tol:g}",
-                  annotation_position="bottom right")
-    fig.update_xaxes(title_text="step t")
-    fig.update_yaxes(title_text="(J − J*) / (J(0) − J*)", type="log", exponentformat="power")
-    return _layout(fig, 420)
+            data.append(dict(type="scatter", x=idx, y=gap, mode="lines", name=f"{run.label}, {tag}",
+                             line=dict(color=COLOURS[name], dash=dash, width=2)))
+    layout = dict(
+        shapes=[dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=tol, y1=tol,
+                     line=dict(color="black", dash="dot"))],
+        # annotations on a log axis take log10 values (shapes take data values)
+        annotations=[dict(text=f"tolerance {tol:g}", showarrow=False, xref="x domain", yref="y", x=1,
+                          y=float(np.log10(tol)), xanchor="right", yanchor="top")],
+        xaxis=dict(title=dict(text="step t")),
+        yaxis=dict(title=dict(text="(J − J*) / (J(0) − J*)"), type="log", exponentformat="power"))
+    return _figure(data, layout, 420)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,8 +9,24 @@ LABELS = {"sgd": "Gradient descent", "momentum": "Momentum (β = 0.9, best α)",
 
 
 @ui.figure_cache
+def problems(ratio: float, offset: float, seed: int):
+    """The data, both costs and the first chart: they depend on the data set only."""
+    pb = normalization.problems(ratio, offset, seed)
+    return pb, plots_setup.normalization_stages(pb), normalization.conditioning(pb.data.X_train)
+
+
+@ui.figure_cache
+def sweeps(ratio: float, offset: float, seed: int, steps: int):
+    """Momentum and Adam over their learning-rate grids on both costs (independent of α for GD and of tol)."""
+    pb = problems(ratio, offset, seed)[0]
+    return normalization.grid_sweeps({"raw": pb.raw, "norm": pb.norm}, steps)
+
+
+@ui.figure_cache
 def build(ratio: float, offset: float, seed: int, fraction: float, steps: int, tol: float, methods: tuple):
-    cmp = normalization.compare(ratio, offset, seed, fraction, steps, tol, methods)
+    pb, stages, stage_kappa = problems(ratio, offset, seed)
+    grid = sweeps(ratio, offset, seed, steps) if set(methods) & set(normalization.GRID_METHODS) else None
+    cmp = normalization.assemble(pb, grid, fraction, steps, tol, methods)
     rows = []
     for kind, q, tag in (("raw", cmp.raw, "raw x"), ("norm", cmp.norm, "normalized x")):
         row = {"inputs": tag, "condition number κ": plots_setup.fmt_kappa(q.condition), "λ_max": f"{q.L_max:.4g}"}
@@ -21,8 +37,9 @@ def build(ratio: float, offset: float, seed: int, fraction: float, steps: int, t
         exact = normalization.gd_steps_at_fraction(q, fraction, tol)
         row["GD steps, closed form"] = f"{exact:,}" if exact >= 0 else "never"
         rows.append(row)
-    return (plots_setup.normalization_stages(cmp), plots_setup.cost_contours(cmp, methods),
-            plots_setup.convergence(cmp, tol, methods), rows, cmp.mu.ravel().tolist(), cmp.sigma.ravel().tolist())
+    story = normalization.story(cmp, fraction, tol, methods, steps)
+    return (stages, plots_setup.cost_contours(cmp, methods), plots_setup.convergence(cmp, tol, methods), rows,
+            cmp.mu.ravel().tolist(), cmp.sigma.ravel().tolist(), stage_kappa, story)
 
 
 ui.page_header(
@@ -56,7 +73,8 @@ methods = tuple(m for m in METHODS if m in methods)
 out = ui.guarded(lambda: build(float(ratio), float(offset), int(seed), float(fraction), int(steps), float(tol),
                                methods), "Could not build the problem")
 if out is not None:
-    stages, contours, curves, rows, mu, sigma = out
+    stages, contours, curves, rows, mu, sigma, kappa, story = out
+    k = plots_setup.fmt_kappa
 
     st.subheader("1 · The data at each stage")
     st.latex(r"\mu = \frac{1}{m}\sum_{i=1}^{m} x^{(i)},\quad x := x - \mu,\quad "
@@ -67,26 +85,23 @@ if out is not None:
         f"σ = ({sigma[0]:.3g}, {sigma[1]:.3g}). The test points (crosses) are transformed with the TRAINING μ and σ, "
         "never with their own: the network must see the same transformation at training and at test time, so the "
         "normalized test cloud is close to, but not exactly, mean 0 and variance 1.")
+    ui.explain(
+        f"κ of XXᵀ/m: raw {k(kappa.raw)}, centred only {k(kappa.centred)}, divided by σ only {k(kappa.scaled)}, "
+        f"normalized {k(kappa.normalized)}. The correlation of x₁ and x₂ is {kappa.correlation:.2f} at every stage: "
+        "an elongated cost comes from different scales and from a large shared mean (the uncentred XXᵀ/m is then "
+        "nearly singular), not only from correlated features.")
 
     st.subheader("2 · The cost over the two weights")
     st.latex(r"J(w_1, w_2) = \frac{1}{2m}\sum_{i=1}^{m}\big(w_1 x_1^{(i)} + w_2 x_2^{(i)} - y^{(i)}\big)^2,\qquad "
              r"\kappa = \frac{\lambda_{\max}(XX^\top/m)}{\lambda_{\min}(XX^\top/m)},\qquad "
              r"\text{GD is stable for } \alpha < \frac{2}{\lambda_{\max}}")
     ui.chart(contours, key="contours")
-    ui.explain(
-        "Raw inputs: the contours are long thin ellipses (equal axis scales), so the largest stable step is set by the "
-        "steep direction and gradient descent zig-zags across the valley while it crawls along it. Normalized "
-        "inputs: nearly round contours, and the same rule for α goes almost straight to the minimum ★.")
+    ui.explain(story.contours)
 
     st.subheader("3 · Steps to the tolerance")
     ui.chart(curves, key="curves")
-    ui.explain(
-        "Solid: raw inputs; dashed: normalized; a curve stops when it reaches round-off (1e-13). Gradient descent "
-        "needs on the order of κ steps, so the raw problem takes about κ_raw/κ_norm times longer. Momentum "
-        "(course form v = βv + (1−β)g, W −= αv, β = 0.9, which tolerates a larger α) recovers much of it, about √κ "
-        "instead of κ; Adam's per-coordinate scaling undoes a difference in scale but not the offset, which tilts "
-        "the valley. Momentum and Adam each run at the best α of a fixed grid. Normalizing the inputs is free "
-        "and helps every optimizer.")
+    ui.explain("Solid: raw inputs; dashed: normalized; a curve stops when it reaches round-off (1e-13). "
+               + story.steps_text)
     st.dataframe(rows, hide_index=True, width="stretch")
     ui.explain("“> N” means not within the simulated steps; the closed-form count uses the eigen-decomposition of "
                "the Hessian, J_t − J* = ½ Σ λᵢ eᵢ² (1 − αλᵢ)^{2t}, so it also answers for very long runs.")
