@@ -2,10 +2,11 @@
 
     dθ_approx[i] = (J(θ + ε eᵢ) − J(θ − ε eᵢ)) / 2ε            (two-sided, ε = 1e-7)
     diff = ‖dθ_approx − dθ‖₂ / (‖dθ_approx‖₂ + ‖dθ‖₂)
-    ~1e-7 great · ~1e-5 look closer · ~1e-3 or more: a bug
+    ~1e-7 great · ~1e-5 look closer · ~1e-3 or more: a bug          (``BANDS``: the one table of thresholds)
 
 ``cost(theta) -> float`` and ``grad(theta) -> array`` shaped like the flat ``theta``. The network part
-(planted bugs) builds such a pair from ``optim_viz.nn``.
+(planted bugs) builds such a pair from ``optim_viz.nn``, plus ``cost_batch(thetas (k, size)) -> (k,)`` that
+evaluates many perturbed θ at once (the same cost; ~100× faster than one call per θ).
 """
 from __future__ import annotations
 
@@ -15,20 +16,50 @@ import numpy as np
 
 Cost = Callable[[np.ndarray], float]
 Grad = Callable[[np.ndarray], np.ndarray]
+BatchCost = Callable[[np.ndarray], np.ndarray]
 
 EPS = 1e-7
-BANDS = ((1e-7, "great"), (1e-5, "look closer"), (1e-3, "probably a bug"))
 
 
-def numerical_gradient(cost: Cost, theta, eps: float = EPS, two_sided: bool = True) -> np.ndarray:
+class Band(NamedTuple):
+    lo: float  # the band starts here (inclusive, except that "great" includes its upper bound 1e-7)
+    hi: float
+    label: str  # short name, on the charts
+    verdict: str  # the page's sentence
+    colour: str
+
+
+# The course's reading of the relative difference, used by ``verdict``, the charts' colours and the page's text.
+# 1e-7 itself is great ("about 1e-7 or below"), 1e-5 is "look closer", 1e-3 is a bug ("1e-3 or more").
+BANDS = (Band(0.0, 1e-7, "great", "great: the gradient is almost certainly right", "#2ca02c"),
+         Band(1e-7, 1e-5, "probably fine", "probably fine, but look at the components", "#bcbd22"),
+         Band(1e-5, 1e-3, "look closer", "worrying: look closer at the components", "#ff7f0e"),
+         Band(1e-3, np.inf, "bug", "a bug: the analytic gradient is wrong somewhere", "#d62728"))
+GREAT, FINE, CLOSER, BUG = BANDS
+
+
+def band(diff: float) -> Band | None:
+    """The band of ``BANDS`` a relative difference falls in (None if it is not a finite number ≥ 0)."""
+    if not (np.isfinite(diff) and diff >= 0):
+        return None
+    if diff <= GREAT.hi:
+        return GREAT
+    return next(b for b in BANDS[1:] if diff < b.hi)
+
+
+def numerical_gradient(cost: Cost, theta, eps: float = EPS, two_sided: bool = True,
+                       cost_batch: BatchCost | None = None) -> np.ndarray:
     """Finite-difference gradient, one component at a time.
 
     two-sided: ``(J(θ + ε eᵢ) − J(θ − ε eᵢ)) / 2ε`` (error O(ε²));
     one-sided: ``(J(θ + ε eᵢ) − J(θ)) / ε`` (error O(ε)).
+    With ``cost_batch`` every perturbed θ is evaluated in one call (same formula, same θ ± ε eᵢ).
     """
     theta = np.asarray(theta, dtype=float).ravel()
     if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps}")
+    if cost_batch is not None:
+        return batched_gradients(cost_batch, theta, [eps], two_sided)[0]
     approx = np.empty_like(theta)
     base = None if two_sided else float(cost(theta.copy()))
     for i in range(theta.size):
@@ -66,10 +97,10 @@ class Check(NamedTuple):
     component_rel: np.ndarray  # |approx − exact| / (|approx| + |exact|) per component (0 where both are 0)
 
 
-def check(cost: Cost, grad: Grad, theta, eps: float = EPS) -> Check:
+def check(cost: Cost, grad: Grad, theta, eps: float = EPS, cost_batch: BatchCost | None = None) -> Check:
     """Relative difference plus the per-component differences that locate a bug."""
     theta = np.asarray(theta, dtype=float).ravel()
-    approx = numerical_gradient(cost, theta, eps)
+    approx = numerical_gradient(cost, theta, eps, cost_batch=cost_batch)
     exact = np.asarray(grad(theta.copy()), dtype=float).ravel()
     err = np.abs(approx - exact)
     denom = np.abs(approx) + np.abs(exact)
@@ -78,25 +109,73 @@ def check(cost: Cost, grad: Grad, theta, eps: float = EPS) -> Check:
 
 
 def verdict(diff: float) -> str:
-    """The course's reading of a relative difference."""
-    if not np.isfinite(diff):
-        return "not a number: the cost or gradient overflowed"
-    if diff < 1e-7:
-        return "great: the gradient is almost certainly right"
-    if diff < 1e-5:
-        return "probably fine, but look at the components"
-    if diff < 1e-3:
-        return "worrying: look closer at the components"
-    return "a bug: the analytic gradient is wrong somewhere"
+    """The course's reading of a relative difference: the ``verdict`` of its band in ``BANDS``."""
+    b = band(diff)
+    return "not a number: the cost or gradient overflowed" if b is None else b.verdict
 
 
-def eps_sweep(cost: Cost, grad: Grad, theta, eps_values, two_sided: bool = True) -> np.ndarray:
+def reading() -> str:
+    """The bands in words, from ``BANDS``: "about 1e-07 or below: great; ..." (the page's legend)."""
+    return (f"about {GREAT.hi:.0e} or below: {GREAT.label}; up to {FINE.hi:.0e}: {FINE.label}; from {CLOSER.lo:.0e}: "
+            f"{CLOSER.label}; {BUG.lo:.0e} or more: almost certainly a {BUG.label}")
+
+
+def batched_gradients(cost_batch: BatchCost, theta, eps_values, two_sided: bool = True) -> np.ndarray:
+    """``numerical_gradient`` for every ε of ``eps_values`` at once, shape (len(eps_values), size)."""
+    theta = np.asarray(theta, dtype=float).ravel()
+    eps = np.asarray(eps_values, dtype=float).ravel()
+    if not (eps > 0).all():
+        raise ValueError(f"eps must be positive, got {eps.min()}")
+    n, k = theta.size, eps.size
+    plus = np.repeat(theta[None, None, :], n, axis=1).repeat(k, axis=0)  # (k, n, n): row i perturbs component i
+    idx = np.arange(n)
+    plus[:, idx, idx] = theta[idx] + eps[:, None]
+    if two_sided:
+        minus = np.repeat(theta[None, None, :], n, axis=1).repeat(k, axis=0)
+        minus[:, idx, idx] = theta[idx] - eps[:, None]
+        J = cost_batch(np.concatenate([plus, minus]).reshape(-1, n)).reshape(2, k, n)
+        return (J[0] - J[1]) / (2 * eps[:, None])
+    J = cost_batch(np.concatenate([theta[None], plus.reshape(-1, n)]))
+    return (J[1:].reshape(k, n) - J[0]) / eps[:, None]
+
+
+def eps_sweep(cost: Cost, grad: Grad, theta, eps_values, two_sided: bool = True,
+              cost_batch: BatchCost | None = None) -> np.ndarray:
     """Relative difference for each ε: V-shaped on log-log axes (truncation error ∝ ε² (two-sided) or ε
     (one-sided) on the right, round-off ∝ 1/ε on the left)."""
     theta = np.asarray(theta, dtype=float).ravel()
     exact = np.asarray(grad(theta.copy()), dtype=float).ravel()
+    if cost_batch is not None:
+        return np.array([relative_error(a, exact)
+                         for a in batched_gradients(cost_batch, theta, eps_values, two_sided)])
     return np.array([relative_error(numerical_gradient(cost, theta, float(e), two_sided), exact)
                      for e in np.ravel(eps_values)])
+
+
+class EpsReading(NamedTuple):
+    best_eps: float  # the ε of the grid where the two-sided error of the correct gradient is smallest
+    best: float  # that smallest error
+    at_eps: float  # the error at the chosen ε
+    arm: str  # "round-off" (left of the bottom), "bottom" (within half a decade of it) or "truncation" (right)
+    tiny: float  # the error at ε = 1e-12 (the grid's smallest ε)
+    course: float  # the error at the course's ε = 1e-7
+    bug_min: float | None  # the planted bug's smallest error over the grid (None without a bug)
+
+
+def read_sweep(eps_values, sweep, eps: float, at_eps: float, bug=None) -> EpsReading:
+    """Where the chosen ``eps`` sits on the V of ``sweep`` (the correct gradient's error per ε), the errors at
+    ε = 1e-12 and at the course's 1e-7 (both on the grid), and how low a bug's curve gets."""
+    eps_values, sweep = np.asarray(eps_values, float), np.asarray(sweep, float)
+    i = int(np.nanargmin(sweep))
+    best_eps = float(eps_values[i])
+    ratio = np.log10(eps / best_eps)
+    arm = "bottom" if abs(ratio) <= 0.5 else "round-off" if ratio < 0 else "truncation"
+
+    def at(e: float) -> float:
+        return float(sweep[int(np.argmin(np.abs(np.log10(eps_values / e))))])
+
+    return EpsReading(best_eps, float(sweep[i]), float(at_eps), arm, at(1e-12), at(EPS),
+                      None if bug is None else float(np.nanmin(bug)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +198,37 @@ class Problem(NamedTuple):
     block: np.ndarray  # (size,) index into ``blocks`` for each component
     blocks: list[str]  # "W1", "b1", ...
     lambd: float
+    cost_batch: BatchCost | None = None  # cost of many θ (rows) at once
+
+
+def _network_cost_batch(params: dict, X, Y, hidden: str, lambd: float, keep=None, rng=None) -> BatchCost:
+    """``cost`` of the network for a batch of θ (rows): the same forward pass and cross-entropy as ``nn``,
+    on stacked weights. With ``keep`` (dropout left on) every row draws its own masks."""
+    from . import nn
+
+    shapes = [np.shape(params[k]) for k in params]  # W1, b1, W2, b2, ...: the order of nn.to_vector
+    m, L = Y.shape[1], len(shapes) // 2
+
+    def cost_batch(thetas: np.ndarray) -> np.ndarray:
+        thetas = np.asarray(thetas, dtype=float)
+        k, i, A, l2 = thetas.shape[0], 0, np.asarray(X, float), 0.0
+        with np.errstate(all="ignore"):
+            for l in range(1, L + 1):
+                (n, n_prev), (_, one) = shapes[2 * l - 2], shapes[2 * l - 1]
+                W = thetas[:, i:i + n * n_prev].reshape(k, n, n_prev)
+                i += n * n_prev
+                b = thetas[:, i:i + n].reshape(k, n, 1)
+                i += n
+                A = nn.activation(W @ A + b, hidden if l < L else "sigmoid")
+                if keep is not None and l < L:
+                    A = A * (rng.random(A.shape) < keep[l - 1]) / keep[l - 1]
+                l2 = l2 + np.sum(W * W, axis=(1, 2))
+            floor = 1e-300  # as nn.compute_cost: log stays finite for a saturated output
+            loss = -(Y * np.log(np.maximum(A, floor)) + (1 - Y) * np.log(np.maximum(1 - A, floor)))
+            cost = np.sum(loss, axis=(1, 2)) / m
+        return cost + (lambd / (2 * m) * l2 if lambd else 0.0)
+
+    return cost_batch
 
 
 def _layout(nn, params: dict):
@@ -144,6 +254,11 @@ def make_data(m: int = 20, n_x: int = 3, seed: int = 0) -> tuple[np.ndarray, np.
     return X, Y
 
 
+def effective_lambda(bug: str, lambd: float) -> float:
+    """The λ the check uses: 0.7 for a forgotten L2 term at λ = 0 (or the bug would do nothing)."""
+    return 0.7 if bug == "l2" and lambd == 0 else float(lambd)
+
+
 def network_problem(bug: str = "none", lambd: float = 0.0, layer_dims=(3, 5, 3, 1), hidden: str = "tanh",
                     keep_prob: float = 0.8, m: int = 20, seed: int = 0) -> Problem:
     """The network's ``cost(θ)`` (cross-entropy plus ``(λ/2m) Σ‖W‖²``) and its backprop ``grad(θ)`` with
@@ -152,8 +267,7 @@ def network_problem(bug: str = "none", lambd: float = 0.0, layer_dims=(3, 5, 3, 
 
     if bug not in BUGS:
         raise ValueError(f"unknown bug {bug!r}; choose one of {', '.join(BUGS)}")
-    if bug == "l2" and lambd == 0:
-        lambd = 0.7
+    lambd = effective_lambda(bug, lambd)
     layer_dims = list(layer_dims)
     X, Y = make_data(m, layer_dims[0], seed)
     params = nn.init_params(layer_dims, method="xavier", rng=np.random.default_rng(seed + 1))
@@ -180,7 +294,8 @@ def network_problem(bug: str = "none", lambd: float = 0.0, layer_dims=(3, 5, 3, 
             g["db1"] = g["db1"] * m
         return nn.to_vector({k: g["d" + k] for k in params}).astype(float).ravel()
 
-    return Problem(cost, grad, theta0, names, block, blocks, lambd)
+    batch = _network_cost_batch(params, X, Y, hidden, lambd, keep, np.random.default_rng(seed + 3))
+    return Problem(cost, grad, theta0, names, block, blocks, lambd, batch)
 
 
 def block_differences(problem: Problem, result: Check) -> np.ndarray:
@@ -195,10 +310,10 @@ def worst_components(result: Check, k: int = 6) -> list[int]:
     return sorted(range(len(result.component)), key=lambda i: -result.component[i])[:k]
 
 
-def flagged_blocks(problem: Problem, block_diff, threshold: float = 1e-5) -> list[str]:
-    """Names of the parameter blocks (W1, b1, ...) whose relative difference is above ``threshold``
-    (1e-5: beyond "look closer")."""
-    return [b for b, d in zip(problem.blocks, block_diff) if d > threshold]
+def flagged_blocks(problem: Problem, block_diff, threshold: float = CLOSER.lo) -> list[str]:
+    """Names of the parameter blocks (W1, b1, ...) whose relative difference is ``threshold`` or more
+    (by default 1e-5, where "look closer" starts in ``BANDS``)."""
+    return [b for b, d in zip(problem.blocks, block_diff) if not d < threshold]
 
 
 EPS_GRID = np.logspace(-12, -1, 23)
@@ -218,19 +333,44 @@ def network_report(bug: str = "none", lambd: float = 0.0, hidden: str = "tanh", 
                    eps_values=EPS_GRID) -> Report:
     """Everything the gradient-check page shows: the check at ``eps`` with ``bug`` planted, per block and per
     component, and the ε sweep of the correct gradient (one- and two-sided) and of the bug."""
+    problem, result, block_diff = network_check(bug, lambd, hidden, eps, seed)
+    two, one = clean_sweeps(problem.lambd, hidden, seed, eps_values)
+    return Report(problem, result, block_diff, np.asarray(eps_values, float), two, one,
+                  bug_sweep(bug, lambd, hidden, seed, eps_values))
+
+
+def network_check(bug: str = "none", lambd: float = 0.0, hidden: str = "tanh", eps: float = EPS, seed: int = 0):
+    """The check at ``eps`` with ``bug`` planted: ``(problem, Check, relative difference per block)``."""
     problem = network_problem(bug, lambd, hidden=hidden, seed=seed)
-    result = check(problem.cost, problem.grad, problem.theta, eps)
-    clean = network_problem("none", problem.lambd, hidden=hidden, seed=seed)
-    two = eps_sweep(clean.cost, clean.grad, clean.theta, eps_values, two_sided=True)
-    one = eps_sweep(clean.cost, clean.grad, clean.theta, eps_values, two_sided=False)
-    buggy = None if bug == "none" else eps_sweep(problem.cost, problem.grad, problem.theta, eps_values)
-    return Report(problem, result, block_differences(problem, result), np.asarray(eps_values, float), two, one, buggy)
+    result = check(problem.cost, problem.grad, problem.theta, eps, problem.cost_batch)
+    return problem, result, block_differences(problem, result)
+
+
+def clean_sweeps(lambd: float = 0.0, hidden: str = "tanh", seed: int = 0, eps_values=EPS_GRID):
+    """The correct gradient's relative difference per ε, two-sided and one-sided (the V of section 3)."""
+    p = network_problem("none", lambd, hidden=hidden, seed=seed)
+    return tuple(eps_sweep(p.cost, p.grad, p.theta, eps_values, two_sided, p.cost_batch) for two_sided in (True, False))
+
+
+def bug_sweep(bug: str, lambd: float = 0.0, hidden: str = "tanh", seed: int = 0, eps_values=EPS_GRID):
+    """The planted bug's two-sided relative difference per ε (None without a bug)."""
+    if bug == "none":
+        return None
+    p = network_problem(bug, lambd, hidden=hidden, seed=seed)
+    return eps_sweep(p.cost, p.grad, p.theta, eps_values, True, p.cost_batch)
+
+
+def clean_difference(lambd: float, hidden: str, eps: float, seed: int = 0) -> float:
+    """The correct gradient's two-sided relative difference at ``eps`` (where it sits on the V)."""
+    p = network_problem("none", lambd, hidden=hidden, seed=seed)
+    return check(p.cost, p.grad, p.theta, eps, p.cost_batch).diff
 
 
 # Classic demonstrations for the Gradient checking page: name -> (what to look for, {widget key: value}).
 PRESETS = {
     "Correct backprop passes": (
-        "Backprop as written in the course, ε = 1e-7: the relative difference is about 1e-9, in the green band.",
+        "Backprop as written in the course, ε = 1e-7: the relative difference is far below 1e-7, in the green "
+        "“great” band.",
         {"bug": "none"}),
     "Bug: wrong sign in dW2": (
         "The relative difference jumps far above 1e-3 and only the W2 block lights up in section 2.", {"bug": "sign"}),
@@ -243,6 +383,7 @@ PRESETS = {
         "Each cost evaluation draws a new mask, so J is a different function every time: every component is noise. "
         "Turn dropout off (keep_prob = 1) while checking.", {"bug": "dropout"}),
     "ε too small: round-off": (
-        "Correct backprop, but ε = 1e-12: J is only known to about 1e-16, divided by 2ε that is around 1e-4, so the "
-        "check looks worse than at ε = 1e-7. See the left arm of the V in section 3.", {"eps": 1e-12}),
+        "Correct backprop, but ε = 1e-12: J is only known to about 1e-16, and dividing its round-off by 2ε blows it "
+        "up, so the check reads thousands of times worse than at ε = 1e-7, outside the green band. See the left arm "
+        "of the V in section 3.", {"eps": 1e-12}),
 }

@@ -131,5 +131,53 @@ def test_flagged_blocks_point_at_the_planted_bug():
     p = G.network_problem("sign")
     r = G.check(p.cost, p.grad, p.theta)
     assert G.flagged_blocks(p, G.block_differences(p, r)) == ["W2"]
-    assert G.flagged_blocks(p, [2e-5, 1e-5, 0.0, 1.0, 0.0, 0.0]) == ["W1", "b2"]  # strictly above 1e-5
+    assert G.flagged_blocks(p, [2e-5, 1e-5, 0.0, 1.0, 0.0, 0.0]) == ["W1", "b1", "b2"]  # 1e-5 is "look closer"
+    assert G.flagged_blocks(p, [2e-5, 9.9e-6, 0.0, 1.0, 0.0, 0.0]) == ["W1", "b2"]
     assert G.flagged_blocks(p, [2e-5, 1e-5, 0.0, 1.0, 0.0, 0.0], threshold=1e-3) == ["b2"]
+
+
+def test_one_table_of_bands_drives_verdict_band_and_reading():
+    # the boundaries as the course reads them: 1e-7 itself is great, 1e-5 "look closer", 1e-3 a bug
+    for diff, label in ((0.0, "great"), (1e-7, "great"), (1.0000001e-7, "probably fine"), (9.99e-6, "probably fine"),
+                        (1e-5, "look closer"), (9.99e-4, "look closer"), (1e-3, "bug"), (5.0, "bug")):
+        b = G.band(diff)
+        assert b.label == label, diff
+        assert G.verdict(diff) == b.verdict
+    assert G.band(float("nan")) is None and G.verdict(float("inf")).startswith("not a number")
+    assert [b.label for b in G.BANDS] == ["great", "probably fine", "look closer", "bug"]
+    assert all(a.hi == b.lo for a, b in zip(G.BANDS, G.BANDS[1:]))  # contiguous, no gap or overlap
+    assert [b.hi for b in G.BANDS[:3]] == [1e-7, 1e-5, 1e-3]
+    text = G.reading()
+    assert "1e-07 or below: great" in text and "1e-03 or more: almost certainly a bug" in text
+
+
+def test_chart_colours_and_labels_come_from_the_same_table():
+    from optim_viz import plots_setup
+
+    gauge = plots_setup.difference_gauge(1e-7).to_dict()["layout"]
+    assert [a["text"] for a in gauge["annotations"]] == [b.label for b in G.BANDS]
+    assert [s["fillcolor"] for s in gauge["shapes"]] == [b.colour for b in G.BANDS]
+    assert [s["x1"] for s in gauge["shapes"][:3]] == [1e-7, 1e-5, 1e-3]
+
+
+def test_batched_cost_equals_the_loop_cost_and_gradient():
+    for hidden in ("tanh", "relu", "sigmoid"):
+        p = G.network_problem("none", 0.7, hidden=hidden)
+        thetas = p.theta + np.random.default_rng(1).normal(size=(5, p.theta.size))
+        np.testing.assert_allclose(p.cost_batch(thetas), [p.cost(t) for t in thetas], rtol=1e-14)
+        loop = G.numerical_gradient(p.cost, p.theta, 1e-6)
+        np.testing.assert_allclose(G.numerical_gradient(p.cost, p.theta, 1e-6, cost_batch=p.cost_batch), loop,
+                                   rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(G.eps_sweep(p.cost, p.grad, p.theta, [1e-3, 1e-6], False, p.cost_batch),
+                                   G.eps_sweep(p.cost, p.grad, p.theta, [1e-3, 1e-6], False), rtol=1e-6)
+
+
+def test_eps_sweep_bottoms_near_1e_5_and_the_course_eps_is_on_the_round_off_arm():
+    two, one = G.clean_sweeps(0.0, "tanh", 0)
+    r = G.read_sweep(G.EPS_GRID, two, 1e-7, G.clean_difference(0.0, "tanh", 1e-7), None)
+    assert r.best_eps == pytest.approx(1e-5) and r.best < 1e-10  # ≈ ε_mach^(1/3)
+    assert r.arm == "round-off" and r.best < r.at_eps < 1e-7  # left of the bottom, still great
+    assert r.at_eps == pytest.approx(r.course) and r.tiny > 1000 * r.course
+    assert G.read_sweep(G.EPS_GRID, two, 1e-5, 0.0).arm == "bottom"
+    assert G.read_sweep(G.EPS_GRID, two, 1e-2, 0.0).arm == "truncation"
+    assert G.read_sweep(G.EPS_GRID, two, 1e-7, 0.0, np.array([3.0, 0.2])).bug_min == 0.2

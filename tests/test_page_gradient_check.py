@@ -77,3 +77,63 @@ def test_presets_apply_and_show_their_demonstration(name):
                 "dropout": {"W1", "b1", "W2", "b2", "W3", "b3"}}[bug]
     if eps == 1e-7:
         assert blocks == expected
+
+
+def _caption(at, start: str) -> str:
+    return next(c.value for c in at.caption if start in c.value)
+
+
+def _claims_hold(at, bug: str, eps: float, lambd: float = 0.0, hidden: str = "tanh", seed: int = 0):
+    """Every number and diagnosis in the page's text, recomputed from the library and read off the charts."""
+    from optim_viz import gradcheck as G
+
+    diff = _diff(at)
+    band = G.band(diff)
+    assert any(m.value.startswith(f"**{band.verdict}.**") for m in at.markdown)  # the verdict is the band's
+    gauge = charts(at)[0]
+    assert [a["text"] for a in gauge["layout"]["annotations"]] == [b.label for b in G.BANDS]
+    assert G.reading() in _caption(at, "The course's reading")
+    flagged = [b for b, v in _block_values(at).items() if not v < G.CLOSER.lo]
+    assert f"or more (look closer or bug): {', '.join(flagged) if flagged else 'none'}." in _caption(at, "Blocks at")
+    sweep = charts(at)[2]
+    two = values(sweep["data"][0]["y"])
+    grid = G.EPS_GRID
+    text = _caption(at, "V-shaped")
+    best = int(np.argmin(two))
+    assert f"bottoms out near ε = {grid[best]:.0e} ({two[best]:.1e})" in text
+    used = G.effective_lambda(bug, lambd)
+    at_eps = G.clean_difference(used, hidden, eps, seed)
+    arm = "round-off" if np.log10(eps / grid[best]) < -0.5 else "truncation" if np.log10(eps / grid[best]) > 0.5 \
+        else "bottom"
+    assert {"round-off": "on the round-off arm", "truncation": "on the truncation arm",
+            "bottom": "at the bottom of the V"}[arm] in text and f"reads {at_eps:.1e}" in text
+    tiny, course = two[0], two[np.argmin(np.abs(np.log10(grid / 1e-7)))]
+    assert tiny > course and f"gives {tiny / course:,.0f}× the error of ε = 1e-7" in text
+    if bug != "none":
+        red = values(sweep["data"][2]["y"])
+        assert red.min() > G.BUG.lo and f"never reads below {red.min():.1e} for any ε" in text
+    return diff
+
+
+def test_default_text_is_computed_and_true():
+    at = open_page(PAGE)
+    diff = _claims_hold(at, "none", 1e-7)
+    assert diff < 1e-7
+    text = _caption(at, "V-shaped")
+    assert "near ε = 1e-05" in text and "on the round-off arm" in text  # not "in the flat bottom"
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_text_is_true(name):
+    wanted = PRESETS[name][1]
+    at = apply_preset(PAGE, name, PRESETS[name])
+    bug, eps = wanted.get("bug", "none"), wanted.get("eps", 1e-7)
+    diff = _claims_hold(at, bug, eps, wanted.get("lambd", 0.0))
+    from optim_viz import gradcheck as G
+
+    if name.startswith("Correct backprop"):  # "far below 1e-7, in the green “great” band"
+        assert G.band(diff) is G.GREAT and diff < 1e-8
+    elif name.startswith("ε too small"):  # "thousands of times worse than at ε = 1e-7, outside the green band"
+        assert G.band(diff) is not G.GREAT and diff > 1000 * G.clean_difference(0.0, "tanh", 1e-7)
+    else:  # every planted bug reads as one
+        assert G.band(diff) is G.BUG
