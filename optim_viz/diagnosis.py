@@ -44,6 +44,24 @@ def diagnose(train_error: float, dev_error: float, bayes_error: float = 0.0, tol
     return Diagnosis(label, high_bias, high_variance, avoidable, variance, step)
 
 
+class GapChange(NamedTuple):
+    """How regularization changed a run against the unregularized one (error rates in [0, 1])."""
+    gap_before: float  # dev − train without regularization
+    gap_after: float  # dev − train with it
+    train_before: float
+    train_after: float
+    narrower: bool  # the gap shrank
+    closed: bool  # the gap is now within the tolerance (no longer high variance)
+    dev_better: bool  # the dev error fell
+
+
+def gap_change(before: dict, after: dict, tolerance: float = 0.02) -> GapChange:
+    """Compare two runs' ``{"train", "dev"}`` errors: did the train/dev gap narrow, close (≤ tolerance), and
+    did the dev error fall?"""
+    g0, g1 = before["dev"] - before["train"], after["dev"] - after["train"]
+    return GapChange(g0, g1, before["train"], after["train"], g1 < g0, g1 <= tolerance, after["dev"] < before["dev"])
+
+
 # Classic demonstrations for the Regularization lab: name -> (what to look for, {widget key: value}).
 _BIG = {"ds": "moons", "noise": 0.4, "m": 150, "layers": 3, "u1": 50, "u2": 50, "u3": 20, "it": 3000}
 PRESETS = {

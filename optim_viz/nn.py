@@ -427,6 +427,10 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
 
 # ------------------------------------------------------------------------------------------ the lab
 
+import threading  # noqa: E402  (the lab's run memo; kept with the lab section)
+from collections import OrderedDict  # noqa: E402
+from typing import Callable  # noqa: E402
+
 def dropout_expected_values(params: dict, X: np.ndarray, hidden: str, keep_probs, seed: int = 0,
                             draws: int = 100, output: str = "sigmoid") -> list[dropout.ExpectedValue]:
     """For each hidden layer l, ``dropout.expected_value_check`` of its activations ``A[l] = g(Z[l])`` on ``X``
@@ -452,6 +456,136 @@ def variance_gap(errors: dict) -> float:
     return errors["dev"] - errors["train"]
 
 
+def _flat_layout(params: dict) -> tuple[list[str], list[tuple], np.ndarray]:
+    """Keys W1, b1, ..., WL, bL, their shapes and the offsets of each in one flat parameter vector."""
+    keys = [f"{p}{l}" for l in range(1, n_layers(params) + 1) for p in ("W", "b")]
+    shapes = [np.shape(params[k]) for k in keys]
+    return keys, shapes, np.cumsum([0] + [int(np.prod(s)) for s in shapes])
+
+
+def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iterations: int,
+                   hidden: str = "relu", lambdas=(0.0,), keep_probs=(None,), rngs=(None,),
+                   record_every: int = 10, record_masks: int = 0, chunk: int = 50,
+                   progress: Callable[[float], None] | None = None) -> list[tuple[dict, dict]]:
+    """``train`` (full batch, sigmoid output, no batch norm) for V variants of one network at once.
+
+    Variant v starts from ``params`` and trains with its own ``lambdas[v]``, ``keep_probs[v]`` and dropout
+    generator ``rngs[v]``; every array carries a leading variant axis, so one matmul serves all V runs. Each
+    variant's arithmetic is that of ``train`` (same operations in the same order, masks drawn from its rng in
+    the same order), so ``[train(...) for each variant]`` gives the same params and history. ``optimizer``
+    updates all parameters as one flat array (its updates are element-wise). ``progress(fraction)`` is called
+    every ``chunk`` iterations. Returns ``[(params, history)]``.
+    """
+    _check(hidden, "sigmoid")
+    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    V, L, m = len(lambdas), n_layers(params), X.shape[1]
+    if not len(keep_probs) == len(rngs) == V:
+        raise ValueError("need one keep_probs entry and one rng per variant")
+    dims = layer_dims(params)
+    keys, shapes, offs = _flat_layout(params)
+    kps = [keep_prob_list(k, L - 1) for k in keep_probs]
+    if any(min(k, default=1.0) < 1.0 and r is None for k, r in zip(kps, rngs)):
+        raise ValueError("dropout (keep_prob < 1) needs an rng")
+    record_every = max(1, int(record_every))
+    iterations = int(iterations)
+    record_masks = max(0, min(int(record_masks), iterations))
+
+    def views(flat):  # W[l], b[l] of every variant: (V, n[l], n[l−1]) and (V, n[l], 1), no copies
+        return [flat[:, offs[i]:offs[i + 1]].reshape((V,) + shapes[i]) for i in range(len(keys))]
+
+    theta = np.tile(np.concatenate([np.ravel(params[k]) for k in keys]).astype(float), (V, 1))
+    state = optimizer.init(theta)
+    grad = np.empty_like(theta)
+    g = views(grad)
+    lam_m = np.array([float(lam) / m for lam in lambdas])[:, None, None]
+    lam_2m = np.array([float(lam) / (2 * m) for lam in lambdas])
+    kp = [np.array([k[l] for k in kps])[:, None, None] for l in range(L - 1)]
+    drops = [[l for l in range(L - 1) if k[l] < 1.0] for k in kps]  # hidden layers (0-based) with dropout
+    D = [np.ones((V, dims[l + 1], m), dtype=bool) if any(l in d for d in drops) else None for l in range(L - 1)]
+    draws = [None] * V
+    masks = [[np.ones((record_masks, dims[l + 1]), dtype=bool) if k[l] < 1.0 else None for l in range(L - 1)]
+             for k in kps]
+    rec_it, rec_cost, rec_norms = [], [], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, iterations + 1):
+            k = (t - 1) % chunk
+            if k == 0 and progress is not None:
+                progress((t - 1) / iterations)
+            for v, layers in enumerate(drops):
+                if not layers:
+                    continue
+                if k == 0:  # a block of iterations at once: the same stream as one draw per layer and iteration
+                    draws[v] = rngs[v].random((min(chunk, iterations - t + 1), sum(dims[l + 1] for l in layers) * m))
+                o = 0
+                for l in layers:
+                    size = dims[l + 1] * m
+                    np.less(draws[v][k, o:o + size].reshape(dims[l + 1], m), kps[v][l], out=D[l][v])
+                    o += size
+                    if t <= record_masks:
+                        masks[v][l][t - 1] = D[l][v][:, 0]
+            P = views(theta)
+            A, caches = X, []
+            for l in range(L):
+                Z = np.matmul(P[2 * l], A) + P[2 * l + 1]
+                A_raw = activation(Z, "sigmoid" if l == L - 1 else hidden)
+                Dl = D[l] if l < L - 1 else None
+                caches.append((A, Z, A_raw, Dl))
+                A = A_raw * Dl / kp[l] if Dl is not None else A_raw
+            if t % record_every == 0 or t == 1 or t == iterations:
+                loss = -(Y * np.log(np.maximum(A, _LOG_FLOOR)) + (1 - Y) * np.log(np.maximum(1 - A, _LOG_FLOOR)))
+                squares = sum(np.sum(P[2 * l] ** 2, axis=(1, 2)) for l in range(L))
+                rec_it.append(t)
+                rec_cost.append(np.sum(loss, axis=(1, 2)) / m + lam_2m * squares)
+            dZ = (A - Y) / m
+            for l in range(L - 1, -1, -1):
+                A_prev, Z, A_raw, Dl = caches[l]
+                if l < L - 1:
+                    dA = dA_next * Dl * (1 / kp[l]) if Dl is not None else dA_next
+                    dZ = dA * (Z > 0) if hidden == "relu" else dA * activation_grad(Z, A_raw, hidden)
+                W = P[2 * l]
+                np.matmul(dZ, np.swapaxes(A_prev, -1, -2), out=g[2 * l])
+                g[2 * l] += lam_m * W
+                np.sum(dZ, axis=2, keepdims=True, out=g[2 * l + 1])
+                if l > 0:
+                    dA_next = np.matmul(np.swapaxes(W, 1, 2), dZ)
+            delta, state = optimizer.update(grad, state, theta)
+            theta = theta + delta
+            if len(rec_norms) < len(rec_it):
+                P = views(theta)
+                rec_norms.append(np.sqrt([np.sum(P[2 * l] ** 2, axis=(1, 2)) for l in range(L)]).T)
+    P = views(theta)
+    costs, norms = np.array(rec_cost).reshape(-1, V), np.array(rec_norms).reshape(-1, V, L)
+    return [({k: P[i][v].copy() for i, k in enumerate(keys)},
+             {"iteration": np.array(rec_it), "cost": costs[:, v], "weight_norms": norms[:, v], "masks": masks[v]})
+            for v in range(V)]
+
+
+def run_labs(dataset: str = "moons", m: int = 300, noise: float = 0.25, proportions=(0.6, 0.2, 0.2),
+             data_seed: int = 0, hidden_units=(20, 10), hidden: str = "relu", variants=((0.0, None),),
+             iterations: int = 2000, optimizer: str = "adam", lr: float = 0.01, seed: int = 0,
+             record_every: int = 10, record_masks: int = 0, progress: Callable[[float], None] | None = None
+             ) -> list[dict]:
+    """``run_lab`` for several (λ, keep_probs) variants of one setting, trained together (``train_variants``).
+    Every variant sees the same data and initial weights; each draws its masks from ``default_rng(seed + 1)``."""
+    from . import datasets, optimizers
+
+    X, Y = datasets.make(dataset, m, noise, data_seed)
+    s = datasets.split(X, Y, proportions, data_seed)
+    dims = [2, *[int(u) for u in hidden_units], 1]
+    params = init_params(dims, "he" if hidden == "relu" else "xavier", np.random.default_rng(seed))
+    runs = train_variants(params, s.X_train, s.Y_train, optimizers.make(optimizer, lr=lr), iterations, hidden,
+                          [lam for lam, _ in variants], [kps for _, kps in variants],
+                          [np.random.default_rng(seed + 1) for _ in variants], record_every, record_masks,
+                          progress=progress)
+    out = []
+    for params, history in runs:
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged run gives NaN params, not warnings
+            errors = {name: error_rate(params, Xp, Yp, hidden) for name, Xp, Yp in
+                      (("train", s.X_train, s.Y_train), ("dev", s.X_dev, s.Y_dev), ("test", s.X_test, s.Y_test))}
+        out.append({"split": s, "params": params, "history": history, "errors": errors})
+    return out
+
+
 def run_lab(dataset: str = "moons", m: int = 300, noise: float = 0.25, proportions=(0.6, 0.2, 0.2),
             data_seed: int = 0, hidden_units=(20, 10), hidden: str = "relu", lambd: float = 0.0,
             keep_probs=None, iterations: int = 2000, optimizer: str = "adam", lr: float = 0.01, seed: int = 0,
@@ -463,16 +597,70 @@ def run_lab(dataset: str = "moons", m: int = 300, noise: float = 0.25, proportio
     from the same weights. Returns a dict with ``split`` (datasets.Split), ``params``, ``history`` and
     ``errors`` (train / dev / test error rates).
     """
-    from . import datasets, optimizers
+    return run_labs(dataset, m, noise, proportions, data_seed, hidden_units, hidden, ((lambd, keep_probs),),
+                    iterations, optimizer, lr, seed, record_every, record_masks)[0]
 
-    X, Y = datasets.make(dataset, m, noise, data_seed)
-    s = datasets.split(X, Y, proportions, data_seed)
-    dims = [2, *[int(u) for u in hidden_units], 1]
-    params = init_params(dims, "he" if hidden == "relu" else "xavier", np.random.default_rng(seed))
+
+class LabRuns:
+    """A bounded, thread-safe memo of lab runs for a server: ``get(variants, **setting)`` returns one
+    ``run_labs`` result per (λ, keep_probs) variant of a setting (``run_labs``' other keyword arguments, plain
+    hashable values) and trains only the variants it does not hold, together in one call. The least recently
+    used runs are dropped beyond ``max_runs``. Returned runs are shared: treat them as read-only."""
+
+    def __init__(self, max_runs: int = 48):
+        self.max_runs = int(max_runs)
+        self._runs: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(variant, setting: dict) -> tuple:
+        lam, kps = variant
+        return tuple(sorted(setting.items())), float(lam), None if kps is None else tuple(float(k) for k in kps)
+
+    def missing(self, variants, **setting) -> list:
+        """The variants (distinct, in order) that ``get`` would have to train."""
+        with self._lock:
+            keys = {}
+            for v in variants:
+                keys.setdefault(self._key(v, setting), v)
+            return [v for k, v in keys.items() if k not in self._runs]
+
+    def get(self, variants, progress: Callable[[float], None] | None = None, **setting) -> list[dict]:
+        todo = self.missing(variants, **setting)
+        if todo:
+            new = run_labs(variants=todo, progress=progress, **setting)
+            with self._lock:
+                for v, run in zip(todo, new):
+                    self._runs[self._key(v, setting)] = run
+        with self._lock:
+            out = []
+            for v in variants:
+                key = self._key(v, setting)
+                run = self._runs.get(key)
+                if run is None:  # dropped by another session's inserts in between: train it alone
+                    run = run_labs(variants=[v], **setting)[0]
+                    self._runs[key] = run
+                self._runs.move_to_end(key)
+                out.append(run)
+            while len(self._runs) > self.max_runs:
+                self._runs.popitem(last=False)
+            return out
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+
+def l2_only_steps(optimizer: str, lr: float, lambd: float, m: int, w0: float = 0.05, steps: int = 3) -> np.ndarray:
+    """A weight w = ``w0`` after 1..``steps`` updates of ``optimizer`` whose gradient is the L2 term alone,
+    ``(λ/m) w``: plain gradient descent gives ``w0 (1 − αλ/m)^t`` ("weight decay"); adaptive optimizers divide
+    the term by √s and take far larger relative steps (why AdamW decouples the decay)."""
+    from . import optimizers
+
     opt = optimizers.make(optimizer, lr=lr)
-    params, history = train(params, s.X_train, s.Y_train, opt, iterations, hidden, "sigmoid", lambd, keep_probs,
-                            np.random.default_rng(seed + 1), record_every, record_masks)
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run gives NaN params, not warnings
-        errors = {name: error_rate(params, Xp, Yp, hidden) for name, Xp, Yp in
-                  (("train", s.X_train, s.Y_train), ("dev", s.X_dev, s.Y_dev), ("test", s.X_test, s.Y_test))}
-    return {"split": s, "params": params, "history": history, "errors": errors}
+    w = np.array([float(w0)])
+    state, out = opt.init(w), []
+    for _ in range(int(steps)):
+        delta, state = opt.update(float(lambd) / m * w, state, w)
+        w = w + delta
+        out.append(float(w[0]))
+    return np.array(out)

@@ -1,19 +1,37 @@
 """Plotly figures for the Regularization lab: decision boundaries, cost curves, weights, the network drawing
-with dropped units greyed out, and the dropout expected-value check. Arrays in, ``go.Figure`` out."""
+with dropped units greyed out, and the dropout expected-value check. Arrays in, a read-only
+``plots.FrozenFigure`` out: each is a plain spec (no plotly validation, arrays sent base64 once), and a test
+checks that every spec validates as a ``go.Figure`` and serializes as plotly would."""
 from __future__ import annotations
+
+import functools
 
 import contourpy
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from . import nn
 from .dropout import ExpectedValue
+from .plots import FrozenFigure
 
 CLASS_COLOURS = ("#1f77b4", "#d62728")  # y = 0 blue, y = 1 red
 FIELD = [[0.0, "#9ecae1"], [0.5, "#f7f7f7"], [1.0, "#fc9272"]]
 RUN_COLOURS = {"No regularization": "#7f7f7f", "L2": "#2ca02c", "Dropout": "#9467bd"}
-LAYOUT = dict(template="plotly_white", font=dict(size=14), margin=dict(l=60, r=20, t=50, b=50))
+LAYER_COLOURS = ("#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A")  # plotly's first colours, one per layer
+
+
+@functools.lru_cache(maxsize=1)
+def _white() -> dict:
+    """The "plotly_white" template as plain JSON (what ``template="plotly_white"`` expands to)."""
+    return go.Figure(layout=dict(template="plotly_white")).to_dict()["layout"]["template"]
+
+
+def _layout(**kw) -> dict:
+    return dict(template=_white(), font=dict(size=14), margin=dict(l=60, r=20, t=50, b=50), **kw)
+
+
+def _title(text: str) -> dict:
+    return dict(text=text)
 
 
 def bounds_of(*Xs: np.ndarray, pad: float = 0.25) -> tuple[float, float, float, float]:
@@ -42,108 +60,127 @@ def boundary_line(xs, ys, P, level: float = 0.5) -> tuple[np.ndarray, np.ndarray
     return pts[:, 0], pts[:, 1]
 
 
-def _points(X, Y, split: str, legend: bool, row=None, col=None):
+def _points(X, Y, split: str, legend: bool, axes: dict | None = None) -> list[dict]:
     out = []
+    train = split == "train"
     for label in (0, 1):
         sel = Y[0] == label
-        train = split == "train"
-        out.append(go.Scatter(
-            x=X[0, sel], y=X[1, sel], mode="markers", name=f"{split} y={label}", legendgroup=f"{split}{label}",
-            showlegend=legend,
+        out.append(dict(
+            type="scatter", x=X[0, sel], y=X[1, sel], mode="markers", name=f"{split} y={label}",
+            legendgroup=f"{split}{label}", showlegend=legend,
             marker=dict(color=CLASS_COLOURS[label] if train else "white", size=7 if train else 8,
                         symbol="circle" if train else "diamond",
-                        line=dict(color="white" if train else CLASS_COLOURS[label], width=1 if train else 2))))
+                        line=dict(color="white" if train else CLASS_COLOURS[label], width=1 if train else 2)),
+            **(axes or {})))
     return out
 
 
-def _boundary_traces(xs, ys, P, legend: bool, showscale: bool):
+def _boundary_traces(xs, ys, P, legend: bool, showscale: bool, axes: dict | None = None) -> list[dict]:
     bx, by = boundary_line(xs, ys, P)
     return [
-        go.Heatmap(x=xs, y=ys, z=P, zmin=0, zmax=1, colorscale=FIELD, showscale=showscale, hoverinfo="skip",
-                   colorbar=dict(title=dict(text="ŷ"), len=0.8, thickness=12)),
-        go.Scatter(x=bx, y=by, mode="lines", name="boundary ŷ = 0.5", legendgroup="boundary", showlegend=legend,
-                   line=dict(color="black", width=2), hoverinfo="skip"),
+        dict(type="heatmap", x=xs, y=ys, z=P, zmin=0, zmax=1, colorscale=FIELD, showscale=showscale,
+             hoverinfo="skip", colorbar=dict(title=dict(text="ŷ"), len=0.8, thickness=12), **(axes or {})),
+        dict(type="scatter", x=bx, y=by, mode="lines", name="boundary ŷ = 0.5", legendgroup="boundary",
+             showlegend=legend, line=dict(color="black", width=2), hoverinfo="skip", **(axes or {})),
     ]
 
 
-def decision_boundary(xs, ys, P, X_train, Y_train, X_dev, Y_dev, title: str = "Decision boundary") -> go.Figure:
+def decision_boundary(xs, ys, P, X_train, Y_train, X_dev, Y_dev, title: str = "Decision boundary") -> FrozenFigure:
     """ŷ over the plane (blue → 0, red → 1), the ŷ = 0.5 boundary, train points (filled) and dev points (open)."""
-    fig = go.Figure(_boundary_traces(xs, ys, P, True, True)
-                    + _points(X_train, Y_train, "train", True) + _points(X_dev, Y_dev, "dev", True))
-    fig.update_layout(**LAYOUT, title=title, height=480, legend=dict(orientation="h", y=-0.15),
-                      xaxis=dict(title="x₁", range=[xs[0], xs[-1]], constrain="domain"),
-                      yaxis=dict(title="x₂", range=[ys[0], ys[-1]], scaleanchor="x", constrain="domain"))
-    return fig
+    traces = (_boundary_traces(xs, ys, P, True, True)
+              + _points(X_train, Y_train, "train", True) + _points(X_dev, Y_dev, "dev", True))
+    layout = _layout(title=_title(title), height=480, legend=dict(orientation="h", y=-0.15),
+                     xaxis=dict(title=_title("x₁"), range=[xs[0], xs[-1]], constrain="domain"),
+                     yaxis=dict(title=_title("x₂"), range=[ys[0], ys[-1]], scaleanchor="x", constrain="domain"))
+    return FrozenFigure({"data": traces, "layout": layout})
 
 
 def boundary_panels(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], X_train, Y_train, X_dev,
-                    Y_dev) -> go.Figure:
-    """Decision boundaries side by side, one panel per (title, xs, ys, P), same data in each."""
-    fig = make_subplots(1, len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.04,
-                        shared_yaxes=True)
-    for i, (_, xs, ys, P) in enumerate(panels, start=1):
-        first = i == 1
-        for tr in (_boundary_traces(xs, ys, P, first, first) + _points(X_train, Y_train, "train", first)
-                   + _points(X_dev, Y_dev, "dev", first)):
-            fig.add_trace(tr, row=1, col=i)
-        fig.update_xaxes(title_text="x₁", range=[xs[0], xs[-1]], row=1, col=i)
-        fig.update_yaxes(range=[ys[0], ys[-1]], row=1, col=i)
-    fig.update_yaxes(title_text="x₂", row=1, col=1)
-    fig.update_layout(**LAYOUT, height=430, legend=dict(orientation="h", y=-0.2))
-    fig.update_layout(margin=dict(t=70))
-    return fig
+                    Y_dev) -> FrozenFigure:
+    """Decision boundaries side by side, one panel per (title, xs, ys, P), same data in each (shared y axis)."""
+    n, gap = len(panels), 0.04
+    width = (1 - gap * (n - 1)) / n
+    traces, layout, notes = [], _layout(height=430, legend=dict(orientation="h", y=-0.2)), []
+    for i, (title, xs, ys, P) in enumerate(panels, start=1):
+        first, sfx = i == 1, "" if i == 1 else str(i)
+        axes = dict(xaxis=f"x{sfx}", yaxis=f"y{sfx}")
+        traces += (_boundary_traces(xs, ys, P, first, first, axes) + _points(X_train, Y_train, "train", first, axes)
+                   + _points(X_dev, Y_dev, "dev", first, axes))
+        x0 = (i - 1) * (width + gap)
+        layout[f"xaxis{sfx}"] = dict(anchor=f"y{sfx}", domain=[x0, x0 + width], title=_title("x₁"),
+                                     range=[xs[0], xs[-1]])
+        layout[f"yaxis{sfx}"] = dict(anchor=f"x{sfx}", domain=[0.0, 1.0], range=[ys[0], ys[-1]],
+                                     **({"title": _title("x₂")} if first else {"matches": "y", "showticklabels": False}))
+        notes.append(dict(text=title, x=x0 + width / 2, y=1.0, xref="paper", yref="paper", xanchor="center",
+                          yanchor="bottom", showarrow=False, font=dict(size=16)))
+    layout.update(annotations=notes, margin=dict(l=60, r=20, t=70, b=50))
+    return FrozenFigure({"data": traces, "layout": layout})
 
 
-def cost_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], title: str = "Cost J during training") -> go.Figure:
+def cost_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], title: str = "Cost J during training") -> FrozenFigure:
     """J against iteration, one line per run (log y)."""
-    fig = go.Figure([go.Scatter(x=it, y=np.where(np.isfinite(c), c, np.nan), mode="lines", name=name,
-                                line=dict(color=RUN_COLOURS.get(name)))
-                     for name, (it, c) in curves.items()])
-    fig.update_layout(**LAYOUT, title=title, height=340, xaxis_title="iteration",
-                      yaxis=dict(title="cost J (with the L2 term)", type="log"),
-                      legend=dict(orientation="h", y=-0.25))
-    return fig
+    traces = []
+    for name, (it, c) in curves.items():
+        c = np.asarray(c, dtype=float)
+        traces.append(dict(type="scatter", x=np.asarray(it), y=np.where(np.isfinite(c), c, np.nan), mode="lines",
+                           name=name, line=dict(color=RUN_COLOURS.get(name))))
+    layout = _layout(title=_title(title), height=340, xaxis=dict(title=_title("iteration")),
+                     yaxis=dict(title=_title("cost J (with the L2 term)"), type="log"),
+                     legend=dict(orientation="h", y=-0.25))
+    return FrozenFigure({"data": traces, "layout": layout})
 
 
-def weight_norms_over_time(iterations: np.ndarray, norms: np.ndarray) -> go.Figure:
+def weight_norms_over_time(iterations: np.ndarray, norms: np.ndarray) -> FrozenFigure:
     """‖W[l]‖_F against iteration, one line per layer (norms has shape (records, L))."""
-    fig = go.Figure([go.Scatter(x=iterations, y=norms[:, l], mode="lines", name=f"‖W[{l + 1}]‖_F")
-                     for l in range(norms.shape[1])])
-    fig.update_layout(**LAYOUT, title="Weight norm per layer", height=340, xaxis_title="iteration",
-                      yaxis=dict(title="Frobenius norm ‖W[l]‖_F", rangemode="tozero"),
-                      legend=dict(orientation="h", y=-0.25))
-    return fig
+    traces = [dict(type="scatter", x=np.asarray(iterations), y=np.ascontiguousarray(norms[:, l]), mode="lines",
+                   name=f"‖W[{l + 1}]‖_F", line=dict(color=LAYER_COLOURS[l % len(LAYER_COLOURS)]))
+              for l in range(norms.shape[1])]
+    layout = _layout(title=_title("Weight norm per layer"), height=340, xaxis=dict(title=_title("iteration")),
+                     yaxis=dict(title=_title("Frobenius norm ‖W[l]‖_F"), rangemode="tozero"),
+                     legend=dict(orientation="h", y=-0.25))
+    return FrozenFigure({"data": traces, "layout": layout})
 
 
-def weight_norm_bars(norms: dict[str, np.ndarray]) -> go.Figure:
+def weight_norm_bars(norms: dict[str, np.ndarray]) -> FrozenFigure:
     """Final ‖W[l]‖_F per layer, grouped by run."""
-    fig = go.Figure([go.Bar(x=[f"W[{l + 1}]" for l in range(len(v))], y=v, name=name,
-                            marker_color=RUN_COLOURS.get(name), text=[f"{x:.1f}" for x in v], textposition="outside")
-                     for name, v in norms.items()])
-    fig.update_layout(**LAYOUT, title="‖W[l]‖_F after training", height=360, barmode="group",
-                      xaxis_title="layer", yaxis_title="‖W[l]‖_F", legend=dict(orientation="h", y=-0.25))
-    return fig
+    traces = [dict(type="bar", x=[f"W[{l + 1}]" for l in range(len(v))], y=np.asarray(v, dtype=float), name=name,
+                   marker=dict(color=RUN_COLOURS.get(name)), text=[f"{x:.1f}" for x in v], textposition="outside")
+              for name, v in norms.items()]
+    layout = _layout(title=_title("‖W[l]‖_F after training"), height=360, barmode="group",
+                     xaxis=dict(title=_title("layer")), yaxis=dict(title=_title("‖W[l]‖_F")),
+                     legend=dict(orientation="h", y=-0.25))
+    return FrozenFigure({"data": traces, "layout": layout})
 
 
-def weight_histograms(weights: dict[str, np.ndarray]) -> go.Figure:
+def weight_histograms(weights: dict[str, np.ndarray]) -> FrozenFigure:
     """Histogram of every weight entry, overlaid per run."""
     allw = np.concatenate([w for w in weights.values()]) if weights else np.zeros(1)
-    lim = float(np.nanpercentile(np.abs(allw), 99.5)) or 1.0
-    fig = go.Figure([go.Histogram(x=w, name=name, opacity=0.55, marker_color=RUN_COLOURS.get(name),
-                                  xbins=dict(start=-lim, end=lim, size=2 * lim / 60))
-                     for name, w in weights.items()])
-    fig.update_layout(**LAYOUT, title="Distribution of the weights", height=360, barmode="overlay",
-                      xaxis=dict(title="weight value", range=[-lim, lim]), yaxis_title="count",
-                      legend=dict(orientation="h", y=-0.25))
-    return fig
+    with np.errstate(invalid="ignore"):
+        lim = float(np.nanpercentile(np.abs(allw), 99.5)) if np.isfinite(allw).any() else 1.0
+    lim = lim if np.isfinite(lim) and lim > 0 else 1.0
+    traces = [dict(type="histogram", x=np.asarray(w, dtype=float), name=name, opacity=0.55,
+                   marker=dict(color=RUN_COLOURS.get(name)), xbins=dict(start=-lim, end=lim, size=2 * lim / 60))
+              for name, w in weights.items()]
+    layout = _layout(title=_title("Distribution of the weights"), height=360, barmode="overlay",
+                     xaxis=dict(title=_title("weight value"), range=[-lim, lim]), yaxis=dict(title=_title("count")),
+                     legend=dict(orientation="h", y=-0.25))
+    return FrozenFigure({"data": traces, "layout": layout})
 
 
 def _node_y(n: int) -> np.ndarray:
     return np.linspace(-(n - 1) / 2, (n - 1) / 2, n) if n > 1 else np.zeros(1)
 
 
+def _edges(x0: int, y0: np.ndarray, y1: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segments (x0, y0[j]) → (x0 + 1, y1[i]) for the (j, i) pairs where ``alive[j, i]``, NaN-separated."""
+    j, i = np.nonzero(alive)
+    xs = np.column_stack([np.full(j.size, x0, float), np.full(j.size, x0 + 1.0), np.full(j.size, np.nan)])
+    ys = np.column_stack([y0[j], y1[i], np.full(j.size, np.nan)])
+    return xs.ravel(), ys.ravel()
+
+
 def network_diagram(layer_dims: list[int], masks: list[np.ndarray | None], keep_probs: list[float],
-                    title: str = "") -> go.Figure:
+                    title: str = "") -> FrozenFigure:
     """The network as nodes and edges; hidden units with mask False are grey with an ×, their edges faded.
 
     ``masks[l−1]`` is the boolean mask of hidden layer l (length n[l]) or None (no dropout there).
@@ -153,61 +190,59 @@ def network_diagram(layer_dims: list[int], masks: list[np.ndarray | None], keep_
     kept = [np.ones(layer_dims[0], bool)] + [
         np.ones(layer_dims[l], bool) if (l == L or masks[l - 1] is None) else np.asarray(masks[l - 1], bool)
         for l in range(1, L + 1)]
-    live_x, live_y, dead_x, dead_y = [], [], [], []
+    live, dead = [], []
     for l in range(1, L + 1):
-        for j in range(layer_dims[l - 1]):
-            for i in range(layer_dims[l]):
-                alive = kept[l - 1][j] and kept[l][i]
-                xs, yy = (live_x, live_y) if alive else (dead_x, dead_y)
-                xs += [l - 1, l, None]
-                yy += [ys[l - 1][j], ys[l][i], None]
+        alive = np.outer(kept[l - 1], kept[l])
+        live.append(_edges(l - 1, ys[l - 1], ys[l], alive))
+        dead.append(_edges(l - 1, ys[l - 1], ys[l], ~alive))
+    cat = lambda parts, k: np.concatenate([p[k] for p in parts])  # noqa: E731
     traces = [
-        go.Scatter(x=dead_x, y=dead_y, mode="lines", name="edge of a dropped unit", hoverinfo="skip",
-                   line=dict(color="rgba(180,180,180,0.25)", width=1, dash="dot")),
-        go.Scatter(x=live_x, y=live_y, mode="lines", name="active edge", hoverinfo="skip",
-                   line=dict(color="rgba(31,119,180,0.35)", width=1)),
+        dict(type="scatter", x=cat(dead, 0), y=cat(dead, 1), mode="lines", name="edge of a dropped unit",
+             hoverinfo="skip", line=dict(color="rgba(180,180,180,0.25)", width=1, dash="dot")),
+        dict(type="scatter", x=cat(live, 0), y=cat(live, 1), mode="lines", name="active edge", hoverinfo="skip",
+             line=dict(color="rgba(31,119,180,0.35)", width=1)),
     ]
     size = float(np.clip(420 / max(layer_dims), 7, 16))
-    kx, ky, kt, dx, dy, dt = [], [], [], [], [], []
+    nodes = {True: ([], [], []), False: ([], [], [])}
     for l, n in enumerate(layer_dims):
         for i in range(n):
-            label = f"layer {l}, unit {i + 1}" + ("" if kept[l][i] else " (dropped)")
-            if kept[l][i]:
-                kx.append(l), ky.append(ys[l][i]), kt.append(label)
-            else:
-                dx.append(l), dy.append(ys[l][i]), dt.append(label)
+            x, y, t = nodes[bool(kept[l][i])]
+            x.append(l), y.append(float(ys[l][i]))
+            t.append(f"layer {l}, unit {i + 1}" + ("" if kept[l][i] else " (dropped)"))
+    (kx, ky, kt), (dx, dy, dt) = nodes[True], nodes[False]
     traces += [
-        go.Scatter(x=kx, y=ky, mode="markers", name="kept unit", text=kt, hoverinfo="text",
-                   marker=dict(size=size, color="#1f77b4", line=dict(color="white", width=1.5))),
-        go.Scatter(x=dx, y=dy, mode="markers", name="dropped unit (d = 0)", text=dt, hoverinfo="text",
-                   marker=dict(size=size, color="#d9d9d9", symbol="circle-x", line=dict(color="#969696", width=1.5))),
+        dict(type="scatter", x=np.array(kx, float), y=np.array(ky, float), mode="markers", name="kept unit", text=kt,
+             hoverinfo="text", marker=dict(size=size, color="#1f77b4", line=dict(color="white", width=1.5))),
+        dict(type="scatter", x=np.array(dx, float), y=np.array(dy, float), mode="markers",
+             name="dropped unit (d = 0)", text=dt, hoverinfo="text",
+             marker=dict(size=size, color="#d9d9d9", symbol="circle-x", line=dict(color="#969696", width=1.5))),
     ]
     names = ["input x"] + [
         f"hidden {l}<br>keep_prob {keep_probs[l - 1]:g}<br>{int(kept[l].sum())}/{layer_dims[l]} kept"
         for l in range(1, L)] + ["output ŷ"]
     top = (max(layer_dims) - 1) / 2 + 0.6
-    fig = go.Figure(traces)
-    for l, text in enumerate(names):
-        fig.add_annotation(x=l, y=1.0, yref="paper", text=text, showarrow=False, yanchor="bottom",
-                           font=dict(size=13))
-    fig.update_layout(**LAYOUT, height=int(np.clip(12 * max(layer_dims) + 220, 380, 640)), showlegend=True,
-                      xaxis=dict(visible=False, range=[-0.4, L + 0.4]),
-                      yaxis=dict(visible=False, range=[-top, top]),
-                      legend=dict(orientation="h", y=0, yanchor="top"))
-    fig.update_layout(margin=dict(t=130 if title else 100, b=50), title=dict(text=title, y=0.97, yanchor="top"))
-    return fig
+    layout = _layout(
+        height=int(np.clip(12 * max(layer_dims) + 220, 380, 640)), showlegend=True,
+        xaxis=dict(visible=False, range=[-0.4, L + 0.4]), yaxis=dict(visible=False, range=[-top, top]),
+        legend=dict(orientation="h", y=0, yanchor="top"),
+        annotations=[dict(x=l, y=1.0, yref="paper", text=text, showarrow=False, yanchor="bottom", font=dict(size=13))
+                     for l, text in enumerate(names)],
+        title=dict(text=title, y=0.97, yanchor="top"))
+    layout["margin"] = dict(l=60, r=20, t=130 if title else 100, b=50)
+    return FrozenFigure({"data": traces, "layout": layout})
 
 
-def expected_value_bars(rows: list[tuple[str, ExpectedValue]]) -> go.Figure:
+def expected_value_bars(rows: list[tuple[str, ExpectedValue]]) -> FrozenFigure:
     """Mean activation per hidden layer: no dropout, masked without 1/keep_prob, inverted dropout."""
     labels = [r[0] for r in rows]
     series = [("no dropout: mean a", "no_dropout", "#7f7f7f"),
               ("a·d (no scaling): too small", "masked_only", "#ff7f0e"),
               ("a·d / keep_prob (inverted)", "inverted", "#9467bd")]
-    fig = go.Figure([go.Bar(x=labels, y=[getattr(r[1], attr) for r in rows], name=name, marker_color=colour,
-                            text=[f"{getattr(r[1], attr):.3f}" for r in rows], textposition="outside")
-                     for name, attr, colour in series])
-    fig.update_layout(**LAYOUT, title="Mean activation per hidden layer", height=360,
-                      barmode="group", yaxis=dict(title="mean activation", rangemode="tozero"),
-                      legend=dict(orientation="h", y=-0.2))
-    return fig
+    traces = [dict(type="bar", x=labels, y=np.array([getattr(r[1], attr) for r in rows], dtype=float), name=name,
+                   marker=dict(color=colour), text=[f"{getattr(r[1], attr):.3f}" for r in rows],
+                   textposition="outside")
+              for name, attr, colour in series]
+    layout = _layout(title=_title("Mean activation per hidden layer"), height=360, barmode="group",
+                     yaxis=dict(title=_title("mean activation"), rangemode="tozero"),
+                     legend=dict(orientation="h", y=-0.2))
+    return FrozenFigure({"data": traces, "layout": layout})

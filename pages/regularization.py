@@ -1,5 +1,6 @@
 """Regularization lab: a small NumPy network with L2 and dropout on 2-D data, its decision boundary,
 train/dev/test error, the bias/variance diagnosis and the dropout masks."""
+import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
@@ -10,21 +11,44 @@ ACTIVATIONS = {"relu": "ReLU", "tanh": "tanh"}
 MAX_LAYERS = 3
 DEFAULT_UNITS = (50, 50, 20)
 GRID = 100
+MAX_RUNS = 48  # trained runs kept for every session together (~1 MB each at most)
 
 
-@ui.data_cache
-def lab(data: tuple, net: tuple, lambd: float, kps: tuple, train_cfg: tuple) -> dict:
-    """One training run from plain values (cached); dropout masks recorded for every iteration."""
+@ui.figure_cache
+def _store() -> nn.LabRuns:
+    """Every session's trained runs, bounded; missing variants of one setting are trained together."""
+    return nn.LabRuns(max_runs=MAX_RUNS)
+
+
+def _setting(data: tuple, net: tuple, train_cfg: tuple) -> dict:
     dataset, m, noise, train_pct, dev_pct, data_seed = data
     units, hidden = net
     iterations, opt, lr, seed = train_cfg
-    return nn.run_lab(dataset, m, noise, (train_pct, dev_pct, 100 - train_pct - dev_pct), data_seed, units, hidden,
-                      lambd, list(kps), iterations, opt, lr, seed, record_every=nn.record_every(iterations),
-                      record_masks=iterations if min(kps) < 1 else 0)
+    return dict(dataset=dataset, m=m, noise=noise, proportions=(train_pct, dev_pct, 100 - train_pct - dev_pct),
+                data_seed=data_seed, hidden_units=tuple(units), hidden=hidden, iterations=iterations, optimizer=opt,
+                lr=lr, seed=seed, record_every=nn.record_every(iterations), record_masks=iterations)
+
+
+def runs(data: tuple, net: tuple, train_cfg: tuple, variants: list, progress=None) -> list[dict]:
+    """The lab runs of these (λ, keep_probs) variants (each trained once per setting, then shared)."""
+    return _store().get(variants, progress=progress, **_setting(data, net, train_cfg))
+
+
+def lab(data: tuple, net: tuple, lambd: float, kps: tuple, train_cfg: tuple) -> dict:
+    return runs(data, net, train_cfg, [(lambd, kps)])[0]
 
 
 def _grid(run: dict, hidden: str, bounds) -> tuple:
-    return plots_nn.grid_probabilities(run["params"], hidden, bounds, GRID)
+    """ŷ on the GRID × GRID plane of a run, computed once per run and bounds."""
+    key = ("grid", bounds)
+    if key not in run:
+        run[key] = plots_nn.grid_probabilities(run["params"], hidden, bounds, GRID)
+    return run[key]
+
+
+def comparison_variants(n_hidden: int, lambd_cmp: float, kp_cmp: float) -> dict[str, tuple]:
+    return {"No regularization": (0.0, (1.0,) * n_hidden), "L2": (lambd_cmp, (1.0,) * n_hidden),
+            "Dropout": (0.0, (kp_cmp,) * n_hidden)}
 
 
 @ui.figure_cache
@@ -54,30 +78,31 @@ def expected_value_figure(data, net, lambd, kps, train_cfg):
     run = lab(data, net, lambd, kps, train_cfg)
     values = nn.dropout_expected_values(run["params"], run["split"].X_train, net[1], kps, seed=train_cfg[3])
     rows = [(f"hidden {l} (keep_prob {kp:g})", v) for l, (v, kp) in enumerate(zip(values, kps), start=1)]
-    return plots_nn.expected_value_bars(rows)
+    return plots_nn.expected_value_bars(rows), values
 
 
 @ui.figure_cache
 def comparison(data, net, train_cfg, lambd_cmp: float, kp_cmp: float):
-    n_hidden = len(net[0])
-    configs = {"No regularization": (0.0, (1.0,) * n_hidden), "L2": (lambd_cmp, (1.0,) * n_hidden),
-               "Dropout": (0.0, (kp_cmp,) * n_hidden)}
-    runs = {name: lab(data, net, lam, kps, train_cfg) for name, (lam, kps) in configs.items()}
-    s = runs["No regularization"]["split"]
+    configs = comparison_variants(len(net[0]), lambd_cmp, kp_cmp)
+    runs_ = dict(zip(configs, runs(data, net, train_cfg, list(configs.values()))))
+    s = runs_["No regularization"]["split"]
     bounds = plots_nn.bounds_of(s.X_train, s.X_dev, s.X_test)
     titles = {"No regularization": "No regularization", "L2": f"L2, λ = {lambd_cmp:g}",
               "Dropout": f"Dropout, keep_prob = {kp_cmp:g}"}
     panels = [(f"{titles[n]}<br>train {r['errors']['train']:.1%} · dev {r['errors']['dev']:.1%}",
-               *_grid(r, net[1], bounds)) for n, r in runs.items()]
+               *_grid(r, net[1], bounds)) for n, r in runs_.items()]
     fig = plots_nn.boundary_panels(panels, s.X_train, s.Y_train, s.X_dev, s.Y_dev)
-    cost = plots_nn.cost_curves({n: (r["history"]["iteration"], r["history"]["cost"]) for n, r in runs.items()},
+    cost = plots_nn.cost_curves({n: (r["history"]["iteration"], r["history"]["cost"]) for n, r in runs_.items()},
                                 title="Cost J of the three runs")
-    norms = plots_nn.weight_norm_bars({n: nn.weight_norms(r["params"]) for n, r in runs.items()})
-    hist = plots_nn.weight_histograms({n: nn.all_weights(r["params"]) for n, r in runs.items()})
+    norms = {n: nn.weight_norms(r["params"]) for n, r in runs_.items()}
+    weights = {n: nn.all_weights(r["params"]) for n, r in runs_.items()}
     rows = [{"run": titles[n], "train error": f"{r['errors']['train']:.1%}", "dev error": f"{r['errors']['dev']:.1%}",
              "test error": _pct(r["errors"]["test"]), "dev − train": f"{nn.variance_gap(r['errors']):+.1%}",
-             "Σ‖W‖²_F": f"{nn.sum_squared_weights(r['params']):.1f}"} for n, r in runs.items()]
-    return fig, cost, norms, hist, rows
+             "Σ‖W‖²_F": f"{nn.sum_squared_weights(r['params']):.1f}"} for n, r in runs_.items()]
+    facts = dict(errors={n: r["errors"] for n, r in runs_.items()}, norms=norms,
+                 final_cost={n: float(r["history"]["cost"][-1]) for n, r in runs_.items()},
+                 weight_std={n: float(np.std(w)) for n, w in weights.items()}, titles=titles)
+    return fig, cost, plots_nn.weight_norm_bars(norms), plots_nn.weight_histograms(weights), rows, facts
 
 
 def dropout_section(kp_demo: float) -> None:
@@ -105,14 +130,34 @@ def dropout_section(kp_demo: float) -> None:
                    "and their edges carry nothing, forward or backward. The next iteration draws a new mask, so no "
                    "unit can rely on any one input: the weights spread out, much like L2.")
     with n2:
-        ui.chart(expected_value_figure(data, net, shown[0], shown[1], train_cfg), key="expected")
+        ev_fig, values = expected_value_figure(data, net, shown[0], shown[1], train_cfg)
+        ui.chart(ev_fig, key="expected")
+        drift = max((abs(v.inverted / v.no_dropout - 1) for v in values if v.no_dropout > 0), default=0.0)
         ui.explain("Mean activation of each hidden layer of the trained network on the training set, averaged over "
                    "100 masks. Without the 1/keep_prob scaling the next layer sees activations keep_prob times "
-                   "smaller than at test time; with it, the mean matches the no-dropout value.")
+                   f"smaller than at test time; with it, the mean is within {drift:.1%} of the no-dropout value.")
 
 
 def _pct(v: float) -> str:
     return "n/a (empty)" if v != v else f"{v:.1%}"
+
+
+def weight_decay_text(opt: str, lr: float, lambd: float, m_train: int) -> str:
+    """What one step does to W with this optimizer, worded from ``nn.l2_only_steps``."""
+    lam = lambd if lambd > 0 else 1.0
+    at = f"λ = {lam:g}" + ("" if lambd > 0 else " (your λ is 0: no L2 term at all)")
+    factor = 1 - lr * lam / m_train
+    w = nn.l2_only_steps(opt, lr, lam, m_train)
+    gd = 0.05 * factor ** np.arange(1, 4)
+    if opt == "sgd":
+        return (f"With gradient descent each step first multiplies W by (1 − αλ/m) = {factor:.6f} at {at}, "
+                f"α = {ui.fmt(lr)}, m = {m_train} ('weight decay'): three steps take a weight 0.05 to {w[-1]:.5g}.")
+    how = ("averages the L2 term into its velocity v, so the decay lags the weights"
+           if opt == "momentum" else "divides the L2 term, like every gradient, by √s")
+    return (f"With {OPTIMIZERS[opt]} the rule 'each step multiplies W by (1 − αλ/m)' does not hold: {OPTIMIZERS[opt]} "
+            f"{how}. At {at}, α = {ui.fmt(lr)}, m = {m_train}, three steps on the L2 term alone take a weight "
+            f"0.05 to {w[-1]:.4g}; plain gradient descent's factor {factor:.6f} would give {gd[-1]:.5g}. "
+            + ("(AdamW decouples the decay for this reason.) " if opt == "adam" else ""))
 
 
 # ----------------------------------------------------------------------------------------------- page
@@ -125,6 +170,8 @@ ui.page_header(
 
 ui.presets(diagnosis.PRESETS)
 
+top = st.container()  # the picture first; the controls below it
+st.markdown("##### Controls")
 c1, c2, c3, c4 = ui.control_columns(4)
 with c1:
     st.markdown("**Data**")
@@ -156,6 +203,7 @@ with c4:
     lr = ui.log_slider("Learning rate α", 1e-4, 1.0, 0.01, key="lr")
     seed = ui.number("Initialization / dropout seed", 0, 9999, 0, key="seed")
 
+
 if train_pct + dev_pct > 95:
     st.warning(f"Train {train_pct}% + dev {dev_pct}% leaves less than 5% for the test set; using dev = "
                f"{95 - train_pct}%.")
@@ -167,88 +215,118 @@ train_cfg = (int(iterations), opt, float(lr), int(seed))
 kps = tuple(float(k) for k in kps)
 lambd = float(lambd)
 
-run = ui.guarded(lambda: lab(data, net, lambd, kps, train_cfg), "Could not train this network")
-if run is None:
-    st.stop()
-errors = run["errors"]
-if nn.diverged(run["history"]):
-    st.warning("The cost became infinite or NaN: the learning rate is too large for this optimizer. Lower α.")
-
-# --------------------------------------------------------------------------------- results & diagnosis
-st.subheader("1 · Decision boundary, errors and the diagnosis")
-left, right = st.columns([3, 2])
-with left:
-    boundary, cost_fig, norms_fig = main_figures(data, net, lambd, kps, train_cfg)
-    ui.chart(boundary, key="boundary")
-    ui.explain("Filled dots: training set; open diamonds: dev set. The colour is ŷ = P(y = 1 | x); the black line "
-               "is ŷ = 0.5. An overfit network wraps its boundary around individual noisy training points; "
-               "L2 and dropout smooth it.")
-with right:
-    s = run["split"]
-    e1, e2, e3 = st.columns(3)
-    e1.metric("Train error", _pct(errors["train"]), help=f"{s.X_train.shape[1]} examples")
-    e2.metric("Dev error", _pct(errors["dev"]), help=f"{s.X_dev.shape[1]} examples")
-    e3.metric("Test error", _pct(errors["test"]), help=f"{s.X_test.shape[1]} examples")
-    st.caption(f"Split of m = {m}: {s.X_train.shape[1]} train / {s.X_dev.shape[1]} dev / {s.X_test.shape[1]} test. "
-               "With small data the course suggests 60/20/20; with a million examples 98/1/1 is plenty for dev and test.")
-    b1, b2 = st.columns(2)
-    with b1:
-        bayes = ui.slider("Bayes error estimate (%)", 0.0, 30.0, 0.0, key="bayes", step=0.5,
-                          help="The best achievable error, e.g. human-level error. ~0% for clean data; "
-                               "noisy, overlapping classes have a real Bayes error above 0.")
-    with b2:
-        tol = ui.slider("A gap counts as high above (%)", 0.5, 10.0, 2.0, key="tol", step=0.5)
-    d = diagnosis.diagnose(errors["train"], errors["dev"], bayes / 100, tol / 100)
-    box = st.success if not (d.high_bias or d.high_variance) else st.warning
-    box(f"**Diagnosis: {d.label}.**  Avoidable bias (train − Bayes) = {d.avoidable_bias:+.1%}; "
-        f"variance (dev − train) = {d.variance:+.1%}.\n\n**Next step (basic recipe):** {d.next_step}")
-    ui.explain("The course's table, with Bayes ≈ 0%: train 1% / dev 11% → high variance; 15% / 16% → high bias; "
-               "15% / 30% → both; 0.5% / 1% → neither. Raise the Bayes estimate for noisy data and see the verdict "
-               "change: 15% train error is fine if even the best classifier gets 15% wrong.")
-
-c_left, c_right = st.columns(2)
-with c_left:
-    ui.chart(cost_fig, key="cost")
-    ui.explain("The cost includes the L2 term and, with dropout, is measured on the thinned network of each "
-               "iteration, so it is noisier and not strictly decreasing: check for bugs with dropout off first.")
-with c_right:
-    ui.chart(norms_fig, key="norms")
-    ui.explain("Raise λ and every ‖W[l]‖_F ends smaller: the gradient gets + (λ/m)W, so each step first "
-               "multiplies W by (1 − αλ/m) ('weight decay'). Small weights keep z near 0, where tanh is almost "
-               "linear, so the network draws a simpler boundary.")
-
-st.latex(r"J = \frac{1}{m}\sum_{i=1}^{m}\mathcal{L}(\hat y^{(i)}, y^{(i)}) + \frac{\lambda}{2m}\sum_{l=1}^{L}"
-         r"\lVert W^{[l]}\rVert_F^2,\qquad dW^{[l]} = (\text{from backprop}) + \frac{\lambda}{m}W^{[l]}")
-
-# --------------------------------------------------------------------------------------- dropout
+section1 = st.container()
 section2 = st.container()
 
 # ------------------------------------------------------------------------------------ comparison
 st.subheader("3 · Side by side: no regularization, L2, dropout")
 k1, k2 = st.columns(2)
 with k1:
-    lambd_cmp = ui.slider("λ of the L2 run", 0.05, 5.0, 1.0, key="lc", step=0.05)
+    lambd_cmp = float(ui.slider("λ of the L2 run", 0.05, 5.0, 1.0, key="lc", step=0.05))
 with k2:
-    kp_cmp = ui.slider("keep_prob of the dropout run (every hidden layer)", 0.1, 0.95, 0.7, key="kpc", step=0.05)
+    kp_cmp = float(ui.slider("keep_prob of the dropout run (every hidden layer)", 0.1, 0.95, 0.7, key="kpc",
+                             step=0.05))
+
+# every run this page shows, the missing ones trained together (one batch), with a progress bar
+wanted = [(lambd, kps), *comparison_variants(n_hidden, lambd_cmp, kp_cmp).values()]
+todo = _store().missing(wanted, **_setting(data, net, train_cfg))
+bar = top.empty()
+if todo:
+    bar.progress(0.0, text=f"Training {len(todo)} network{'s' if len(todo) > 1 else ''} "
+                           f"({iterations} iterations each)…")
+done = ui.guarded(lambda: runs(data, net, train_cfg, wanted,
+                               progress=(lambda f: bar.progress(f, text=f"Training… {f:.0%}")) if todo else None),
+                  "Could not train this network")
+bar.empty()
+if done is None:
+    st.stop()
+run = done[0]
+errors = run["errors"]
+
 st.caption("Same data, same architecture, same optimizer and the same initial weights (same seed); only the "
            "regularization differs.")
-cmp_fig, cmp_cost, cmp_norms, cmp_hist, cmp_rows = comparison(data, net, train_cfg, float(lambd_cmp), float(kp_cmp))
+cmp_fig, cmp_cost, cmp_norms, cmp_hist, cmp_rows, facts = comparison(data, net, train_cfg, lambd_cmp, kp_cmp)
 ui.chart(cmp_fig, key="compare")
-ui.explain("Without regularization a large network fits the noise: near-zero train error, a higher dev error and "
-           "a boundary with islands. L2 and dropout trade a little training error for a smaller train/dev gap.")
+base = facts["errors"]["No regularization"]
+base_d = diagnosis.diagnose(base["train"], base["dev"])
+lines = [f"Without regularization: train {base['train']:.1%}, dev {base['dev']:.1%} ({base_d.label})."]
+for name in ("L2", "Dropout"):
+    c = diagnosis.gap_change(base, facts["errors"][name])
+    verb = ("closes" if c.closed else "narrows") if c.narrower else "does not narrow"
+    lines.append(f"{facts['titles'][name]}: the train/dev gap {verb} ({c.gap_before:+.1%} → {c.gap_after:+.1%}); "
+                 f"train error {c.train_before:.1%} → {c.train_after:.1%}, dev error "
+                 f"{'falls' if c.dev_better else 'does not fall'}.")
+ui.explain(" ".join(lines))
 st.dataframe(cmp_rows, hide_index=True, width="stretch")
 g1, g2, g3 = st.columns(3)
 with g1:
     ui.chart(cmp_cost, key="cmp_cost")
-    ui.explain("The L2 run's cost includes (λ/2m)Σ‖W‖², so it levels off higher; the dropout run's cost is noisy.")
+    fc = facts["final_cost"]
+    ui.explain("The L2 run's cost includes (λ/2m)Σ‖W‖²; the dropout run's is measured on a thinned network each "
+               "iteration. Final J: " + ", ".join(f"{n.lower() if n == 'No regularization' else n} {fc[n]:.3g}"
+                                                 for n in fc) + ".")
 with g2:
     ui.chart(cmp_norms, key="cmp_norms")
-    ui.explain("L2 shrinks every layer's weights most directly.")
+    nrm = facts["norms"]
+    smallest = sum(int(np.argmin([nrm[n][l] for n in nrm]) == 1) for l in range(len(nrm["L2"])))
+    ui.explain(f"L2 ends with the smallest ‖W[l]‖_F in {smallest} of {len(nrm['L2'])} layers.")
 with g3:
     ui.chart(cmp_hist, key="cmp_hist")
-    ui.explain("L2 pulls the weights towards 0: a narrower distribution.")
+    sd = facts["weight_std"]
+    ui.explain("Standard deviation of the weights: " + ", ".join(f"{n.lower() if n == 'No regularization' else n} "
+                                                                  f"{sd[n]:.3g}" for n in sd) + ".")
+
+# --------------------------------------------------------------------------------- results & diagnosis
+with top:
+    st.subheader("1 · Decision boundary, errors and the diagnosis")
+    if nn.diverged(run["history"]):
+        st.warning("The cost became infinite or NaN: the learning rate is too large for this optimizer. Lower α.")
+    left, right = st.columns([3, 2])
+    with left:
+        boundary, cost_fig, norms_fig = main_figures(data, net, lambd, kps, train_cfg)
+        ui.chart(boundary, key="boundary")
+        ui.explain("Filled dots: training set; open diamonds: dev set. The colour is ŷ = P(y = 1 | x); the black "
+                   "line is ŷ = 0.5. An overfit network wraps its boundary around individual noisy training points; "
+                   "L2 and dropout smooth it.")
+    with right:
+        s = run["split"]
+        e1, e2, e3 = st.columns(3)
+        e1.metric("Train error", _pct(errors["train"]), help=f"{s.X_train.shape[1]} examples")
+        e2.metric("Dev error", _pct(errors["dev"]), help=f"{s.X_dev.shape[1]} examples")
+        e3.metric("Test error", _pct(errors["test"]), help=f"{s.X_test.shape[1]} examples")
+        st.caption(f"Split of m = {m}: {s.X_train.shape[1]} train / {s.X_dev.shape[1]} dev / {s.X_test.shape[1]} "
+                   "test. With small data the course suggests 60/20/20; with a million examples 98/1/1 is plenty "
+                   "for dev and test.")
+        b1, b2 = st.columns(2)
+        with b1:
+            bayes = ui.slider("Bayes error estimate (%)", 0.0, 30.0, 0.0, key="bayes", step=0.5,
+                              help="The best achievable error, e.g. human-level error. ~0% for clean data; "
+                                   "noisy, overlapping classes have a real Bayes error above 0.")
+        with b2:
+            tol = ui.slider("A gap counts as high above (%)", 0.5, 10.0, 2.0, key="tol", step=0.5)
+        d = diagnosis.diagnose(errors["train"], errors["dev"], bayes / 100, tol / 100)
+        box = st.success if not (d.high_bias or d.high_variance) else st.warning
+        box(f"**Diagnosis: {d.label}.**  Avoidable bias (train − Bayes) = {d.avoidable_bias:+.1%}; "
+            f"variance (dev − train) = {d.variance:+.1%}.\n\n**Next step (basic recipe):** {d.next_step}")
+        ui.explain("The course's table, with Bayes ≈ 0%: train 1% / dev 11% → high variance; 15% / 16% → high "
+                   "bias; 15% / 30% → both; 0.5% / 1% → neither. Raise the Bayes estimate for noisy data and see "
+                   "the verdict change: 15% train error is fine if even the best classifier gets 15% wrong.")
+with section1:
+    c_left, c_right = st.columns(2)
+    with c_left:
+        ui.chart(cost_fig, key="cost")
+        ui.explain("The cost includes the L2 term and, with dropout, is measured on the thinned network of each "
+                   "iteration, so it is noisier and not strictly decreasing: check for bugs with dropout off first.")
+    with c_right:
+        ui.chart(norms_fig, key="norms")
+        ui.explain("L2 adds (λ/m)W to every dW[l], pulling the weights towards 0. "
+                   + weight_decay_text(opt, float(lr), lambd, s.X_train.shape[1])
+                   + " Small weights keep z near 0, where tanh is almost linear, so the network draws a simpler "
+                     "boundary.")
+    st.latex(r"J = \frac{1}{m}\sum_{i=1}^{m}\mathcal{L}(\hat y^{(i)}, y^{(i)}) + \frac{\lambda}{2m}\sum_{l=1}^{L}"
+             r"\lVert W^{[l]}\rVert_F^2,\qquad dW^{[l]} = (\text{from backprop}) + \frac{\lambda}{m}W^{[l]}")
 
 with section2:
-    dropout_section(float(kp_cmp))
+    dropout_section(kp_cmp)
 
 ui.page_footer()
