@@ -66,14 +66,60 @@ def one_over_e_lag(beta: float) -> float:
     return float(-1 / np.log(beta))
 
 
+def shortfall(beta, t) -> np.ndarray | float:
+    """How far the uncorrected ``v_t`` is below the corrected ``v̂_t``, as a share of it, on any series:
+    ``v_t = (1 − β^t) v̂_t``, so the shortfall is ``β^t`` (t = 1/(1−β) leaves ≈ 1/e ≈ 37%)."""
+    return np.asarray(beta, dtype=float) ** np.asarray(t, dtype=float)
+
+
+def catch_up(beta: float, within: float = 0.05) -> int:
+    """The first t at which the uncorrected average is within ``within`` of the corrected one:
+    the smallest t with ``β^t ≤ within``, ``⌈ln(within) / ln β⌉`` (≈ 3/(1−β) for 5%)."""
+    if beta <= 0:
+        return 1
+    t = max(int(np.ceil(np.log(within) / np.log(beta))), 1)
+    return t - 1 if t > 1 and beta ** (t - 1) <= within else t  # guard ceil against round-off
+
+
+def mean_age(beta: float) -> float:
+    """The weights' mean age ``Σ k (1−β) β^k = β / (1 − β)``: how many points an EWMA trails a steady trend."""
+    return beta / (1 - beta)
+
+
+def roughness(curve) -> float:
+    """RMS change from one point to the next, ``sqrt(mean((v_{t+1} − v_t)²))``: smaller is smoother."""
+    d = np.diff(np.asarray(curve, dtype=float))
+    return float(np.sqrt(np.mean(d * d))) if d.size else 0.0
+
+
+def peak_time(curve) -> int:
+    """The time t (counted from 1) of the curve's highest value."""
+    return int(np.argmax(np.asarray(curve))) + 1
+
+
+def wrong_recursion(values, beta: float) -> np.ndarray:
+    """The pitfall, for comparison only: the correction written into the recursion,
+    ``v_t = [β v_{t−1} + (1−β) θ_t] / (1 − β^t)``, which corrects the already-corrected value again."""
+    v, out = 0.0, []
+    for t, x in enumerate(np.asarray(values, dtype=float).tolist(), start=1):
+        v = (beta * v + (1 - beta) * x) / (1 - beta**t)
+        out.append(v)
+    return np.array(out)
+
+
+def season(days: int = 365) -> np.ndarray:
+    """The noise-free seasonal temperature in °F of ``temperature_series``: ``55 − 16 cos(2π (day − 15) / 365)``
+    (coldest in mid-January, warmest in mid-July)."""
+    day = np.arange(days)
+    return 55 - 16 * np.cos(2 * np.pi * (day - 15) / 365)
+
+
 def temperature_series(days: int = 365, seed: int = 0) -> np.ndarray:
     """A year of noisy daily temperatures in °F, as in the course's London example (about 40 °F in
     January, 70 °F in July): a seasonal cosine, a few-day weather wobble and daily noise, seeded."""
     rng = np.random.default_rng(seed)
-    day = np.arange(days)
-    season = 55 - 16 * np.cos(2 * np.pi * (day - 15) / 365)
     weather = ewma(rng.normal(0, 5, days), 0.7, bias_correction=True)  # spells of warm and cold days
-    return season + weather + rng.normal(0, 5, days)
+    return season(days) + weather + rng.normal(0, 5, days)
 
 
 def noisy_loss_curve(iterations: int = 300, seed: int = 0) -> np.ndarray:

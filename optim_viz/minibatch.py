@@ -94,6 +94,11 @@ class Run(NamedTuple):
     accuracy: float
 
 
+def updates_per_epoch(m: int, batch_size: int) -> int:
+    """Mini-batches in one pass over m examples: ``⌈m / batch_size⌉`` (the last one may be smaller)."""
+    return -(-int(m) // int(batch_size))
+
+
 def train(X: np.ndarray, Y: np.ndarray, batch_size: int, epochs: int, optimizer: str = "sgd",
           lr: float = 0.1, schedule: schedules.Schedule | None = None, seed: int = 0,
           start: np.ndarray = START, **hyper) -> Run:
@@ -104,53 +109,176 @@ def train(X: np.ndarray, Y: np.ndarray, batch_size: int, epochs: int, optimizer:
     ``schedule`` (an epoch schedule from ``optim_viz.schedules``) the learning rate decays per epoch,
     via ``schedules.per_update``; otherwise α = ``lr`` throughout.
     """
+    return train_many(X, Y, batch_size, epochs, optimizer, [schedule if schedule is not None else lr], seed,
+                      start, **hyper)[0]
+
+
+def learning_rates(rates: list, updates: int, n_batches: int) -> np.ndarray:
+    """α_t for t = 1..updates, one column per entry of ``rates`` (a constant α or an epoch schedule,
+    applied per epoch through ``schedules.per_update``): shape (updates, len(rates))."""
+    t = np.arange(1, updates + 1)
+    cols = [schedules.per_update(r, n_batches)(t) if isinstance(r, schedules.Schedule) else np.full(updates, float(r))
+            for r in rates]
+    return np.stack(cols, axis=1) if cols else np.empty((updates, 0))
+
+
+def train_many(X: np.ndarray, Y: np.ndarray, batch_size: int, epochs: int, optimizer: str = "sgd",
+               rates: list = (0.1,), seed: int = 0, start: np.ndarray = START, **hyper) -> list[Run]:
+    """One ``train`` run per entry of ``rates`` (a constant α or an epoch schedule), vectorized: every run sees
+    the same mini-batches in the same order, so run i equals ``train`` with ``rates[i]`` alone. The times are
+    those of the whole vectorized loop.
+
+    Per update, on the mini-batch ``X{t}, Y{t}`` of size B: ``dZ = σ(Z) − Y`` (as ½·tanh(Z/2) + ½ − Y, which
+    cannot overflow), ``dW = (1/B) X dZᵀ``, ``db = (1/B) Σ dZ``, then the optimizer's step with ``α_t``. The
+    mini-batch costs J{t} and the full-batch cost after each epoch are computed from the recorded path
+    afterwards, in a few vectorized passes (the same numbers as inside the loop, not its per-update overhead).
+    """
     m = Y.size
     if not 1 <= batch_size <= m:
         raise ValueError(f"batch size must be between 1 and m = {m}")
     if epochs < 1:
         raise ValueError("train for at least one epoch")
+    n_batches = updates_per_epoch(m, batch_size)
+    T, k = epochs * n_batches, len(rates)
+    alpha = learning_rates(list(rates), T, n_batches)[:, :, None]  # (T, k, 1): broadcasts over θ's 3 entries
+    step = _step_rule(optimizer, (k, 3), alpha, hyper)
     rng = np.random.default_rng(seed)
-    n_batches = -(-m // batch_size)
-    rate = schedules.per_update(schedule, n_batches) if schedule is not None else lr
-    opt = optimizers.make(optimizer, lr=rate, **hyper)
-    params = np.array(start, dtype=float)
-    state = opt.init(params)
-    path = np.empty((epochs * n_batches + 1, 3))
-    cost_iter = np.empty(epochs * n_batches)
-    cost_epoch = np.empty(epochs + 1)
-    seconds = np.empty(epochs)
-    path[0], cost_epoch[0] = params, cost(params, X, Y)
+    Xb = np.vstack([X, np.ones(m)]).T  # (m, 3): one row x̃ = [x₁, x₂, 1] per example
+    P = np.tile(np.asarray(start, dtype=float), (k, 1))
+    path = np.empty((T + 1, k, 3))
+    path[0] = P
+    orders, seconds = [], np.empty(epochs)
+    starts = np.arange(0, m, batch_size)
+    scale = 0.5 / np.diff(np.append(starts, m))  # ½ · 1/B for each mini-batch of the epoch
     i = 0
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
             t0 = time.perf_counter()
-            if n_batches > 1:
-                order = rng.permutation(m)
-                Xs, Ys = X[:, order], Y[order]
-            else:
-                Xs, Ys = X, Y
-            for k in range(0, m, batch_size):
-                Xt, Yt = Xs[:, k:k + batch_size], Ys[k:k + batch_size]
-                cost_iter[i], g = cost_and_gradient(params, Xt, Yt)
-                delta, state = opt.update(g, state, params)
-                params = params + delta
+            order = rng.permutation(m) if n_batches > 1 else np.arange(m)
+            Xs = Xb[order]
+            Xh, C = 0.5 * Xs, 1 - 2 * Y[order]  # σ(z) − y = ½ (tanh(z/2) + 1 − 2y)
+            for j, s in enumerate(starts):
+                D = np.tanh(np.dot(Xh[s:s + batch_size], P.T))  # (B, k)
+                D += C[s:s + batch_size, None]
+                G = np.dot(D.T, Xs[s:s + batch_size])
+                G *= scale[j]  # (k, 3): [dw₁, dw₂, db] of each run
+                P = step(P, G, i)
                 i += 1
-                path[i] = params
+                path[i] = P
             seconds[epoch] = time.perf_counter() - t0
-            cost_epoch[epoch + 1] = cost(params, X, Y)
-    return Run(batch_size, params, path, cost_iter, cost_epoch, n_batches, seconds, accuracy(params, X, Y))
+            orders.append(order)
+    cost_iter = _batch_costs(path, Xb, Y, np.array(orders), batch_size)
+    runs = []
+    for r in range(k):
+        p = np.ascontiguousarray(path[:, r])
+        runs.append(Run(int(batch_size), p[-1].copy(), p, cost_iter[:, r], path_cost(p[::n_batches], X, Y),
+                        n_batches, seconds, accuracy(p[-1], X, Y)))
+    return runs
+
+
+def _step_rule(optimizer: str, shape: tuple, alpha: np.ndarray, hyper: dict):
+    """``step(θ, g, i) -> θ`` for update i (0-based; t = i + 1) with ``α_t = alpha[i]``. Gradient descent,
+    momentum and Adam are written out in place (one line per equation, the course's form, and bitwise what
+    ``optimizers`` computes); any other optimizer runs through ``optimizers.make``."""
+    h = {**optimizers.SPECS[optimizer].defaults, **hyper}
+    if optimizer == "sgd":
+        def step(P, G, i):
+            G *= alpha[i]
+            P -= G  # θ −= α g
+            return P
+    elif optimizer == "momentum":
+        beta, v = h["beta"], np.zeros(shape)
+
+        def step(P, G, i):
+            nonlocal v
+            v = beta * v + (1 - beta) * G  # v = β v + (1 − β) g
+            P -= alpha[i] * v  # θ −= α v
+            return P
+    elif optimizer == "adam":
+        beta1, beta2, eps = h["beta1"], h["beta2"], h["eps"]
+        v, s = np.zeros(shape), np.zeros(shape)
+
+        def step(P, G, i):
+            nonlocal v, s
+            t = i + 1
+            v = beta1 * v + (1 - beta1) * G  # v = β₁ v + (1 − β₁) g
+            s = beta2 * s + (1 - beta2) * (G * G)  # s = β₂ s + (1 − β₂) g²
+            P -= alpha[i] * ((v / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps))  # θ −= α v̂ / (√ŝ + ε)
+            return P
+    else:
+        opt = optimizers.make(optimizer, **{**hyper, "lr": lambda t: alpha[t - 1, :, 0]})
+        state = None
+
+        def step(P, G, i):
+            nonlocal state
+            state = opt.init(P) if state is None else state
+            delta, state = opt.update(G, state, P)
+            return P + delta
+    return step
+
+
+def _batch_costs(path: np.ndarray, Xb: np.ndarray, Y: np.ndarray, orders: np.ndarray, batch_size: int) -> np.ndarray:
+    """J{t} of every update t on its own mini-batch, from the θ it started from: shape (updates, k).
+    ``orders[e]`` is epoch e's shuffle; position n of an epoch is in mini-batch ⌊n / batch_size⌋."""
+    epochs, m = orders.shape
+    n_batches = updates_per_epoch(m, batch_size)
+    batch = np.arange(m) // batch_size
+    starts = np.arange(0, m, batch_size)
+    out = np.empty((epochs * n_batches, path.shape[1]))
+    for e, order in enumerate(orders):
+        theta = path[e * n_batches + batch]  # (m, k, 3): the θ each example's update started from
+        Z = np.einsum("nkc,nc->nk", theta, Xb[order])
+        loss = np.logaddexp(0, Z) - Y[order, None] * Z
+        sizes = np.diff(np.append(starts, m))[:, None]
+        out[e * n_batches:(e + 1) * n_batches] = np.add.reduceat(loss, starts, axis=0) / sizes
+    return out
 
 
 def path_cost(path: np.ndarray, X: np.ndarray, Y: np.ndarray, chunk: int = 256) -> np.ndarray:
-    """Full-batch J at every row of ``path`` (N, 3), in chunks so memory stays at chunk × m."""
-    return np.concatenate([cost(path[i:i + chunk], X, Y) for i in range(0, len(path), chunk)] or [np.empty(0)])
+    """Full-batch J at every row of ``path`` (N, 3), in chunks so memory stays at chunk × m. The linear part
+    of ``J = (1/m) Σ [log(1 + e^z) − y z]`` is one dot product per row: ``(1/m) Σ y z = θ · (X̃ Y)/m``."""
+    path = np.asarray(path, dtype=float).reshape(-1, 3)
+    Xb = np.vstack([X, np.ones(Y.size)])
+    linear = path @ (Xb @ Y) / Y.size
+    soft = [np.logaddexp(0, path[i:i + chunk] @ Xb).mean(axis=1) for i in range(0, len(path), chunk)]
+    return (np.concatenate(soft) if soft else np.empty(0)) - linear
 
 
 def cost_grid(X: np.ndarray, Y: np.ndarray, w1: np.ndarray, w2: np.ndarray, b: float) -> np.ndarray:
     """Full-batch J over the grid ``w1 × w2`` (1-D axes) at fixed bias ``b``; shape (len(w2), len(w1))."""
     W1, W2 = np.meshgrid(w1, w2)
     params = np.stack([W1, W2, np.full_like(W1, b)], axis=-1)
-    return np.array([cost(row, X, Y) for row in params])
+    return path_cost(params.reshape(-1, 3), X, Y).reshape(W1.shape)
+
+
+def chebyshev_points(lo: float, hi: float, n: int) -> np.ndarray:
+    """The n Chebyshev points of the second kind on [lo, hi]: ``(lo+hi)/2 − (hi−lo)/2 · cos(πk/(n−1))``."""
+    return (lo + hi) / 2 - (hi - lo) / 2 * np.cos(np.pi * np.arange(n) / (n - 1))
+
+
+def interpolation_matrix(nodes: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """L (len(x), n) with ``f(x) ≈ L @ f(nodes)``: barycentric polynomial interpolation through Chebyshev points
+    of the second kind (weights ±1, halved at the ends); exact at the nodes."""
+    w = (-1.0) ** np.arange(len(nodes))
+    w[[0, -1]] *= 0.5
+    d = np.asarray(x, float)[:, None] - nodes[None, :]
+    hit = d == 0
+    L = w / np.where(hit, 1.0, d)
+    L /= L.sum(axis=1, keepdims=True)
+    rows = hit.any(axis=1)
+    L[rows] = hit[rows]
+    return L
+
+
+def cost_contour(X: np.ndarray, Y: np.ndarray, w1: np.ndarray, w2: np.ndarray, b: float,
+                 nodes: int = 24) -> np.ndarray:
+    """``cost_grid`` for drawing: J evaluated exactly on ``nodes × nodes`` Chebyshev points of the box and
+    interpolated to the grid (J is analytic, so the error falls geometrically with ``nodes``: ~1e-5 of J's
+    range on the mini-batch page's view at 24). Exact when the grid is not larger than the nodes."""
+    if len(w1) * len(w2) <= nodes * nodes or w1[0] == w1[-1] or w2[0] == w2[-1]:
+        return cost_grid(X, Y, w1, w2, b)
+    a, c = chebyshev_points(w1[0], w1[-1], nodes), chebyshev_points(w2[0], w2[-1], nodes)
+    return interpolation_matrix(c, w2) @ cost_grid(X, Y, a, c, b) @ interpolation_matrix(a, w1).T
 
 
 def batch_sizes(m: int, largest_power: int = 1024) -> list[int]:
@@ -196,11 +324,13 @@ def last_epoch_updates(run: Run) -> np.ndarray:
 
 
 def last_epoch_summary(run: Run, X: np.ndarray, Y: np.ndarray, optimum: np.ndarray,
-                       J_star: float) -> tuple[float, float]:
+                       J_star: float, max_points: int = 250) -> tuple[float, float]:
     """Over the ``updates_per_epoch`` parameter vectors θ_t of the last epoch: the mean excess cost
-    ``mean_t J(θ_t) − J*`` and the RMS distance ``sqrt(mean_t ‖(w₁, w₂)_t − (w₁*, w₂*)‖²)`` to the optimum."""
+    ``mean_t J(θ_t) − J*`` (over at most ``max_points`` of them at a constant stride: each J costs a pass over the
+    data) and the RMS distance ``sqrt(mean_t ‖(w₁, w₂)_t − (w₁*, w₂*)‖²)`` to the optimum (over all of them)."""
     tail = last_epoch_updates(run)
-    gap = float(np.mean(path_cost(tail, X, Y)) - J_star)
+    stride = max(1, -(-len(tail) // max_points))
+    gap = float(np.mean(path_cost(tail[::stride], X, Y)) - J_star)
     rms = float(np.sqrt(np.mean(np.sum((tail[:, :2] - optimum[:2]) ** 2, axis=1))))
     return gap, rms
 
@@ -226,3 +356,71 @@ def view_axes(paths: list, optimum: np.ndarray, start: np.ndarray, n: int = 80, 
     lo = np.minimum(lo, np.minimum(optimum[:2], start[:2])) - margin
     hi = np.maximum(hi, np.maximum(optimum[:2], start[:2])) + margin
     return np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
+
+
+def mean_by_epoch(epoch_x: np.ndarray, values: np.ndarray, epochs: int) -> np.ndarray:
+    """The mean of ``values`` over the points of each epoch 1..epochs, a point at ``epoch_x`` ∈ (e − 1, e]
+    belonging to epoch e (x = update count / updates per epoch, so x = e is the epoch's last update);
+    NaN for an epoch without points."""
+    e = np.clip(np.ceil(np.asarray(epoch_x, float) - 1e-9).astype(int), 1, None)
+    sums = np.bincount(e, weights=np.asarray(values, float), minlength=epochs + 1)[1:epochs + 1]
+    counts = np.bincount(e, minlength=epochs + 1)[1:epochs + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / counts
+
+
+def step_sizes(run: Run, updates: int) -> np.ndarray:
+    """|Δθ| per coordinate of the last ``updates`` updates, shape (updates, 3)."""
+    return np.abs(np.diff(run.path[-updates - 1:], axis=0))
+
+
+class Settling(NamedTuple):
+    """A run's mean excess cost J − J* in the middle epoch and in the last one."""
+    mid_epoch: int
+    mid: float
+    last: float
+
+    @property
+    def levels_off(self) -> bool:
+        """Less than halved over the second half of training: the run has reached its noise floor (or froze)."""
+        return bool(self.last > 0.5 * self.mid)
+
+
+def settling(by_epoch: np.ndarray) -> Settling:
+    """``Settling`` from the per-epoch means of J − J* (``mean_by_epoch``), middle epoch ⌈E/2⌉."""
+    mid = (len(by_epoch) + 1) // 2
+    return Settling(mid, float(by_epoch[mid - 1]), float(by_epoch[-1]))
+
+
+def mean_step(run: Run, updates: int) -> float:
+    """The mean length ‖Δ(w₁, w₂)‖ of the last ``updates`` steps: how jagged the end of the path is."""
+    return float(np.mean(np.linalg.norm(np.diff(run.path[-updates - 1:, :2], axis=0), axis=1)))
+
+
+def distance_to(run: Run, optimum: np.ndarray) -> float:
+    """‖(w₁, w₂) − (w₁*, w₂*)‖ after the last update."""
+    return float(np.linalg.norm(run.params[:2] - optimum[:2]))
+
+
+def smooth_descent(run: Run) -> bool:
+    """True when the cost on the mini-batch goes down at every update, J{t+1} < J{t}."""
+    return bool(np.all(np.diff(run.cost_iter) < 0))
+
+
+class Tradeoff(NamedTuple):
+    """The page's vectorization trade-off, from ``summary`` rows: the batch size with the slowest epoch, the one
+    with the lowest final cost, and the mini-batch sizes (1 < B < m) that get both: an epoch faster than every
+    size-1 run's and a final cost below every size-m run's (either check is skipped when that size is absent)."""
+    slowest_epoch: int
+    lowest_cost: int
+    gets_both: tuple
+
+
+def tradeoff(rows: list[Summary], m: int) -> Tradeoff:
+    ones = [r for r in rows if r.batch_size == 1]
+    fulls = [r for r in rows if r.batch_size >= m]
+    both = tuple(r.batch_size for r in rows if 1 < r.batch_size < m
+                 and all(r.ms_per_epoch < o.ms_per_epoch for o in ones)
+                 and all(r.final_cost < f.final_cost for f in fulls))
+    return Tradeoff(max(rows, key=lambda r: r.ms_per_epoch).batch_size,
+                    min(rows, key=lambda r: r.final_cost).batch_size, both)

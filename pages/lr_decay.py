@@ -1,4 +1,5 @@
 """Learning-rate decay: the course's schedules side by side, and what decay does to a noisy optimizer."""
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -54,6 +55,13 @@ def fmt_lr(v: float) -> str:
     return f"{v:.3f}".rstrip("0").rstrip(".") if v >= 0.001 else f"{v:.2g}"
 
 
+USES = {"inverse_time": ("rate",), "exponential": ("base",), "inverse_sqrt": ("k",), "inverse_sqrt_step": ("k",),
+        "staircase": ("drop", "every"), "interval": ("rate", "interval"), "cosine": ("epochs",),
+        "warmup": ("warm", "rate")}
+CURVE_POINTS = 400  # J − J* at ≤ 400 updates per run: each costs a pass over the data, and 400 fill the chart
+CONST, DECAY = "constant α = α₀", "decay: {}"
+
+
 @ui.data_cache
 def demo_data():
     X, Y = MB.make_data(m=DEMO_M, seed=0)
@@ -63,22 +71,28 @@ def demo_data():
 
 @ui.figure_cache
 def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, epochs: int, seed: int):
-    """Train the same optimizer with a constant α₀ and with the chosen decay; two figures and a summary."""
+    """Train the same optimizer with a constant α₀ and with the chosen decay (one vectorized run: same shuffles,
+    same start); two figures, a summary per run and each run's per-epoch means of J − J*."""
     X, Y, p_star, J_star = demo_data()
-    runs = {"constant α = α₀": MB.train(X, Y, batch_size, epochs, opt, lr=lr0, seed=seed),
-            f"decay: {LABELS[sched]}": MB.train(X, Y, batch_size, epochs, opt, lr=lr0, seed=seed,
-                                                  schedule=make(sched, lr0, dict(hyper)))}
-    curves = {label: MB.cost_on_epoch_axis(r, X, Y, P.thin(r.path.shape[0], 1500)) for label, r in runs.items()}
+    labels = [CONST, DECAY.format(LABELS[sched])]
+    runs = dict(zip(labels, MB.train_many(X, Y, batch_size, epochs, opt, [lr0, make(sched, lr0, dict(hyper))], seed)))
+    curves = {label: MB.cost_on_epoch_axis(r, X, Y, P.thin(r.path.shape[0], CURVE_POINTS)) for label, r in runs.items()}
     summary = [(label, *MB.last_epoch_summary(r, X, Y, p_star, J_star), r.accuracy) for label, r in runs.items()]
+    by_epoch = {label: MB.mean_by_epoch(x, J - J_star, epochs) for label, (x, J) in curves.items()}
     cost_fig = P.decay_demo_figure(curves, J_star)
     # zoom on the last epoch: a box around the minimum that holds both runs' final epoch
     last = [MB.last_epoch(r) for r in runs.values()]
     w1, w2 = MB.zoom_axes([MB.last_epoch_updates(r) for r in runs.values()], p_star)
-    J = MB.cost_grid(X, Y, w1, w2, p_star[2])
-    path_fig = P.paths_figure(w1, w2, J, last, Y.size, p_star, last[0].path[0], labels=list(runs),
-                              title="Last epoch, zoomed around ★", colours=[P.PALETTE[3], P.PALETTE[0]])
-    path_fig.data[-2].name = "start of the last epoch (constant α)"
-    return cost_fig, path_fig, summary
+    J = MB.cost_contour(X, Y, w1, w2, p_star[2])
+    path_fig = P.paths_figure(w1, w2, J, last, Y.size, p_star, last[0].path[0], labels=labels,
+                              title="Last epoch, zoomed around ★", colours=[P.PALETTE[3], P.PALETTE[0]],
+                              start_name="start of the last epoch (constant α)")
+    return cost_fig, path_fig, summary, by_epoch
+
+
+def course_example() -> str:
+    """The course's α for epochs 1–4 with α₀ = 0.2, decay_rate = 1, formatted as in its table."""
+    return ", ".join(fmt_lr(a) for a in S.inverse_time(0.2, 1.0)(np.arange(1, 5)))
 
 
 ui.page_header(
@@ -89,17 +103,21 @@ ui.page_header(
     "k/√t · α₀, where t counts mini-batches.",
 )
 
+FAST_BASE = 0.5
 PRESETS = {
-    "The course's example": ("α₀ = 0.2, decay_rate = 1: 0.1, 0.067, 0.05, 0.04 in epochs 1–4.",
+    "The course's example": (f"α₀ = 0.2, decay_rate = 1: {course_example()} in epochs 1–4.",
                              {"show": ["inverse_time"], "lr0": 0.2, "rate": 1.0, "epochs": 10}),
-    "All course schedules": ("Every schedule from the lecture on one chart, log scale.",
+    "All course schedules": (f"Every schedule from the lecture ({len(COURSE)}) on one chart, log scale.",
                              {"show": COURSE, "logy": True, "epochs": 50}),
-    "Decay too fast": ("0.5^epoch · α₀ halves α every epoch: the steps add up to a finite distance, so the decayed "
-                       "run freezes before it reaches the minimum while the constant-α run gets there. Decay needs "
-                       "tuning too.", {"dsched": "exponential", "base": 0.5, "bs": 64}),
-    "Adam with and without decay": ("Adam's steps are about α in size whatever the gradient, so a constant α keeps "
-                                    "it jittering; decay lets it settle.",
-                                    {"opt": "adam", "_demo_opt": "adam", "dlr": 0.05, "bs": 8}),
+    "Decay too fast": (f"{FAST_BASE:g}^epoch · α₀ halves α every epoch: all the steps together add up to at most "
+                       f"α₀·Σ {FAST_BASE:g}^epoch = {FAST_BASE / (1 - FAST_BASE):g}·α₀, so the decayed run freezes "
+                       "before it reaches the minimum, while the constant-α run ends much closer to it. Decay needs "
+                       "tuning too.", {"opt": "sgd", "_demo_opt": "sgd", "dlr": DEMO_OPTS["sgd"],
+                                       "dsched": "exponential", "base": FAST_BASE, "bs": 64, "depochs": 20}),
+    "Adam with and without decay": ("Adam's step α·v̂/(√ŝ + ε) does not shrink as the gradient does, so with a "
+                                    "constant α it keeps jittering around the minimum; decay lets it settle.",
+                                    {"opt": "adam", "_demo_opt": "adam", "dlr": 0.05, "bs": 8,
+                                     "dsched": "inverse_time", "rate": 1.0, "depochs": 20}),
 }
 
 with st.sidebar:
@@ -130,19 +148,24 @@ else:
                       "These settings give no valid schedule")
     if view:
         fig, table = view
+        beyond = {n for n in names if make(n, 1.0, hyper).beyond_course}
         for n in names:
-            st.latex(make(n, 1.0, hyper).formula + (r"\quad\text{(beyond the course)}" if n in ("cosine", "warmup") else ""))
+            st.latex(make(n, 1.0, hyper).formula + (r"\quad\text{(beyond the course)}" if n in beyond else ""))
         ui.chart(fig, key="schedules")
-        ui.explain("Each schedule holds α for a whole epoch and changes it between epochs (steps). "
-                   "k/√t changes at every mini-batch, so it is a smooth curve. Dotted lines are schedules beyond the course.")
+        per_update = "inverse_sqrt_step" in names
+        ui.explain("Each per-epoch schedule holds α for a whole epoch and can only change it between epochs. "
+                   + (f"k/√t changes at every mini-batch ({int(upe)} per epoch here). " if per_update else "")
+                   + ("Dotted lines are schedules beyond the course." if beyond
+                      else ""))
         st.markdown(f"**α in the first {len(table)} epochs** (epochs are numbered from 1, and the formulas are used as "
-                    "written, so epoch 1 already has a decayed rate: α₀ = 0.2 with decay_rate = 1 gives 0.1, 0.067, "
-                    "0.05, 0.04, as in the course).")
+                    "written, so epoch 1 already has a decayed rate: α₀ = 0.2 with decay_rate = 1 gives "
+                    f"{course_example()}, as in the course).")
         st.table(table)
 
 st.header("Why decay: the same optimizer with and without it")
-st.markdown(f"Logistic regression on {DEMO_M} points (the mini-batch page's problem), trained with small mini-batches. "
-            "Both runs use the same α₀, the same shuffles and the same start; only the schedule differs.")
+st.markdown(f"Logistic regression on {DEMO_M} points (the mini-batch page's model and data generator, with "
+            f"m = {DEMO_M}), trained with mini-batches. Both runs use the same α₀, the same shuffles and the same "
+            "start; only the schedule differs.")
 c1, c2, c3, c4 = ui.control_columns(4)
 with c1:
     opt = ui.select("Optimizer", list(DEMO_OPTS), "sgd", key="opt",
@@ -161,25 +184,39 @@ with c4:
                       format_func=lambda n: LABELS[n])
 demo_epochs = ui.slider("Epochs to train", 5, 40, 20, key="depochs")
 
-demo = ui.guarded(lambda: demo_view(opt, int(batch_size), float(demo_lr), sched, hyper_t, int(demo_epochs), 0),
+demo_hyper = tuple((k, hyper[k]) for k in USES[sched])  # only what the chosen schedule uses: the rest cannot
+demo = ui.guarded(lambda: demo_view(opt, int(batch_size), float(demo_lr), sched, demo_hyper, int(demo_epochs), 0),
                   "These settings cannot be trained")
 if demo:
-    cost_fig, path_fig, summary = demo
+    cost_fig, path_fig, summary, by_epoch = demo
+    (_, gap_c, rms_c, _), (_, gap_d, rms_d, _) = summary
+    const, decay = (MB.settling(by_epoch[label]) for label in by_epoch)
     left, right = st.columns([4, 3])
     with left:
         ui.chart(cost_fig, key="demo_cost")
-        ui.explain("J − J* is how far the full-batch cost is above its minimum (log scale). With a constant α the "
-                   "noisy mini-batch steps keep it bouncing at a floor; with decay the steps shrink and it keeps going down.")
+        ui.explain(
+            "J − J* is how far the full-batch cost is above its minimum (log scale). From epoch "
+            f"{const.mid_epoch} to epoch {int(demo_epochs)} the constant-α run's mean J − J* goes from {const.mid:.2e} "
+            f"to {const.last:.2e}: " + ("it levels off at a floor where the noisy mini-batch steps keep it bouncing"
+                                       if const.levels_off else "it is still falling")
+            + f"; the decayed run's goes from {decay.mid:.2e} to {decay.last:.2e}: "
+            + ("it has stopped improving" if decay.levels_off else "its steps shrink and it keeps going down")
+            + f". In the last epoch the decayed run is on average {max(gap_c, gap_d) / min(gap_c, gap_d):.3g}× "
+            + ("closer to" if gap_d < gap_c else "further from") + " the minimum.")
     with right:
         ui.chart(path_fig, key="demo_path")
-        ui.explain("The last epoch's updates around the minimum (★): the constant-α run wanders in a cloud, the "
-                   "decayed run sits in a much smaller one.")
+        ui.explain(f"The last epoch's updates around the minimum (★): their RMS distance to ★ is {rms_c:.3f} with a "
+                   f"constant α and {rms_d:.3f} with decay, so the decayed run's cloud is "
+                   f"{max(rms_c, rms_d) / min(rms_c, rms_d):.3g}× " + ("smaller." if rms_d < rms_c else "larger."))
     st.table(pd.DataFrame(summary, columns=["run", "mean J − J* in the last epoch", "RMS distance of (w₁, w₂) to ★",
                                             "accuracy"]).style.hide(axis="index").format(
         {"mean J − J* in the last epoch": "{:.2e}", "RMS distance of (w₁, w₂) to ★": "{:.3f}", "accuracy": "{:.1%}"}))
-    st.caption("Decay runs per epoch: update t of an epoch uses α(epoch) with epoch = ⌊(t−1)/updates per epoch⌋ + 1 "
-               "(schedules.per_update). A decay that is too fast freezes the run before it reaches the minimum: "
-               "base^epoch · α₀ with a small base sums to a finite total step, while α₀/(1 + decay_rate·epoch) "
-               "shrinks like 1/epoch, whose sum keeps growing (try the preset \"Decay too fast\").")
+    st.caption(("This schedule, k/√t · α₀, decays per update (t counts mini-batches); the others run per epoch: "
+                if sched == "inverse_sqrt_step" else "Decay runs per epoch: ")
+               + "update t of an epoch uses α(epoch) with epoch = ⌊(t−1)/updates per epoch⌋ + 1 "
+               "(schedules.per_update). The mean J − J* in the last epoch is over at most 250 of its updates, evenly "
+               "spaced. A decay that is too fast can freeze the run before it reaches the minimum: base^epoch · α₀ "
+               "adds up to at most base/(1 − base)·α₀ however long it runs, while α₀/(1 + decay_rate·epoch) shrinks "
+               "like 1/epoch, whose sum keeps growing (try the preset \"Decay too fast\").")
 
 ui.page_footer()

@@ -31,11 +31,15 @@ def build(sizes: tuple, epochs: int, opt: str, lr: float, seed: int):
     X, Y, p_star = data()
     runs = [train(b, epochs, opt, lr, seed) for b in sizes]
     w1, w2 = MB.view_axes([r.path for r in runs], p_star, MB.START)
-    J = MB.cost_grid(X, Y, w1, w2, p_star[2])
+    J = MB.cost_contour(X, Y, w1, w2, p_star[2])
     smoothed = [E.ewma(r.cost_iter, SMOOTH) for r in runs]
     figs = (P.cost_per_iteration_figure(runs, M, smoothed, SMOOTH), P.cost_per_epoch_figure(runs, M),
             P.paths_figure(w1, w2, J, runs, M, p_star, MB.START))
     rows = [MB.summary(r) for r in runs]
+    facts = dict(rows=rows, smooth={r.batch_size: MB.smooth_descent(r) for r in runs},
+                 noise={r.batch_size: E.roughness(r.cost_iter) for r in runs},
+                 trend={r.batch_size: (float(s[0]), float(s[-1])) for r, s in zip(runs, smoothed)},
+                 distance={r.batch_size: MB.distance_to(r, p_star) for r in runs})
     table = pd.DataFrame({
         "mini-batch size": [P.batch_label(r.batch_size, M) for r in rows],
         "updates per epoch": [r.updates_per_epoch for r in rows],
@@ -44,7 +48,7 @@ def build(sizes: tuple, epochs: int, opt: str, lr: float, seed: int):
         "final cost J": [r.final_cost for r in rows],
         "accuracy": [r.accuracy for r in rows],
     })
-    return figs, table, float(MB.cost(p_star, X, Y)), MB.accuracy(p_star, X, Y)
+    return figs, table, float(MB.cost(p_star, X, Y)), MB.accuracy(p_star, X, Y), facts
 
 
 ui.page_header(
@@ -61,10 +65,12 @@ PRESETS = {
                                           {"sizes": [1, 64, M], "epochs": 5, "opt": "sgd", "_mb_opt": "sgd",
                                            "lr": 0.3}),
     "Batch GD needs many epochs": ("With size m one epoch is one step: 20 epochs are 20 small steps, while size "
-                                   "128 has made 480.",
+                                   f"128 has made {20 * MB.updates_per_epoch(M, 128)}, and ends at a lower cost.",
                                    {"sizes": [128, M], "epochs": 20, "opt": "sgd", "_mb_opt": "sgd", "lr": 1.0}),
     "Momentum smooths the noise": ("Momentum averages the noisy mini-batch gradients (an EWMA with β = 0.9): the "
-                                   "paths of sizes 1 and 16 wander less.",
+                                   "paths of sizes 1 and 16 take much shorter, smoother steps than gradient descent's "
+                                   "at the same α, yet spread about as far around ★ (the noise is averaged, not "
+                                   "removed; switch the optimizer to compare).",
                                    {"sizes": [1, 16, M], "epochs": 5, "opt": "momentum", "_mb_opt": "momentum",
                                     "lr": 0.3}),
 }
@@ -83,7 +89,8 @@ with st.sidebar:
     lr = ui.log_slider("Learning rate α", 0.001, 3.0, OPTS[opt][1], key="lr")
     seed = ui.number("Shuffle seed", 0, 9999, 0, key="seed", step=1)
 
-st.latex(r"J\{t\} = -\frac{1}{|t|}\sum_{i \in \text{batch } t}\Big[y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\Big],"
+st.latex(r"J\{t\} = -\frac{1}{|t|}\sum_{i \in \text{batch } t}"
+         r"\Big[y^{(i)}\log a^{(i)} + (1-y^{(i)})\log(1-a^{(i)})\Big],"
          r"\qquad w \mathrel{-}= \alpha\, dW\{t\},\quad b \mathrel{-}= \alpha\, db\{t\}")
 
 if not sizes:
@@ -92,33 +99,72 @@ if not sizes:
 sizes = sorted(sizes)
 
 with st.spinner("Training (stochastic GD makes thousands of updates per epoch; cached afterwards)…"):
-    (iter_fig, epoch_fig, path_fig), table, J_star, acc_star = build(tuple(sizes), int(epochs), opt, float(lr), int(seed))
+    (iter_fig, epoch_fig, path_fig), table, J_star, acc_star, facts = build(tuple(sizes), int(epochs), opt, float(lr),
+                                                                           int(seed))
+label = {b: P.batch_label(b, M) for b in sizes}
+listed = lambda values, fmt: "; ".join(f"{label[b]}: {fmt(v)}" for b, v in values.items())  # noqa: E731
 
 ui.chart(iter_fig, key="iter")
-ui.explain("The cost on the current mini-batch at every update. Batch GD goes down smoothly (one point per epoch); "
-           "with small mini-batches it is noisy, because each batch is a different sample of the data; with size 1 "
-           "it jumps between examples that are easy and hard. Noise is not divergence: the black line, an EWMA with "
-           f"β = {SMOOTH} (see the EWMA page), shows the trend.")
+noise = facts["noise"]
+quieter = all(noise[a] > noise[b] for a, b in zip(sizes, sizes[1:]))
+text = "The cost on the current mini-batch at every update. "
+if M in sizes:
+    text += ("Batch GD's cost goes down at every update (one point per epoch). " if facts["smooth"][M] else
+             "Batch GD's cost does not go down at every update here: α is too large for a smooth descent. ")
+if len(sizes) > 1:
+    text += (("The smaller the batch, the noisier J{t}, because each batch is a different sample of the data: "
+              if quieter else "How much J{t} changes from one update to the next: ")
+             + listed(noise, lambda v: f"{v:.3g}") + " (RMS). ")
+if 1 in sizes:
+    text += "With size 1, J{t} is one example's loss, so it jumps between easy and hard examples. "
+smoothed = {b: v for b, v in facts["trend"].items() if b in sizes and facts["rows"][sizes.index(b)].updates_per_epoch
+            * int(epochs) > 20}
+if smoothed:
+    b = min(smoothed)
+    first, last = smoothed[b]
+    text += (f"Noise is not divergence: the black line, an EWMA with β = {SMOOTH} (see the EWMA page), shows the "
+             f"trend; for {label[b]} it goes from {first:.3g} to {last:.3g}.")
+ui.explain(text)
 
 left, right = st.columns([3, 2])
 with left:
     ui.chart(path_fig, key="paths")
-    ui.explain("The paths of (w₁, w₂) over the contours of the full-batch cost (with b at its optimum). Batch GD "
-               "walks smoothly but takes only one step per epoch; stochastic GD wanders and never quite stops at ★; "
-               "a mini-batch gets close quickly with little wandering.")
+    ui.explain("The paths of (w₁, w₂) over the contours of the full-batch cost (with b at its optimum). "
+               + (f"Batch GD takes one step per epoch ({int(epochs)} in all). " if M in sizes else "")
+               + f"Distance of the final (w₁, w₂) to ★: {listed(facts['distance'], lambda v: f'{v:.3f}')}.")
 with right:
     ui.chart(epoch_fig, key="epoch")
-    ui.explain("The cost on the whole training set after each epoch: per pass over the data, smaller batches make "
-               "more progress, because they make more updates.")
+    final = {r.batch_size: r.final_cost for r in facts["rows"]}
+    ordered = all(final[a] < final[b] for a, b in zip(sizes, sizes[1:]))
+    ui.explain("The cost on the whole training set after each epoch. "
+               + ("Per pass over the data, the smaller batches made more progress, because they make more updates: "
+                  if ordered and len(sizes) > 1 else "Final cost: ")
+               + listed(final, lambda v: f"J = {v:.4f}") + ".")
 
 st.subheader("The vectorization trade-off")
 st.table(table.style.hide(axis="index").format({"time per epoch (ms)": "{:.1f}", "time per update (µs)": "{:.0f}",
                              "final cost J": "{:.4f}", "accuracy": "{:.1%}"}))
-ui.explain(f"One epoch with size 1 makes {M} updates of one example each: the per-update overhead dominates and "
-           "vectorization is lost, so the epoch is slow. Size m makes one fully vectorized update per epoch but "
-           "learns slowly. A mini-batch gets both. Times were measured on this server when the run was computed. "
-           f"Best possible: J* = {J_star:.4f}, accuracy {acc_star:.1%} (the classes overlap).")
+rows = {r.batch_size: r for r in facts["rows"]}
+trade = MB.tradeoff(facts["rows"], M)
+text = ""
+if 1 in rows:
+    text += (f"One epoch with size 1 makes {M} updates of one example each: the per-update overhead dominates and "
+             "vectorization is lost" + (", so its epoch is the slowest here" if trade.slowest_epoch == 1 else "")
+             + f" ({rows[1].ms_per_epoch:.1f} ms). ")
+if M in rows:
+    text += (f"Size m makes one fully vectorized update per epoch ({rows[M].ms_per_epoch:.1f} ms)"
+             + (" but learns slowly per epoch. " if trade.lowest_cost != M else ". "))
+if trade.gets_both and (1 in rows or M in rows):
+    won = [w for w, shown in (("a faster epoch than size 1", 1 in rows), ("a lower final cost than size m", M in rows))
+           if shown]
+    text += ("Here " + ", ".join(f"size {b}" for b in trade.gets_both) + (" gets both: " if len(won) == 2 else " has ")
+             + " and ".join(won) + ". ")
+text += ("Times were measured on this server when the run was computed. "
+         f"Best possible: J* = {J_star:.4f}, accuracy {acc_star:.1%}"
+         + (" (the classes overlap)." if acc_star < 1 else "."))
+ui.explain(text)
 if opt != "sgd":
-    st.caption("Momentum and Adam average the noisy mini-batch gradients (EWMAs), so their paths wander less.")
+    st.caption("Momentum and Adam follow an EWMA of the noisy mini-batch gradients (see the EWMA page); switch the "
+               "optimizer to gradient descent to compare their paths.")
 
 ui.page_footer()
