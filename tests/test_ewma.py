@@ -109,3 +109,58 @@ def test_weights_horizon_is_three_windows_clipped(beta, expected):
     # 24 (exact in binary), 3000 → 600 (cap), 3 → 20
     assert E.weights_horizon(beta) == expected
     assert isinstance(E.weights_horizon(beta), int)
+
+
+# ------------------------------------------------------------- the facts the EWMA page states
+
+@pytest.mark.parametrize("beta", [0.5, 0.9, 0.98, 0.999])
+def test_shortfall_is_beta_to_the_t_on_any_series(beta):
+    """1 − v_t / v̂_t = β^t, measured on the loop's two curves (not on the closed form)."""
+    theta = E.temperature_series(seed=2)
+    v, v_hat = loop_reference(theta, beta, False), loop_reference(theta, beta, True)
+    t = np.arange(1, theta.size + 1)
+    np.testing.assert_allclose(1 - v / v_hat, E.shortfall(beta, t), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("beta,expected", [(0.9, 29), (0.98, 149), (0.999, 2995), (0.5, 5)])
+def test_catch_up_is_the_first_t_within_five_percent(beta, expected):
+    t = 1
+    while beta**t > 0.05:  # brute force
+        t += 1
+    assert E.catch_up(beta) == t == expected
+    if beta >= 0.9:  # ≈ 3/(1−β) near β = 1
+        assert abs(E.catch_up(beta) - 3 / (1 - beta)) <= 0.05 * 3 / (1 - beta)
+
+
+def test_the_rule_of_thumb_leaves_about_37_percent():
+    """After 1/(1−β) points the uncorrected average is still ~1/e low, not caught up (COURSE.md)."""
+    for beta in (0.9, 0.98, 0.999):
+        assert 0.34 < E.shortfall(beta, 1 / (1 - beta)) < 1 / np.e + 1e-9
+
+
+def test_mean_age_is_the_weighted_mean_lag_and_the_lag_on_a_trend():
+    for beta in (0.5, 0.9, 0.98):
+        k = np.arange(20000)
+        assert np.sum(k * (1 - beta) * beta**k) == pytest.approx(E.mean_age(beta), rel=1e-9)
+        ramp = np.arange(3000.0)  # a steady trend θ_t = t: the uncorrected average trails it by β/(1−β)
+        assert ramp[-1] - loop_reference(ramp, beta, False)[-1] == pytest.approx(E.mean_age(beta), rel=1e-9)
+
+
+def test_roughness_and_peak_time():
+    assert E.roughness([0.0, 1.0, 3.0]) == pytest.approx(np.sqrt((1 + 4) / 2))
+    assert E.roughness([5.0]) == 0.0
+    assert E.peak_time([1.0, 3.0, 2.0]) == 2
+    assert E.peak_time(E.season()) == 198  # 55 − 16 cos(2π (day − 15)/365) peaks at day index 197, t = 198
+
+
+def test_wrong_recursion_pushes_a_constant_too_high():
+    ones = np.ones(5)
+    wrong = E.wrong_recursion(ones, 0.9)
+    assert wrong[0] == pytest.approx(1.0) and wrong[1] == pytest.approx(1 / (1 - 0.9**2))
+    assert np.all(wrong[1:] > 1) and np.all(np.diff(wrong) > 0)
+    np.testing.assert_allclose(E.ewma(ones, 0.9), 1.0, rtol=1e-12)
+
+
+def test_season_is_the_noise_free_part_of_the_temperatures():
+    noise = E.temperature_series(seed=0) - E.season()
+    assert abs(noise.mean()) < 2 and noise.std() < 10

@@ -220,3 +220,134 @@ def test_view_axes_cut_outliers_but_keep_optimum_and_start():
         assert axis[0] == pytest.approx(lo) and axis[-1] == pytest.approx(hi) and axis.size == 11
     assert w1[0] == pytest.approx(-3.5) and w2[-1] == pytest.approx(4.5)  # the start widens the box
     assert w1[-1] < 2 and w2[0] > -2  # the outlier does not
+
+
+# ------------------------------------------------------------------- the vectorized trainer
+
+def generic_train(X, Y, batch_size, epochs, optimizer, lr, seed=0, start=MB.START, schedule=None):
+    """The trainer as it was: the project's optimizer objects, one forward pass per update, costs in the loop."""
+    from optim_viz import optimizers
+
+    m = Y.size
+    rng = np.random.default_rng(seed)
+    n_batches = -(-m // batch_size)
+    opt = optimizers.make(optimizer, lr=S.per_update(schedule, n_batches) if schedule else lr)
+    params = np.array(start, dtype=float)
+    state, path, costs = opt.init(params), [params], []
+    for _ in range(epochs):
+        order = rng.permutation(m) if n_batches > 1 else np.arange(m)
+        for k in range(0, m, batch_size):
+            Xt, Yt = X[:, order[k:k + batch_size]], Y[order[k:k + batch_size]]
+            J, g = MB.cost_and_gradient(params, Xt, Yt)
+            delta, state = opt.update(g, state, params)
+            params = params + delta
+            path.append(params)
+            costs.append(J)
+    return np.array(path), np.array(costs)
+
+
+def scalar_momentum_adam(X, Y, optimizer, lr, beta1=0.9, beta2=0.999, eps=1e-8, epochs=1, seed=0):
+    """Batch size 1 written from the course formulas with Python floats (no library code)."""
+    import math
+
+    rng = np.random.default_rng(seed)
+    w = [float(v) for v in MB.START]
+    v, s, t, path = [0.0] * 3, [0.0] * 3, 0, [list(w)]
+    for _ in range(epochs):
+        for n in rng.permutation(Y.size):
+            x = [X[0, n], X[1, n], 1.0]
+            a = 1 / (1 + math.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+            g = [(a - Y[n]) * xi for xi in x]
+            t += 1
+            for i in range(3):
+                v[i] = beta1 * v[i] + (1 - beta1) * g[i]
+                if optimizer == "momentum":
+                    w[i] -= lr * v[i]
+                else:
+                    s[i] = beta2 * s[i] + (1 - beta2) * g[i] ** 2
+                    w[i] -= lr * (v[i] / (1 - beta1**t)) / (math.sqrt(s[i] / (1 - beta2**t)) + eps)
+            path.append(list(w))
+    return np.array(path)
+
+
+@pytest.mark.parametrize("optimizer,lr", [("sgd", 0.5), ("momentum", 0.5), ("adam", 0.05), ("rmsprop", 0.01),
+                                          ("nesterov", 0.3)])
+@pytest.mark.parametrize("batch_size", [1, 7, 64, 600])
+def test_trainer_matches_the_optimizer_objects(data, optimizer, lr, batch_size):
+    X, Y = data
+    path, costs = generic_train(X, Y, batch_size, 2, optimizer, lr, seed=3)
+    run = MB.train(X, Y, batch_size, 2, optimizer, lr=lr, seed=3)
+    np.testing.assert_allclose(run.path, path, rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(run.cost_iter, costs, rtol=1e-11)
+    np.testing.assert_allclose(run.cost_epoch, MB.path_cost(path[::run.updates_per_epoch], X, Y), rtol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer,lr", [("momentum", 0.3), ("adam", 0.05)])
+def test_momentum_and_adam_match_the_course_formulas_in_floats(data, optimizer, lr):
+    X, Y = data
+    run = MB.train(X, Y, 1, 1, optimizer, lr=lr, seed=4)
+    np.testing.assert_allclose(run.path, scalar_momentum_adam(X, Y, optimizer, lr, seed=4), rtol=1e-10, atol=1e-12)
+
+
+def test_runs_trained_together_equal_runs_trained_alone(data):
+    X, Y = data
+    sched = S.inverse_time(0.8, 1.0)
+    both = MB.train_many(X, Y, 16, 3, "adam", [0.05, S.exponential(0.05, 0.7)], seed=5)
+    alone = [MB.train(X, Y, 16, 3, "adam", lr=0.05, seed=5), MB.train(X, Y, 16, 3, "adam", lr=0.05, seed=5,
+                                                                       schedule=S.exponential(0.05, 0.7))]
+    for a, b in zip(both, alone):  # equal up to the order of a matrix product's sums
+        np.testing.assert_allclose(a.path, b.path, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(a.cost_iter, b.cost_iter, rtol=1e-12)
+    path, _ = generic_train(X, Y, 16, 3, "sgd", None, seed=5, schedule=sched)
+    np.testing.assert_allclose(MB.train_many(X, Y, 16, 3, "sgd", [0.1, sched], seed=5)[1].path, path, rtol=1e-11)
+
+
+def test_learning_rates_per_update():
+    rates = MB.learning_rates([0.3, S.inverse_time(0.2, 1.0)], updates=6, n_batches=3)
+    np.testing.assert_allclose(rates[:, 0], 0.3)
+    np.testing.assert_allclose(rates[:, 1], [0.1, 0.1, 0.1, 0.2 / 3, 0.2 / 3, 0.2 / 3])
+
+
+# ------------------------------------------------------------------- the cost contour
+
+def test_chebyshev_interpolation_is_exact_for_polynomials():
+    nodes = MB.chebyshev_points(-2.0, 3.0, 9)
+    x = np.linspace(-2, 3, 37)
+    p = lambda z: 1 - 2 * z + 0.5 * z**5 - 0.1 * z**8  # noqa: E731  degree 8 = nodes − 1
+    np.testing.assert_allclose(MB.interpolation_matrix(nodes, x) @ p(nodes), p(x), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(MB.interpolation_matrix(nodes, nodes), np.eye(9))
+
+
+@pytest.mark.parametrize("box", [((-3.5, 2.5), (-0.5, 4.5)), ((-9, 9), (-9, 9)), ((0.9, 1.0), (0.4, 0.5))])
+def test_cost_contour_is_within_a_thousandth_of_the_exact_grid(data, box):
+    X, Y = data
+    w1, w2 = np.linspace(*box[0], 80), np.linspace(*box[1], 80)
+    exact = MB.cost_grid(X, Y, w1, w2, 0.1)
+    assert np.abs(MB.cost_contour(X, Y, w1, w2, 0.1) - exact).max() < 1e-3 * np.ptp(exact) + 1e-12
+    small = np.linspace(0, 1, 5)
+    np.testing.assert_array_equal(MB.cost_contour(X, Y, small, small, 0.1), MB.cost_grid(X, Y, small, small, 0.1))
+
+
+# ------------------------------------------------------------------- the claims' building blocks
+
+def test_mean_by_epoch_and_settling():
+    x = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
+    np.testing.assert_allclose(MB.mean_by_epoch(x, [10, 2, 4, 6, 8, 1], 3), [(10 + 2 + 4) / 3, 7, 1])
+    s = MB.settling(np.array([8.0, 4.0, 3.0, 2.5]))
+    assert (s.mid_epoch, s.mid, s.last, s.levels_off) == (2, 4.0, 2.5, True)
+    assert not MB.settling(np.array([8.0, 4.0, 3.0, 1.0])).levels_off
+
+
+def test_tradeoff_and_run_facts(data):
+    X, Y = data
+    rows = [MB.Summary(1, 600, 30.0, 50.0, 0.40, 0.8), MB.Summary(64, 10, 1.0, 100.0, 0.35, 0.8),
+            MB.Summary(600, 1, 0.2, 200.0, 0.60, 0.7)]
+    assert MB.tradeoff(rows, 600) == MB.Tradeoff(1, 64, (64,))
+    assert MB.tradeoff([rows[1]._replace(final_cost=0.7), rows[2]], 600).gets_both == ()
+    run = MB.train(X, Y, 600, 3, lr=0.3)
+    assert MB.smooth_descent(run) and not MB.smooth_descent(MB.train(X, Y, 1, 1, lr=0.3))
+    p = MB.optimum(X, Y)
+    assert MB.distance_to(run, p) == pytest.approx(np.hypot(*(run.path[-1, :2] - p[:2])))
+    steps = np.linalg.norm(np.diff(run.path[-3:, :2], axis=0), axis=1)
+    assert MB.mean_step(run, 2) == pytest.approx(steps.mean())
+    np.testing.assert_allclose(MB.step_sizes(run, 2), np.abs(np.diff(run.path[-3:], axis=0)))

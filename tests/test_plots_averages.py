@@ -1,0 +1,90 @@
+"""The EWMA, decay and mini-batch figure builders send plain specs: each one still validates as a plotly figure,
+and what Streamlit is given equals plotly's own serialization of the validated figure."""
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from test_plots import _decoded
+
+from optim_viz import ewma as E
+from optim_viz import minibatch as MB
+from optim_viz import plots_averages as P
+from optim_viz import schedules as S
+
+
+@pytest.fixture(scope="module")
+def figures():
+    theta = E.series("temperature", 1)
+    x, c, u = E.time_steps(theta), E.ewma(theta, 0.9), E.ewma(theta, 0.9, bias_correction=False)
+    X, Y = MB.make_data(m=400, seed=0)
+    p = MB.optimum(X, Y)
+    runs = [MB.train(X, Y, b, 3, "sgd", lr=0.3) for b in (1, 32, 400)]
+    w1, w2 = MB.view_axes([r.path for r in runs], p, MB.START, n=30)
+    J = MB.cost_contour(X, Y, w1, w2, p[2])
+    curves = {"inverse": S.on_epoch_axis(S.inverse_time(0.2, 1.0), 30, 10),
+              "per update": S.on_epoch_axis(S.inverse_sqrt_step(0.2, 1.0), 30, 10)}
+    smoothed = [E.ewma(r.cost_iter, 0.98) for r in runs]
+    return {
+        "ewma": P.ewma_figure(x, theta, c, u, 0.9, "day", "°F"),
+        "ewma without v_t": P.ewma_figure(x, theta, c, None, 0.9, "day", "°F"),
+        "compare": P.compare_figure(x, theta, [0.5, 0.9, 0.999], E.ewma(theta, [0.5, 0.9, 0.999]), "day", "°F"),
+        "zoom": P.zoom_figure(x[:20], theta[:20], c[:20], u[:20], 0.9, "day", "°F"),
+        "weights": P.weights_figure(E.weights(0.9, 30), E.one_over_e_lag(0.9), 0.9),
+        "schedules": P.schedules_figure(curves, log_y=True, beyond=frozenset({"per update"})),
+        "decay demo": P.decay_demo_figure({"a": (np.arange(5.0), np.linspace(1, 0.5, 5)),
+                                           "b": (np.arange(5.0), np.linspace(1, 0.2, 5))}, 0.3),
+        "cost per iteration, 1 run": P.cost_per_iteration_figure(runs[:1], 400, smoothed[:1], 0.98),
+        "cost per iteration, 3 runs": P.cost_per_iteration_figure(runs, 400, smoothed, 0.98),
+        "cost per iteration, 5 runs": P.cost_per_iteration_figure(runs + runs[1:], 400),
+        "cost per epoch": P.cost_per_epoch_figure(runs, 400),
+        "paths": P.paths_figure(w1, w2, J, runs, 400, p, MB.START, start_name="the start"),
+    }
+
+
+NAMES = ["ewma", "ewma without v_t", "compare", "zoom", "weights", "schedules", "decay demo",
+         "cost per iteration, 1 run", "cost per iteration, 3 runs", "cost per iteration, 5 runs", "cost per epoch",
+         "paths"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_spec_figures_validate_as_plotly_figures(figures, name):
+    fig = figures[name]
+    valid = go.Figure(fig.to_dict())  # raises on any misspelt or misplaced property
+    assert len(valid.data) == len(fig.figure.data) > 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_frozen_spec_sends_what_plotly_would_send(figures, name):
+    fig = figures[name]
+    assert _decoded(fig.to_dict()) == _decoded(json.loads(pio.to_json(fig.figure, validate=False)))
+
+
+def test_subplot_rows_are_laid_out_as_make_subplots_would(figures):
+    from plotly.subplots import make_subplots
+
+    for n, name in [(1, "cost per iteration, 1 run"), (3, "cost per iteration, 3 runs"),
+                    (5, "cost per iteration, 5 runs")]:
+        ref = make_subplots(rows=n, cols=1, vertical_spacing=0.12 if n < 4 else 0.06,
+                            subplot_titles=[str(i) for i in range(n)]).to_dict()["layout"]
+        ours = figures[name].to_dict()["layout"]
+        for i in range(1, n + 1):
+            ax = "" if i == 1 else str(i)
+            np.testing.assert_allclose(ours["yaxis" + ax]["domain"], ref["yaxis" + ax]["domain"], atol=1e-12)
+            assert ours["xaxis" + ax]["anchor"] == "y" + ax and ours["yaxis" + ax]["anchor"] == "x" + ax
+        np.testing.assert_allclose([a["y"] for a in ours["annotations"]], [a["y"] for a in ref["annotations"]])
+        assert ours["xaxis" + ("" if n == 1 else str(n))]["title"]["text"] == "iteration t (one mini-batch each)"
+
+
+def test_figures_draw_the_library_numbers(figures):
+    theta = E.series("temperature", 1)
+    ewma = figures["ewma"].to_dict()["data"]
+    from helpers import array
+
+    np.testing.assert_allclose(array(ewma[0]["y"]), theta)
+    np.testing.assert_allclose(array(ewma[2]["y"]), E.ewma(theta, 0.9), rtol=1e-12)
+    zoom = figures["zoom"].to_dict()["layout"]["shapes"][0]
+    assert zoom["y0"] == zoom["y1"] == 0 and zoom["xref"] == "x domain"
+    sched = figures["schedules"].to_dict()
+    assert sched["layout"]["yaxis"]["type"] == "log" and sched["data"][1]["line"]["dash"] == "dot"
