@@ -24,6 +24,9 @@ INITS = {
 }
 
 
+USES_SCALE = ("constant", "random")  # the initializations that read ``scale``
+
+
 def dims(depth: int, width: int, n_x: int | None = None) -> list[int]:
     """``[n_x] + [width] * depth + [1]``; n_x defaults to width."""
     if depth < 1 or width < 1:
@@ -102,11 +105,113 @@ def first_and_last(stats: LayerStats) -> tuple[float, float, float, float]:
     return (float(stats.spread[0]), float(stats.spread[-1]), float(stats.grad_norm[0]), float(stats.grad_norm[-1]))
 
 
+# ---------------------------------------------------------------------------------------------
+# Several networks of the same shape trained side by side: full-batch gradient descent with the arithmetic of
+# ``nn.forward`` / ``nn.backward`` / ``optimizers.sgd``, on weights stacked along a first axis (one per network).
+# One loop over the iterations serves every initialization a page compares (tested against ``nn.train``).
+
+_LOG_FLOOR = 1e-300  # as nn.compute_cost
+
+
+def _stack(nets: list[dict]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    L = nn.n_layers(nets[0])
+    return ([np.array([p[f"W{l}"] for p in nets], dtype=float) for l in range(1, L + 1)],
+            [np.array([p[f"b{l}"] for p in nets], dtype=float) for l in range(1, L + 1)])
+
+
+def _forward(Ws, bs, X, hidden: str):
+    """Stacked forward pass: ``Z = W A + b``, hidden ``g``, sigmoid output. Returns (AL, [(A_prev, Z, A)])."""
+    A, caches, L = X, [], len(Ws)
+    for l in range(L):
+        Z = Ws[l] @ A + bs[l]
+        A_new = nn.activation(Z, hidden if l < L - 1 else "sigmoid")
+        caches.append((A, Z, A_new))
+        A = A_new
+    return A, caches
+
+
+def _costs(AL, Y) -> np.ndarray:
+    """Cross-entropy of each network: ``−(1/m) Σ [y log ŷ + (1−y) log(1−ŷ)]``."""
+    loss = -(Y * np.log(np.maximum(AL, _LOG_FLOOR)) + (1 - Y) * np.log(np.maximum(1 - AL, _LOG_FLOOR)))
+    return np.sum(loss, axis=(1, 2)) / Y.shape[1]
+
+
+def _backward(Ws, AL, Y, caches, hidden: str):
+    """Stacked ``nn.backward`` (no L2, no dropout): ``dZ[L] = (A[L] − Y)/m``, ``dW = dZ A[l−1]ᵀ``, ``db = Σ dZ``."""
+    dZ = (AL - Y) / Y.shape[1]
+    dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+    for l in range(len(Ws) - 1, -1, -1):
+        A_prev, Z, A = caches[l]
+        if l < len(Ws) - 1:
+            dZ = dA * (Z > 0) if hidden == "relu" else dA * nn.activation_grad(Z, A, hidden)
+        dWs[l] = dZ @ np.swapaxes(A_prev, -1, -2)
+        dbs[l] = dZ.sum(axis=-1, keepdims=True)
+        if l > 0:
+            dA = np.swapaxes(Ws[l], -1, -2) @ dZ
+    return dWs, dbs
+
+
+def train_side_by_side(nets: list[dict], X, Y, lr: float, iterations: int, hidden: str = "relu",
+                       record_every: int = 10, snapshot_every: int = 0):
+    """Full-batch gradient descent ``W := W − α dW`` of every network in ``nets`` (same shapes) at once.
+
+    Returns ``(Ws, bs, iteration, cost, snapshots)``: the final stacked weights, the recorded iterations (1, every
+    ``record_every``-th and the last, as ``nn.train``) with each network's cost of that iteration's forward pass
+    (before its update), and, if ``snapshot_every``, ``[(t, Ws, bs)]`` after t = 0, every, 2·every, ... updates."""
+    X, Y = np.asarray(X, float), np.asarray(Y, float)
+    Ws, bs = _stack(nets)
+    its, costs, snaps = [], [], []
+    with np.errstate(all="ignore"):  # exploding starts overflow on purpose; their NaNs become gaps
+        for t in range(1, int(iterations) + 1):
+            if snapshot_every and (t - 1) % snapshot_every == 0:
+                snaps.append((t - 1, Ws, bs))
+            AL, caches = _forward(Ws, bs, X, hidden)
+            if t % record_every == 0 or t == 1 or t == iterations:
+                its.append(t)
+                costs.append(_costs(AL, Y))
+            dWs, dbs = _backward(Ws, AL, Y, caches, hidden)
+            Ws = [W + (-lr * dW) for W, dW in zip(Ws, dWs)]
+            bs = [b + (-lr * db) for b, db in zip(bs, dbs)]
+        if snapshot_every and int(iterations) % snapshot_every == 0:
+            snaps.append((int(iterations), Ws, bs))
+    return Ws, bs, np.array(its), np.array(costs).reshape(len(its), len(nets)), snaps
+
+
+def accuracies(Ws, bs, X, Y, hidden: str) -> np.ndarray:
+    """Training accuracy of each stacked network: ``mean(ŷ > 0.5 == y)`` (as ``1 − nn.error_rate``)."""
+    with np.errstate(all="ignore"):
+        AL, _ = _forward(Ws, bs, np.asarray(X, float), hidden)
+    return np.mean((AL > 0.5).astype(int) == np.asarray(Y).astype(int), axis=(1, 2))
+
+
 class SymmetryRun(NamedTuple):
     iteration: np.ndarray  # (k,)
     W1_column: np.ndarray  # (k, n[1]): weight from input 1 to each unit of layer 1, per recorded iteration
     unit_spread: np.ndarray  # (k,) max over hidden layers and units of |W[l][i, :] − W[l][0, :]|
     cost: np.ndarray  # (k,)
+
+
+def symmetry_runs(methods, hidden: str = "tanh", width: int = 6, iterations: int = 300, lr: float = 0.5,
+                  scale: float = 0.5, every: int = 10, seed: int = 0) -> dict[str, SymmetryRun]:
+    """``symmetry_run`` for every method of ``methods``, trained side by side."""
+    X, Y = datasets.make("circles", m=200, noise=0.1, seed=seed)
+    nets = [nn.init_params([2, width, width, 1], k, np.random.default_rng(seed), scale) for k in methods]
+    *_, snaps = train_side_by_side(nets, X, Y, lr, iterations, hidden, record_every=iterations or 1,
+                                   snapshot_every=every)
+    if not iterations:
+        snaps = [(0, *_stack(nets))]
+    elif snaps[-1][0] != iterations:  # the last chunk is shorter than ``every``
+        Ws, bs, *_ = train_side_by_side(nets, X, Y, lr, iterations, hidden, record_every=iterations)
+        snaps.append((iterations, Ws, bs))
+    out = {}
+    with np.errstate(all="ignore"):
+        costs = [_costs(_forward(Ws, bs, X, hidden)[0], Y) for _, Ws, bs in snaps]
+    for i, k in enumerate(methods):
+        with np.errstate(all="ignore"):  # a huge constant overflows; its NaNs are shown as gaps
+            spread = [float(max(np.abs(W[i] - W[i][0:1]).max() for W in Ws[:-1])) for _, Ws, _ in snaps]
+        out[k] = SymmetryRun(np.array([t for t, *_ in snaps]), np.array([Ws[0][i][:, 0] for _, Ws, _ in snaps]),
+                             np.array(spread), np.array([c[i] for c in costs]))
+    return out
 
 
 def symmetry_run(method: str, hidden: str = "tanh", width: int = 6, iterations: int = 300, lr: float = 0.5,
@@ -115,33 +220,7 @@ def symmetry_run(method: str, hidden: str = "tanh", width: int = 6, iterations: 
 
     With zeros or a constant every unit of a layer computes the same function, gets the same gradient and so
     stays the same: ``unit_spread`` stays exactly 0. A random initialization breaks the symmetry."""
-    X, Y = datasets.make("circles", m=200, noise=0.1, seed=seed)
-    params = nn.init_params([2, width, width, 1], method, np.random.default_rng(seed), scale)
-    opt = optimizers.sgd(lr)  # stateless, so training in chunks equals one long run
-    its, cols, spread, costs = [], [], [], []
-    done = 0
-    with np.errstate(all="ignore"):  # a huge constant overflows; its NaNs are shown as gaps
-        while True:
-            its.append(done)
-            cols.append(params["W1"][:, 0].copy())
-            spread.append(_unit_spread(params))
-            costs.append(_cost(params, X, Y, hidden))
-            if done >= iterations:
-                break
-            k = min(every, iterations - done)
-            params, _ = nn.train(params, X, Y, opt, k, hidden, "sigmoid")
-            done += k
-    return SymmetryRun(np.array(its), np.array(cols), np.array(spread), np.array(costs))
-
-
-def _unit_spread(params: dict) -> float:
-    L = nn.n_layers(params)
-    return float(max(np.abs(params[f"W{l}"] - params[f"W{l}"][0:1]).max() for l in range(1, L)))
-
-
-def _cost(params, X, Y, hidden) -> float:
-    AL, _ = nn.forward(params, X, hidden, "sigmoid")
-    return nn.compute_cost(AL, Y)
+    return symmetry_runs([method], hidden, width, iterations, lr, scale, every, seed)[method]
 
 
 class TrainRun(NamedTuple):
@@ -152,17 +231,16 @@ class TrainRun(NamedTuple):
 
 def training_runs(methods, depth: int = 5, width: int = 10, hidden: str = "relu", iterations: int = 500,
                   lr: float = 0.1, scale: float = 0.01, dataset: str = "circles", seed: int = 0) -> dict[str, TrainRun]:
-    """The same short gradient-descent run from each initialization on a seeded 2-D data set."""
+    """The same short gradient-descent run from each initialization on a seeded 2-D data set (side by side)."""
+    methods = list(methods)
+    if not methods:
+        return {}
     X, Y = datasets.make(dataset, m=300, noise=0.15, seed=seed)
-    out = {}
-    for k in methods:
-        params = nn.init_params([2] + [width] * depth + [1], k, np.random.default_rng(seed), scale)
-        with np.errstate(all="ignore"):
-            params, hist = nn.train(params, X, Y, optimizers.sgd(lr), iterations, hidden, "sigmoid", record_every=5)
-            acc = 1.0 - nn.error_rate(params, X, Y, hidden, "sigmoid")
-        cost = np.where(np.isfinite(hist["cost"]), hist["cost"], np.nan)
-        out[k] = TrainRun(hist["iteration"], cost, float(acc))
-    return out
+    nets = [nn.init_params([2] + [width] * depth + [1], k, np.random.default_rng(seed), scale) for k in methods]
+    Ws, bs, its, cost, _ = train_side_by_side(nets, X, Y, lr, iterations, hidden, record_every=5)
+    acc = accuracies(Ws, bs, X, Y, hidden)
+    cost = np.where(np.isfinite(cost), cost, np.nan)
+    return {k: TrainRun(its, cost[:, i], float(acc[i])) for i, k in enumerate(methods)}
 
 
 # Classic demonstrations for the Initialization page: name -> (what to look for, {widget key: value}).

@@ -58,13 +58,6 @@ def _figure(data: list, layout: dict, height: int, **kw) -> FrozenFigure:
     return FrozenFigure({"data": data, "layout": {**layout, **base, **kw}})
 
 
-def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
-    base = dict(height=height, template="plotly_white", font=FONT, margin=dict(l=60, r=20, t=60, b=50),
-                legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0))
-    fig.update_layout(**{**base, **kw})
-    return fig
-
-
 def _thin(n: int, dense: int = 150, total: int = 400) -> np.ndarray:
     """Indices 0..n−1: every one of the first ``dense``, then log-spaced (long runs stay light)."""
     if n <= total:
@@ -190,69 +183,73 @@ def _positive(v) -> np.ndarray:
     return np.where(np.isfinite(v) & (v > 0), v, np.nan)
 
 
-def layer_stats(stats: dict, labels: dict) -> go.Figure:
+def layer_stats(stats: dict, labels: dict) -> FrozenFigure:
     """Activation spread std(A[l]) and gradient norm ‖dW[l]‖_F per layer, log y: vanishing lines fall,
     exploding lines rise. An initialization whose values are all zero has no line (log axis)."""
-    fig = make_subplots(1, 2, horizontal_spacing=0.1, subplot_titles=(
-        "Activation spread std(A[l]) (forward)", "Gradient norm ‖dW[l]‖_F (backward)"))
+    layout = _grid(1, 2, ("Activation spread std(A[l]) (forward)", "Gradient norm ‖dW[l]‖_F (backward)"),
+                   horizontal_spacing=0.1)
+    data = []
     for i, (k, s) in enumerate(stats.items()):
         colour = PALETTE[i % len(PALETTE)]
         flat = not np.isfinite(_positive(s.spread)).any()
         name = labels.get(k, k) + (" (all zero)" if flat else "") + (" (overflow)" if s.overflow else "")
-        fig.add_scatter(x=np.arange(1, len(s.spread) + 1), y=_positive(s.spread), mode="lines+markers", name=name,
-                        legendgroup=k, line=dict(color=colour, width=2), marker=dict(size=4), row=1, col=1)
-        fig.add_scatter(x=np.arange(1, len(s.grad_norm) + 1), y=_positive(s.grad_norm), mode="lines+markers",
-                        name=name, legendgroup=k, showlegend=False, line=dict(color=colour, width=2),
-                        marker=dict(size=4), row=1, col=2)
-    fig.update_xaxes(title_text="layer l")
-    fig.update_yaxes(type="log", exponentformat="power")
-    fig.update_yaxes(title_text="std(A[l])", row=1, col=1)
-    fig.update_yaxes(title_text="‖dW[l]‖_F", row=1, col=2)
-    return _layout(fig, 460)
+        data.append(dict(type="scatter", x=np.arange(1, len(s.spread) + 1), y=_positive(s.spread),
+                         mode="lines+markers", name=name, legendgroup=k, line=dict(color=colour, width=2),
+                         marker=dict(size=4), xaxis="x", yaxis="y"))
+        data.append(dict(type="scatter", x=np.arange(1, len(s.grad_norm) + 1), y=_positive(s.grad_norm),
+                         mode="lines+markers", name=name, legendgroup=k, showlegend=False,
+                         line=dict(color=colour, width=2), marker=dict(size=4), xaxis="x2", yaxis="y2"))
+    for ax in ("xaxis", "xaxis2"):
+        _axis(layout, ax, title_text="layer l")
+    for ax, title in (("yaxis", "std(A[l])"), ("yaxis2", "‖dW[l]‖_F")):
+        _axis(layout, ax, type="log", exponentformat="power", title_text=title)
+    return _figure(data, layout, 460)
 
 
-def linear_example(depth: int, curves: dict) -> go.Figure:
+def linear_example(depth: int, curves: dict) -> FrozenFigure:
     """‖a[l]‖ in the deep linear network ``W[l] = w·I`` (markers: the network's forward pass) against the
     closed form ``w^l ‖x‖`` (dotted), for each w in ``curves`` = {w: (norms, ŷ)}."""
-    fig = go.Figure()
+    data = []
     l = np.arange(1, depth + 1)
     x_norm = np.sqrt(2.0)
     for i, (w, (norms, y_hat)) in enumerate(curves.items()):
         colour = PALETTE[i % len(PALETTE)]
-        fig.add_scatter(x=l, y=_positive(norms), mode="markers", name=f"w = {w:g}: ŷ = {y_hat:.3g}",
-                        marker=dict(size=7, color=colour))
+        data.append(dict(type="scatter", x=l, y=_positive(norms), mode="markers", name=f"w = {w:g}: ŷ = {y_hat:.3g}",
+                         marker=dict(size=7, color=colour)))
         with np.errstate(over="ignore"):
-            fig.add_scatter(x=l, y=_positive(float(w) ** l * x_norm), mode="lines", name=f"{w:g}^l ‖x‖",
-                            line=dict(color=colour, dash="dot"))
-    fig.update_xaxes(title_text="layer l")
-    fig.update_yaxes(title_text="‖a[l]‖", type="log", exponentformat="power")
-    return _layout(fig, 400)
+            data.append(dict(type="scatter", x=l, y=_positive(float(w) ** l * x_norm), mode="lines",
+                             name=f"{w:g}^l ‖x‖", line=dict(color=colour, dash="dot")))
+    layout = dict(xaxis=dict(title=dict(text="layer l")),
+                  yaxis=dict(title=dict(text="‖a[l]‖"), type="log", exponentformat="power"))
+    return _figure(data, layout, 400)
 
 
-def symmetry(runs: dict, labels: dict) -> go.Figure:
+def symmetry(runs: dict, labels: dict) -> FrozenFigure:
     """W[1][i, 0] for every hidden unit i during training: with a symmetric start all lines stay on top of
     each other (the units never differ); a random start spreads them."""
-    fig = make_subplots(1, len(runs), shared_yaxes=False, horizontal_spacing=0.06, subplot_titles=[
-        f"{labels.get(k, k)}<br>max unit difference {r.unit_spread[-1]:.2g}" for k, r in runs.items()])
+    layout = _grid(1, len(runs), [f"{labels.get(k, k)}<br>max unit difference {r.unit_spread[-1]:.2g}"
+                                  for k, r in runs.items()], shared_yaxes=False, horizontal_spacing=0.06)
+    data = []
     for j, (k, r) in enumerate(runs.items(), start=1):
+        axis = "" if j == 1 else str(j)
         for i in range(r.W1_column.shape[1]):
-            fig.add_scatter(x=r.iteration, y=r.W1_column[:, i], mode="lines", name=f"unit {i + 1}", legendgroup=str(i),
-                            showlegend=j == 1, line=dict(color=PALETTE[i % len(PALETTE)], width=2), row=1, col=j)
-        fig.update_xaxes(title_text="iteration", row=1, col=j)
-    fig.update_yaxes(title_text="W[1][i, 0]", row=1, col=1)
-    return _layout(fig, 400, margin=dict(l=60, r=20, t=80, b=50),
+            data.append(dict(type="scatter", x=r.iteration, y=r.W1_column[:, i], mode="lines", name=f"unit {i + 1}",
+                             legendgroup=str(i), showlegend=j == 1, line=dict(color=PALETTE[i % len(PALETTE)], width=2),
+                             xaxis=f"x{axis}", yaxis=f"y{axis}"))
+        _axis(layout, f"xaxis{axis}", title_text="iteration")
+    _axis(layout, "yaxis", title_text="W[1][i, 0]")
+    return _figure(data, layout, 400, margin=dict(l=60, r=20, t=80, b=50),
                    legend=dict(orientation="v", x=1.01, y=1, yanchor="top"))
 
 
-def training(runs: dict, labels: dict) -> go.Figure:
+def training(runs: dict, labels: dict) -> FrozenFigure:
     """Training cost per iteration from each initialization; the legend gives the final training accuracy."""
-    fig = go.Figure()
-    for i, (k, r) in enumerate(runs.items()):
-        fig.add_scatter(x=r.iteration, y=r.cost, mode="lines", line=dict(color=PALETTE[i % len(PALETTE)], width=2),
-                        name=f"{labels.get(k, k)}: {100 * r.train_accuracy:.0f}% train accuracy")
-    fig.update_xaxes(title_text="iteration")
-    fig.update_yaxes(title_text="cost J (cross-entropy)")
-    return _layout(fig, 440, legend=dict(orientation="v", x=1.01, y=1))
+    data = [dict(type="scatter", x=r.iteration, y=r.cost, mode="lines", line=dict(color=PALETTE[i % len(PALETTE)],
+                                                                                  width=2),
+                 name=f"{labels.get(k, k)}: {100 * r.train_accuracy:.0f}% train accuracy")
+            for i, (k, r) in enumerate(runs.items())]
+    layout = dict(xaxis=dict(title=dict(text="iteration")), yaxis=dict(title=dict(text="cost J (cross-entropy)")))
+    return _figure(data, layout, 440, legend=dict(orientation="v", x=1.01, y=1))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,8 +9,15 @@ HIDDEN = ["relu", "tanh", "linear"]
 
 
 @ui.figure_cache
+def layer_stats(method: str, n_layers: int, width: int, hidden: str, scale: float, nets: int, seed: int):
+    """One initialization's profile (cached per initialization: moving the scale recomputes only those using it)."""
+    return depth.layer_stats(n_layers, width, hidden, method, scale, seed=seed, nets=nets)
+
+
+@ui.figure_cache
 def stats_figure(methods: tuple, n_layers: int, width: int, hidden: str, scale: float, nets: int, seed: int):
-    stats = depth.all_layer_stats(methods, n_layers, width, hidden, scale, seed=seed, nets=nets)
+    stats = {k: layer_stats(k, n_layers, width, hidden, scale if k in depth.USES_SCALE else 0.0, nets, seed)
+             for k in methods}
     summary = {k: depth.first_and_last(s) for k, s in stats.items()}
     return plots_setup.layer_stats(stats, depth.INITS), summary
 
@@ -22,8 +29,8 @@ def linear_figure(n_layers: int):
 
 @ui.figure_cache
 def symmetry_figure(hidden: str, scale: float, seed: int):
-    runs = {k: depth.symmetry_run(k, hidden, scale=scale, seed=seed) for k in ("zeros", "constant", "he")}
-    return plots_setup.symmetry(runs, depth.INITS)
+    return plots_setup.symmetry(depth.symmetry_runs(("zeros", "constant", "he"), hidden, scale=scale, seed=seed),
+                                depth.INITS)
 
 
 @ui.figure_cache
