@@ -122,10 +122,13 @@ if series_name == "temperature":
              f"on day {E.peak_time(E.season(n))}.")
 if show_uncorrected:
     t5 = E.catch_up(beta)
+    shown = round(window) <= n
     text += (f" The dashed uncorrected curve starts at (1−β)·θ₁ = {uncorrected[0]:.3g}, not at 0 (v₀ = 0 is the state "
-             f"before the first point), and stays low by the factor β^t: after 1/(1−β) ≈ {window:.0f} points it is "
-             f"still {E.shortfall(beta, round(window)):.0%} low, and it is within 5% only from t = {t5} "
-             "(about 3/(1−β))" + (f", later than this series' {n} {unit}." if t5 > n else "."))
+             f"before the first point), and stays low by the factor β^t: after 1/(1−β) ≈ {window:.0f} points it "
+             + ("is still" if shown else "would still be") + f" {E.shortfall(beta, round(window)):.0%} low"
+             + ("" if shown else f" (this series has {n} {unit})")
+             + f", and it is within 5% only from t = {t5} (about 3/(1−β))"
+             + (f", later than this series' {n} {unit}." if t5 > n else "."))
 ui.explain(text)
 
 ui.chart(compared, key="compare")
