@@ -7,7 +7,7 @@ import optim_viz_ui as ui
 
 ROOT = Path(__file__).parent
 
-# (section, file, title, icon, what it teaches). A page appears once its file exists.
+# (section, file, title, icon, what it teaches): one entry per file in pages/ (docs/ADDING_A_PAGE.md).
 PAGES = [
     ("Optimization algorithms", "pages/optimizer_arena.py", "Optimizer Arena", ":material/sports_score:",
      "Race gradient descent, momentum, RMSprop, Adam and friends on 2-D loss surfaces, animated."),
@@ -35,7 +35,11 @@ PAGES = [
 
 
 def available_pages():
-    return [p for p in PAGES if (ROOT / p[1]).exists()]
+    """Every page in PAGES; a listed file that does not exist is an error, not a page silently left out."""
+    missing = [p[1] for p in PAGES if not (ROOT / p[1]).exists()]
+    if missing:
+        raise FileNotFoundError(f"app.PAGES lists missing page file(s): {', '.join(missing)}")
+    return list(PAGES)
 
 
 def home():

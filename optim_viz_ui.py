@@ -318,10 +318,14 @@ def select(label: str, options: list, value, key: str, format_func=str, help: st
 def multiselect(label: str, options: list, value: list, key: str, format_func=str, help: str | None = None):
     """st.multiselect; URL form is the chosen options joined by commas."""
     by_text = {str(o): o for o in options}
-    _from_url(key, lambda raw: [by_text[r] for r in raw.split(",") if r], "a comma list of " + ", ".join(by_text))
+    # an option listed twice (in a link, or in a widget state sent over the websocket) counts once
+    _from_url(key, lambda raw: list(dict.fromkeys(by_text[r] for r in raw.split(",") if r)),
+              "a comma list of " + ", ".join(by_text))
     fresh = _starts_fresh(key, value, lambda v: isinstance(v, list) and all(o in options for o in v))
+    if not fresh and len(set(map(str, st.session_state[key]))) < len(st.session_state[key]):
+        st.session_state[key] = list(dict.fromkeys(st.session_state[key]))
     start = {"default": value} if fresh else {}
-    out = st.multiselect(label, options, **start, key=key, format_func=format_func, help=help)
+    out = list(dict.fromkeys(st.multiselect(label, options, **start, key=key, format_func=format_func, help=help)))
     _to_url(key, out, value, lambda v: ",".join(map(str, v)))
     return out
 

@@ -10,3 +10,14 @@ def test_home_runs_and_links_every_page():
     assert "optim-viz" in at.title[0].value
     for _, file, *_ in app.available_pages():
         assert (app.ROOT / file).exists()
+
+
+def test_every_page_file_is_listed_and_every_listed_file_exists(monkeypatch):
+    listed = {file for _, file, *_ in app.PAGES}
+    on_disk = {f"pages/{p.name}" for p in (app.ROOT / "pages").glob("*.py")}
+    assert listed == on_disk
+    monkeypatch.setattr(app, "PAGES", [*app.PAGES, ("x", "pages/missing.py", "Missing", ":material/home:", "")])
+    import pytest
+
+    with pytest.raises(FileNotFoundError, match="pages/missing.py"):
+        app.available_pages()

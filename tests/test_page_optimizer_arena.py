@@ -1,4 +1,6 @@
 """AppTest of the Optimizer Arena: every widget driven, chart content checked against the library."""
+import json
+
 import numpy as np
 import pytest
 from helpers import assert_ok, charts, open_page
@@ -418,3 +420,26 @@ def test_every_preset_note_is_true_of_the_race_it_sets_up(name):
 
     at = apply_preset(PAGE, name, arena.PRESETS[name])
     assert PRESET_CLAIMS[name](*_race_of(at)), name
+
+
+def test_cached_pieces_give_the_figure_an_uncached_build_gives():
+    """The page builds its race from three caches (background per surface, a path per optimizer, the figure);
+    what it shows equals one uncached build from the library."""
+    from helpers import widget
+
+    at = open_page(PAGE)
+    widget(at, "momentum_lr").set_value(0.09)
+    at.run()  # a moved control: the other three paths and the background come from the caches
+    s, paths, _ = _race_of(at)
+    expected = plots.race_figure(s, paths, (float(s.start[0]), float(s.start[1]))).to_dict()
+    shown = race(at)
+    assert shown == json.loads(json.dumps(expected))
+    loss = plots.loss_figure(s, paths).to_dict()
+    assert charts(at)[1] == json.loads(json.dumps(loss))
+
+
+def test_an_optimizer_listed_twice_in_a_link_runs_once():
+    at = open_page(PAGE, opts="sgd,sgd,adam")
+    assert_ok(at)
+    assert at.multiselect(key="opts").value == ["sgd", "adam"]
+    assert len(race(at)["frames"][0]["data"]) == 2
