@@ -86,7 +86,8 @@ def interval_inverse_time(lr0: float, decay_rate: float, interval: int) -> Sched
     if interval < 1:
         raise ValueError("the interval must be at least 1 epoch")
     return Schedule(lambda e: lr0 / (1 + decay_rate * np.floor(e / interval)), "epoch",
-                    r"\alpha = \frac{\alpha_0}{1 + \text{decay\_rate}\cdot\lfloor \text{epoch}/\text{interval} \rfloor}")
+                    r"\alpha = \frac{\alpha_0}{1 + \text{decay\_rate}\cdot"
+                    r"\lfloor \text{epoch}/\text{interval} \rfloor}")
 
 
 def cosine(lr0: float, total_epochs: int, lr_min: float = 0.0) -> Schedule:
@@ -98,7 +99,8 @@ def cosine(lr0: float, total_epochs: int, lr_min: float = 0.0) -> Schedule:
         raise ValueError("total_epochs must be at least 1")
     return Schedule(
         lambda e: lr_min + 0.5 * (lr0 - lr_min) * (1 + np.cos(np.pi * np.clip((e - 1) / total_epochs, 0, 1))),
-        "epoch", r"\alpha = \alpha_{min} + \tfrac12(\alpha_0-\alpha_{min})\left(1+\cos\frac{\pi(\text{epoch}-1)}{T}\right)",
+        "epoch", r"\alpha = \alpha_{min} + \tfrac12(\alpha_0-\alpha_{min})"
+                 r"\left(1+\cos\frac{\pi(\text{epoch}-1)}{T}\right)",
         beyond_course=True)
 
 
@@ -113,7 +115,29 @@ def linear_warmup(lr0: float, warmup_epochs: int, then: Schedule | None = None) 
     def fn(e):
         return np.where(e <= warmup_epochs, lr0 * e / warmup_epochs, after.fn(np.maximum(e - warmup_epochs, 1)))
 
-    return Schedule(fn, "epoch", r"\alpha = \alpha_0\cdot\frac{\text{epoch}}{W}\ \text{for epoch} \le W", beyond_course=True)
+    return Schedule(fn, "epoch", r"\alpha = \alpha_0\cdot\frac{\text{epoch}}{W}\ \text{for epoch} \le W",
+                    beyond_course=True)
+
+
+PARAMS = {"inverse_time": ("rate",), "exponential": ("base",), "inverse_sqrt": ("k",), "inverse_sqrt_step": ("k",),
+          "staircase": ("drop", "every"), "interval": ("rate", "interval"), "cosine": ("epochs",),
+          "warmup": ("warm", "rate")}
+
+
+def by_name(name: str, lr0: float, h: dict) -> Schedule:
+    """The schedule ``name`` (a key of ``PARAMS``) with α₀ = ``lr0`` and its hyperparameters from ``h``:
+    rate (decay_rate), base, k, drop, every, interval, epochs (cosine's T) and warm; ``PARAMS[name]`` lists
+    the ones it uses."""
+    return {
+        "inverse_time": lambda: inverse_time(lr0, h["rate"]),
+        "exponential": lambda: exponential(lr0, h["base"]),
+        "inverse_sqrt": lambda: inverse_sqrt(lr0, h["k"]),
+        "inverse_sqrt_step": lambda: inverse_sqrt_step(lr0, h["k"]),
+        "staircase": lambda: staircase(lr0, h["drop"], h["every"]),
+        "interval": lambda: interval_inverse_time(lr0, h["rate"], h["interval"]),
+        "cosine": lambda: cosine(lr0, h["epochs"]),
+        "warmup": lambda: linear_warmup(lr0, h["warm"], inverse_time(lr0, h["rate"])),
+    }[name]()
 
 
 def per_update(schedule: Schedule, updates_per_epoch: int) -> Callable[[int], float]:

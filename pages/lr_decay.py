@@ -23,25 +23,11 @@ DEMO_OPTS = {"sgd": 1.0, "momentum": 1.0, "adam": 0.05}  # optimizer → a demo 
 DEMO_M = 2000
 
 
-def make(name: str, lr0: float, h: dict) -> S.Schedule:
-    """The schedule ``name`` with the page's hyperparameters ``h``."""
-    return {
-        "inverse_time": lambda: S.inverse_time(lr0, h["rate"]),
-        "exponential": lambda: S.exponential(lr0, h["base"]),
-        "inverse_sqrt": lambda: S.inverse_sqrt(lr0, h["k"]),
-        "inverse_sqrt_step": lambda: S.inverse_sqrt_step(lr0, h["k"]),
-        "staircase": lambda: S.staircase(lr0, h["drop"], h["every"]),
-        "interval": lambda: S.interval_inverse_time(lr0, h["rate"], h["interval"]),
-        "cosine": lambda: S.cosine(lr0, h["epochs"]),
-        "warmup": lambda: S.linear_warmup(lr0, h["warm"], S.inverse_time(lr0, h["rate"])),
-    }[name]()
-
-
 @ui.figure_cache
 def schedule_view(names: tuple, lr0: float, hyper: tuple, epochs: int, upe: int, log_y: bool):
     """The schedules figure and the first-epochs table (strings, formatted as the course writes them)."""
     h = dict(hyper)
-    chosen = {LABELS[n]: make(n, lr0, h) for n in names}
+    chosen = {LABELS[n]: S.by_name(n, lr0, h) for n in names}
     curves = {lab: S.on_epoch_axis(s, epochs, upe) for lab, s in chosen.items()}
     beyond = frozenset(lab for lab, s in chosen.items() if s.beyond_course)
     fig = P.schedules_figure(curves, log_y=log_y, beyond=beyond)
@@ -55,9 +41,6 @@ def fmt_lr(v: float) -> str:
     return f"{v:.3f}".rstrip("0").rstrip(".") if v >= 0.001 else f"{v:.2g}"
 
 
-USES = {"inverse_time": ("rate",), "exponential": ("base",), "inverse_sqrt": ("k",), "inverse_sqrt_step": ("k",),
-        "staircase": ("drop", "every"), "interval": ("rate", "interval"), "cosine": ("epochs",),
-        "warmup": ("warm", "rate")}
 CURVE_POINTS = 400  # J − J* at ≤ 400 updates per run: each costs a pass over the data, and 400 fill the chart
 CONST, DECAY = "constant α = α₀", "decay: {}"
 
@@ -75,7 +58,8 @@ def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, e
     same start); two figures, a summary per run and each run's per-epoch means of J − J*."""
     X, Y, p_star, J_star = demo_data()
     labels = [CONST, DECAY.format(LABELS[sched])]
-    runs = dict(zip(labels, MB.train_many(X, Y, batch_size, epochs, opt, [lr0, make(sched, lr0, dict(hyper))], seed)))
+    rates = [lr0, S.by_name(sched, lr0, dict(hyper))]
+    runs = dict(zip(labels, MB.train_many(X, Y, batch_size, epochs, opt, rates, seed)))
     curves = {label: MB.cost_on_epoch_axis(r, X, Y, P.thin(r.path.shape[0], CURVE_POINTS)) for label, r in runs.items()}
     summary = [(label, *MB.last_epoch_summary(r, X, Y, p_star, J_star), r.accuracy) for label, r in runs.items()]
     by_epoch = {label: MB.mean_by_epoch(x, J - J_star, epochs) for label, (x, J) in curves.items()}
@@ -148,9 +132,9 @@ else:
                       "These settings give no valid schedule")
     if view:
         fig, table = view
-        beyond = {n for n in names if make(n, 1.0, hyper).beyond_course}
+        beyond = {n for n in names if S.by_name(n, 1.0, hyper).beyond_course}
         for n in names:
-            st.latex(make(n, 1.0, hyper).formula + (r"\quad\text{(beyond the course)}" if n in beyond else ""))
+            st.latex(S.by_name(n, 1.0, hyper).formula + (r"\quad\text{(beyond the course)}" if n in beyond else ""))
         ui.chart(fig, key="schedules")
         per_update = "inverse_sqrt_step" in names
         ui.explain("Each per-epoch schedule holds α for a whole epoch and can only change it between epochs. "
@@ -184,7 +168,7 @@ with c4:
                       format_func=lambda n: LABELS[n])
 demo_epochs = ui.slider("Epochs to train", 5, 40, 20, key="depochs")
 
-demo_hyper = tuple((k, hyper[k]) for k in USES[sched])  # only what the chosen schedule uses: the rest cannot
+demo_hyper = tuple((k, hyper[k]) for k in S.PARAMS[sched])  # only what the chosen schedule uses: the rest cannot
 demo = ui.guarded(lambda: demo_view(opt, int(batch_size), float(demo_lr), sched, demo_hyper, int(demo_epochs), 0),
                   "These settings cannot be trained")
 if demo:

@@ -114,3 +114,125 @@ def test_presets_apply(name):
         assert np.mean(decay[-20:]) > 10 * np.mean(const[-20:])
     if name == "Adam with and without decay":
         assert at.selectbox(key="opt").value == "adam" and at.select_slider(key="dlr").value == 0.05
+
+
+# ------------------------------------------------------------- every sentence, checked on the numbers shown
+
+import json  # noqa: E402
+import re  # noqa: E402
+
+import plotly.io as pio  # noqa: E402
+from test_plots import _decoded  # noqa: E402
+
+from optim_viz import minibatch as MB  # noqa: E402
+
+PRESETS = ["The course's example", "All course schedules", "Decay too fast", "Adam with and without decay"]
+GAP, RMS = "mean J − J* in the last epoch", "RMS distance of (w₁, w₂) to ★"
+
+
+def captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def course_numbers() -> str:
+    """0.2 / (1 + epoch) for epochs 1–4, three decimals as the course's table writes them."""
+    return ", ".join(f"{0.2 / (1 + e):.3f}".rstrip("0").rstrip(".") for e in range(1, 5))
+
+
+def epoch_means(x, y, epochs):
+    """Mean of the drawn J − J* over the points of each epoch (x in (e − 1, e])."""
+    e = np.ceil(np.round(x, 9)).clip(1)
+    return np.array([y[e == k].mean() for k in range(1, epochs + 1)])
+
+
+def check_every_claim(at):
+    text = captions(at)
+    md = " ".join(m.value for m in at.markdown)
+    assert f"gives {course_numbers()}, as in the course" in md
+    figs = charts(at)
+    names = at.multiselect(key="show").value
+    if names:
+        sched = figs[0]
+        assert ("k/√t changes at every mini-batch" in text) == ("inverse_sqrt_step" in names)
+        dotted = any(d["line"].get("dash") == "dot" for d in sched["data"])
+        assert ("Dotted lines are schedules beyond the course." in text) == dotted
+    cost, path = figs[-2:]
+    epochs = at.slider(key="depochs").value
+    (xc, yc), (xd, yd) = ((decode(d["x"]), decode(d["y"])) for d in cost["data"])
+    const, decay = epoch_means(xc, yc, epochs), epoch_means(xd, yd, epochs)
+    mid = (epochs + 1) // 2
+    assert f"From epoch {mid} to epoch {epochs} the constant-α run's mean J − J* goes from {const[mid - 1]:.2e} to " \
+           f"{const[-1]:.2e}" in text
+    assert f"the decayed run's goes from {decay[mid - 1]:.2e} to {decay[-1]:.2e}" in text
+    assert ("it levels off at a floor" in text) == (const[-1] > 0.5 * const[mid - 1])
+    assert ("it has stopped improving" in text) == (decay[-1] > 0.5 * decay[mid - 1])
+    table = at.table[-1].value
+    gap_c, gap_d = table[GAP].iloc[0], table[GAP].iloc[1]
+    rms_c, rms_d = table[RMS].iloc[0], table[RMS].iloc[1]
+    assert f"{max(gap_c, gap_d) / min(gap_c, gap_d):.3g}× " + ("closer to" if gap_d < gap_c else "further from") in text
+    assert f"is {rms_c:.3f} with a constant α and {rms_d:.3f} with decay" in text
+    assert (f"{max(rms_c, rms_d) / min(rms_c, rms_d):.3g}× " + ("smaller." if rms_d < rms_c else "larger.")) in text
+    return dict(const=const, decay=decay, gap=(gap_c, gap_d), rms=(rms_c, rms_d), text=text)
+
+
+def test_every_claim_at_the_defaults(at):
+    facts = check_every_claim(at)
+    assert facts["gap"][1] < facts["gap"][0] / 5 and facts["rms"][1] < facts["rms"][0]  # the page's headline lesson
+
+
+@pytest.mark.parametrize("query", [dict(show="inverse_sqrt_step,cosine", upe="3", depochs="7", bs="64"),
+                                   dict(dsched="inverse_sqrt_step", k="0.3", opt="momentum", dlr="0.3"),
+                                   dict(dsched="staircase", drop="0.1", every="2", bs="256", depochs="5")])
+def test_every_claim_when_controls_move(query):
+    at = open_page(PAGE, **query)
+    assert_ok(at)
+    facts = check_every_claim(at)
+    if query.get("dsched") == "inverse_sqrt_step":
+        assert "This schedule, k/√t · α₀, decays per update" in facts["text"]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_says_what_it_shows(name):
+    at = open_page(PAGE)
+    at.selectbox(key="_preset").set_value(name).run()
+    assert_ok(at)
+    facts = check_every_claim(at)
+    note = [i.value for i in at.info if name in i.value][0]
+    if name == "The course's example":
+        assert f"decay_rate = 1: {course_numbers()} in epochs 1–4" in note
+    if name == "All course schedules":
+        assert f"({len(charts(at)[0]['data'])})" in note and len(charts(at)[0]["data"]) == 6
+    if name == "Decay too fast":
+        assert "α₀·Σ 0.5^epoch = 1·α₀" in note and sum(0.5**e for e in range(1, 200)) == pytest.approx(1.0)
+        gap_c, gap_d = facts["gap"]
+        assert gap_d > 10 * gap_c  # "ends much closer": the constant-α run
+        assert facts["decay"][-1] > 0.5 * facts["decay"][len(facts["decay"]) // 2]  # "freezes"
+    if name == "Adam with and without decay":
+        X, Y = MB.make_data(m=2000, seed=0)
+        run = MB.train(X, Y, 8, 20, "adam", lr=0.05, seed=0)
+        step = np.median(np.abs(np.diff(run.path[-run.updates_per_epoch - 1:], axis=0)))
+        g0, g1 = (np.linalg.norm(MB.gradient(p, X, Y)) for p in (run.path[0], run.path[-1]))
+        assert step > 0.05 * 0.05 and g1 < 0.05 * g0  # the gradient shrank 20×, the steps are still ~α-sized
+        assert facts["const"][-1] > 0.5 * facts["const"][9]  # "keeps jittering"
+        assert facts["rms"][1] < facts["rms"][0] / 3  # "decay lets it settle"
+
+
+def test_cached_pieces_give_the_figures_of_an_uncached_build(at):
+    """The demo's charts equal figures built straight from the library (two separate runs, no page code)."""
+    from optim_viz import plots_averages as P
+
+    X, Y = MB.make_data(m=2000, seed=0)
+    p = MB.optimum(X, Y)
+    J_star = float(MB.cost(p, X, Y))
+    runs = {"constant α = α₀": MB.train(X, Y, 8, 20, "sgd", lr=1.0),
+            f"decay: {INV}": MB.train(X, Y, 8, 20, "sgd", lr=1.0, schedule=S.inverse_time(1.0, 1.0))}
+    curves = {k: MB.cost_on_epoch_axis(r, X, Y, P.thin(r.path.shape[0], 400)) for k, r in runs.items()}
+    built = P.decay_demo_figure(curves, J_star)
+    shown = charts(at)[1]
+    theirs = json.loads(pio.to_json(built.figure, validate=False))
+    np.testing.assert_allclose(decode(shown["data"][1]["y"]), decode(theirs["data"][1]["y"]), rtol=1e-9)
+    for d in (shown, theirs):
+        for t in d["data"]:
+            t.pop("y")
+    assert _decoded(shown) == _decoded(theirs)
+    assert re.search(r"goes from [\d.e+-]+ to [\d.e+-]+: it levels off", captions(at))

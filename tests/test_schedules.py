@@ -82,3 +82,23 @@ def test_on_epoch_axis():
 def test_invalid_arguments_raise(make):
     with pytest.raises(ValueError):
         make()
+
+
+H = dict(rate=1.0, base=0.95, k=1.0, drop=0.5, every=10, interval=5, warm=5, epochs=30)
+MOVED = dict(rate=2.5, base=0.7, k=0.4, drop=0.2, every=3, interval=2, warm=12, epochs=7)
+
+
+@pytest.mark.parametrize("name", list(S.PARAMS))
+def test_by_name_uses_exactly_the_listed_hyperparameters(name):
+    """The LR decay page caches its demo on PARAMS[name] only: every other hyperparameter must not change α."""
+    t = np.arange(1, 61)
+    base = S.by_name(name, 0.2, H)(t)
+    for key in H:
+        changed = not np.allclose(S.by_name(name, 0.2, {**H, key: MOVED[key]})(t), base)
+        assert changed == (key in S.PARAMS[name]), key
+
+
+def test_by_name_builds_the_course_forms():
+    np.testing.assert_allclose(S.by_name("inverse_time", 0.2, H)(np.arange(1, 5)), 0.2 / (1 + np.arange(1, 5)))
+    np.testing.assert_allclose(S.by_name("exponential", 0.2, H)(3), 0.2 * 0.95**3)
+    assert S.by_name("cosine", 0.2, H).beyond_course and not S.by_name("staircase", 0.2, H).beyond_course
