@@ -10,6 +10,7 @@ import copy
 import functools
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -103,6 +104,9 @@ def normalization_stages(cmp) -> FrozenFigure:
     return _figure(data, layout, 420)
 
 
+_BLUES = [list(c) for c in plotly.colors.get_colorscale("Blues")]  # as plotly's validator expands "Blues"
+
+
 def _panel_half(w: np.ndarray, paths, cap: float = 3.0) -> tuple[np.ndarray, float]:
     """Centre and half-width of a square cost panel: w = 0 and w* in view, and the shown paths too (a zig-zag
     that overshoots the minimum stays visible), at most ``cap`` |w*| wide."""
@@ -134,7 +138,7 @@ def cost_contours(cmp, methods=("sgd", "momentum", "adam"), grid: int = 120) -> 
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.log10(np.maximum((q.cost(w1[None, :], w2[:, None]) - Js) / max(J0 - Js, 1e-300), 1e-12))
         data.append(dict(type="contour", x=w1, y=w2, z=z, contours=dict(start=-4, end=1, size=0.5),
-                         colorscale="Blues", reversescale=True, showscale=j == 2, opacity=0.55, line=dict(width=0.8),
+                         colorscale=_BLUES, reversescale=True, showscale=j == 2, opacity=0.55, line=dict(width=0.8),
                          colorbar=dict(title=dict(text="log₁₀ gap"), len=0.8), hoverinfo="skip", name="cost", **refs))
         for rank, name, run, xy in reversed(shown):  # gradient descent drawn last, on top
             data.append(dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=run.label,

@@ -137,3 +137,100 @@ def test_gd_steps_at_fraction_match_a_plain_gradient_descent_loop(fraction):
         t += 1
     assert N.gd_steps_at_fraction(q, fraction, 1e-6) == t
     assert N.gd_steps_at_fraction(q, 1.02, 1e-6) == -1  # above 2/λ_max: diverges
+
+
+# ---------------------------------------------------------------------------------------------
+# The page's fast paths against the reference (simulate.run, run_optimizer), and the facts its text states.
+
+@pytest.mark.parametrize("ratio, offset, seed", [(20.0, 2.0, 0), (300.0, 7.0, 3), (1.0, 0.0, 5)])
+def test_grid_sweeps_equal_simulate_run_of_each_rate_bit_for_bit(ratio, offset, seed):
+    pb = N.problems(ratio, offset, seed)
+    sweeps = N.grid_sweeps({"raw": pb.raw, "norm": pb.norm}, 400)
+    for (kind, name), (rates, path) in sweeps.items():
+        q = pb.raw if kind == "raw" else pb.norm
+        opt = optimizers.momentum(rates, 0.9) if name == "momentum" else optimizers.adam(rates)
+        ref = simulate.run(opt, N.surface(q), np.zeros((len(rates), 2)), 400)
+        assert np.array_equal(ref.xy, path.xy, equal_nan=True) and np.array_equal(ref.loss, path.loss, equal_nan=True)
+        assert np.array_equal(ref.diverged_at, path.diverged_at)
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.95, 1.05])
+def test_gd_closed_form_path_is_the_simulated_path(fraction):
+    q = N.problems(20.0, 2.0, 0).raw
+    lr = fraction * 2 / q.L_max
+    ref = simulate.run(optimizers.sgd(lr), N.surface(q), np.zeros((1, 2)), 800)
+    ours = N.gd_path(q, lr, 800)
+    np.testing.assert_allclose(ours.xy, ref.xy, rtol=1e-9, atol=1e-12)
+    assert ours.diverged_at[0] == ref.diverged_at[0]  # 1.05: both leave |w| ≤ 1e6 at the same step
+
+
+@pytest.mark.parametrize("ratio, offset, steps, tol", [(20.0, 2.0, 2000, 1e-6), (1.0, 5.0, 700, 1e-9),
+                                                       (100.0, 0.0, 300, 1e-2)])
+def test_compare_picks_what_run_optimizer_picks(ratio, offset, steps, tol):
+    cmp = N.compare(ratio, offset, 0, 0.95, steps, tol)
+    for kind, q in (("raw", cmp.raw), ("norm", cmp.norm)):
+        for name in ("sgd", "momentum", "adam"):
+            ref, ours = N.run_optimizer(q, name, 0.95, steps, tol), cmp.runs[(kind, name)]
+            assert (ours.steps, ours.label) == (ref.steps, ref.label) and ours.lr == pytest.approx(ref.lr, rel=1e-15)
+            np.testing.assert_allclose(ours.gap, ref.gap, rtol=1e-6, atol=1e-12)
+
+
+def test_a_shorter_horizon_cut_from_a_longer_sweep_is_the_shorter_run():
+    pb = N.problems(20.0, 2.0, 0)
+    long = N.grid_sweeps({"raw": pb.raw, "norm": pb.norm}, 900)
+    short = N.grid_sweeps({"raw": pb.raw, "norm": pb.norm}, 300)
+    for key, (rates, path) in short.items():
+        q = pb.raw if key[0] == "raw" else pb.norm
+        a = N.best_of_sweep(q, rates, path, 300, 1e-6)
+        b = N.best_of_sweep(q, *long[key], 300, 1e-6)
+        assert a[0] == b[0] and np.array_equal(a[1].xy, b[1].xy, equal_nan=True)
+
+
+def test_conditioning_stages_an_offset_not_a_correlation():
+    """Issue 11 item 5: mean 5, same scale: x₁, x₂ nearly uncorrelated; the uncentred XXᵀ/m has every entry ≈ 25."""
+    d = N.make_data(1.0, 5.0, seed=0)
+    c = N.conditioning(d.X_train)
+    X = d.X_train
+    r = np.corrcoef(X)[0, 1]
+    assert c.correlation == pytest.approx(r, rel=1e-12) and abs(r) < 0.1
+    H = X @ X.T / X.shape[1]
+    assert np.all((H > 24) & (H < 27))
+    assert c.raw == pytest.approx(N.condition_number(X)) and c.raw > 50
+    assert c.centred < 1.2 and c.scaled > 50 and c.normalized < 1.2  # centring fixes it, scaling alone does not
+
+
+def test_diagonal_rescaling_fixes_scale_but_not_offset():
+    scaled, offset = N.problems(100.0, 0.0, 0).raw, N.problems(1.0, 5.0, 0).raw
+    for q in (scaled, offset):  # independent: κ of D^-½ H D^-½ from its eigenvalues
+        d = np.diag(1 / np.sqrt(np.diag(q.H)))
+        lam = np.linalg.eigvalsh(d @ q.H @ d)
+        assert N.diagonal_condition(q) == pytest.approx(lam[-1] / lam[0], rel=1e-10)
+    assert N.diagonal_condition(scaled) < 1.5 < 50 < N.diagonal_condition(offset)
+
+
+def test_gd_rates_and_step_counts_follow_the_slowest_factor():
+    q = N.problems(20.0, 2.0, 0).norm
+    rates = N.gd_rates(q, 0.95)
+    lam = np.linalg.eigvalsh(q.H)
+    np.testing.assert_allclose(rates, 1 - 0.95 * 2 / lam[-1] * lam, rtol=1e-12)
+    assert rates[-1] == pytest.approx(-0.9)  # the steep direction: 1 − 2·0.95
+    # a scalar loop: GD on the round problem still takes ~ln(1/tol) / −ln 0.9 steps (the issue's "51, not 1")
+    assert N.gd_steps_at_fraction(q, 0.95, 1e-6) == 51
+    assert N.gd_steps_at_fraction(q, 0.5, 1e-6) < 10
+
+
+def test_momentum_gain_with_fixed_beta_levels_off_near_19():
+    """Issue 11 item 3: beyond κ of a few thousand the gain of β = 0.9 momentum over GD is about (1+β)/(1−β)."""
+    assert N.momentum_gain_bound(0.9) == pytest.approx(19.0)
+    gains = []
+    for ratio in (50.0, 100.0, 150.0):
+        cmp = N.compare(ratio, 2.0 if ratio < 100 else 0.0, 0, steps=5000, methods=("momentum",))
+        m = cmp.runs[("raw", "momentum")].steps
+        gains.append(N.gd_steps_at_fraction(cmp.raw, 0.95, 1e-6) / m)
+        assert cmp.raw.condition > 5000
+    assert all(15 < g < 25 for g in gains), gains
+
+
+def test_effect_words():
+    assert N.effect(-1, 51) == "helped" and N.effect(41, 51) == "hurt" and N.effect(7, 7) == "same"
+    assert N.effect(40, -1) == "hurt"

@@ -1,0 +1,75 @@
+"""Figure builders of the setup pages (normalization, initialization, gradient checking) build plain specs sent
+as frozen JSON: each must still be a valid plotly figure, and what Streamlit is given must equal plotly's own
+serialization of it."""
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from optim_viz import depth, gradcheck, normalization, plots_setup
+from test_plots import _decoded
+
+
+@pytest.fixture(scope="module")
+def figures():
+    cmp = normalization.compare(20.0, 2.0, 0, steps=300)
+    stats = depth.all_layer_stats(list(depth.INITS), 6, 20, "relu", 1.0, nets=2)  # zeros: all-zero; random: grows
+    r = gradcheck.network_report("sign")
+    return {
+        "stages": plots_setup.normalization_stages(cmp),
+        "contours": plots_setup.cost_contours(cmp),
+        "convergence": plots_setup.convergence(cmp, 1e-6),
+        "layer_stats": plots_setup.layer_stats(stats, depth.INITS),
+        "linear": plots_setup.linear_example(30, depth.linear_examples(30)),
+        "symmetry": plots_setup.symmetry(depth.symmetry_runs(("zeros", "constant", "he"), "tanh", iterations=40),
+                                         depth.INITS),
+        "training": plots_setup.training(depth.training_runs(["he", "random"], iterations=30, scale=10.0),
+                                         depth.INITS),
+        "gauge": plots_setup.difference_gauge(r.result.diff),
+        "components": plots_setup.component_errors(r.problem.blocks, r.block_diff, r.problem.names, r.problem.block,
+                                                   r.result.component),
+        "sweep": plots_setup.eps_sweep(r.eps, r.sweep_two, r.sweep_one, 1e-7, r.sweep_bug, "wrong sign"),
+    }
+
+
+NAMES = ["stages", "contours", "convergence", "layer_stats", "linear", "symmetry", "training", "gauge", "components",
+         "sweep"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_spec_figures_validate_as_plotly_figures(figures, name):
+    fig = figures[name]
+    valid = go.Figure(fig.to_dict())  # raises on any misspelt or misplaced property
+    assert len(valid.data) == len(fig.figure.data) > 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_frozen_spec_sends_what_plotly_would_send(figures, name):
+    fig = figures[name]
+    assert _decoded(fig.to_dict()) == _decoded(json.loads(pio.to_json(fig.figure, validate=False)))
+
+
+def test_subplot_layouts_are_make_subplots_own(figures):
+    from plotly.subplots import make_subplots
+
+    ref = make_subplots(1, 3, subplot_titles=["a", "b", "c"], horizontal_spacing=0.07).to_dict()["layout"]
+    ours = figures["stages"].to_dict()["layout"]
+    for ax in ("xaxis", "xaxis2", "xaxis3", "yaxis3"):
+        assert ours[ax]["domain"] == ref[ax]["domain"] and ours[ax]["anchor"] == ref[ax]["anchor"]
+    assert [a["x"] for a in ours["annotations"]] == [a["x"] for a in ref["annotations"]]
+    assert ours["template"] == go.Figure(layout=dict(template="plotly_white")).to_dict()["layout"]["template"]
+
+
+def test_contour_panels_keep_every_shown_path_in_view(figures):
+    """GD at 0.95·2/λ_max overshoots the minimum on the normalized inputs: the panel grows to show the zig-zag."""
+    spec = figures["contours"].to_dict()
+    from helpers import array
+
+    for axis in ("", "2"):
+        xr, yr = spec["layout"][f"xaxis{axis}"]["range"], spec["layout"][f"yaxis{axis}"]["range"]
+        for t in spec["data"]:
+            if t["type"] == "scatter" and t.get("xaxis", "x") == f"x{axis}":
+                x, y = array(t["x"]), array(t["y"])
+                assert np.all((x >= xr[0]) & (x <= xr[1]) & (y >= yr[0]) & (y <= yr[1])), t["name"]
