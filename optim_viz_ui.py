@@ -167,9 +167,17 @@ def presets(options: dict[str, tuple[str, dict]], key: str = "_preset") -> None:
     def apply():
         name = st.session_state[key]
         if name in options:
-            reset(*(st.session_state.get(_SEEN, set()) - set(options[name][1])))
-            st.session_state.update(options[name][1])
+            values = options[name][1]
+            # Every other control goes back to its default, shown now or not (a control hidden by the last
+            # preset must not keep that preset's value), and leaves the link.
+            stale = {k for k in st.session_state if not k.startswith("_") and k != "presentation"}
+            reset(*((stale | st.session_state.get(_SEEN, set())) - set(values)))
+            st.session_state[_RESET] -= set(values)  # an earlier reset still pending must not undo this preset
+            for k in [k for k in st.query_params if k not in values and k != "present"]:
+                del st.query_params[k]
+            st.session_state.update(values)
             st.session_state["_preset_note"] = f"**{name}.** {options[name][0]}"
+            st.session_state[_PRESET_KEYS] = {k for k in values if not k.startswith("_")}
 
     st.selectbox("Classic demonstrations", ["(choose one)", *options], key=key, on_change=apply,
                  help="Sets up a classic demonstration in one click; every control stays adjustable.")
@@ -353,9 +361,16 @@ def text(label: str, value: str, key: str, max_chars: int = 300, help: str | Non
     return out
 
 
+_PRESET_KEYS = "_preset_keys_applied"
+PRESET_UNKNOWN = "names controls this page does not have"
+
+
 def url_report() -> None:
-    """Call at the end of a page: link parameters that no widget of this page knows are reported and dropped."""
+    """Call at the end of a page: link parameters that no widget of this page knows are reported and dropped;
+    a preset that named a control the page did not show is reported (a renamed widget broke it)."""
     seen = st.session_state.get(_SEEN, set())
+    if missing := st.session_state.pop(_PRESET_KEYS, set()) - seen:
+        st.error(f"This demonstration {PRESET_UNKNOWN}: {', '.join(sorted(missing))}. Please report it.")
     unknown = [k for k in st.query_params if k not in seen and k != "present" and not k.startswith("_")]
     for k in unknown:
         del st.query_params[k]

@@ -81,6 +81,7 @@ def apply_preset(page: str, name: str, preset: tuple[str, dict] = ("", {})) -> A
     at.selectbox(key="_preset").set_value(name).run()
     assert_ok(at)
     assert any(name in i.value and explanation[:40] in i.value for i in at.info), name
+    assert not any("names controls this page does not have" in e.value for e in at.error), name
     for key, value in values.items():
         assert widget(at, key).value == value, key
     return at

@@ -443,3 +443,17 @@ def test_an_optimizer_listed_twice_in_a_link_runs_once():
     assert_ok(at)
     assert at.multiselect(key="opts").value == ["sgd", "adam"]
     assert len(race(at)["frames"][0]["data"]) == 2
+
+
+def test_a_preset_sets_what_it_names_and_defaults_the_rest_whatever_came_before():
+    """'RMSprop equalizes' hides momentum; 'Learning rate too high' must still give momentum its own α."""
+    at = open_page(PAGE)
+    at.select_slider(key="momentum_lr").set_value(0.08).run()
+    for name in ("RMSprop equalizes an elongated bowl", "Learning rate too high diverges"):
+        at.selectbox(key="_preset").set_value(name).run()
+        assert_ok(at)
+    assert at.select_slider(key="momentum_lr").value == 0.05
+    assert not any("unknown link parameter" in w.value for w in at.warning)
+    fresh = open_page(PAGE)
+    fresh.selectbox(key="_preset").set_value("Learning rate too high diverges").run()
+    assert race(at) == race(fresh)
