@@ -276,7 +276,7 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
                  args=[None, {"frame": {"duration": 30, "redraw": False}, "fromcurrent": True,
                               "transition": {"duration": 0}, "mode": "immediate"}]),
             dict(label="❚❚ Pause", method="animate", args=[[None], still])])],
-        "sliders": [dict(active=0, x=0.3, y=-0.17, len=0.7, xanchor="left", yanchor="top", pad=dict(t=0),
+        "sliders": [dict(active=0, x=0.36, y=-0.17, len=0.64, xanchor="left", yanchor="top", pad=dict(t=0),
                          currentvalue=dict(prefix="step ", font=dict(size=14)),
                          steps=[dict(method="animate", label=str(k), args=[[str(k)], still]) for k in shown])],
         "margin": dict(l=50, r=20, t=50, b=150),
@@ -298,7 +298,7 @@ def loss_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], heig
         height=height, font=FONT, margin=dict(l=60, r=10, t=40, b=60), plot_bgcolor="white",
         xaxis=dict(title=dict(text="step t", standoff=8), gridcolor="#eee"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom"),
-        yaxis=dict(title=dict(text="f − f* (log)" if np.isfinite(fs) else "f"),
+        yaxis=dict(title=dict(text="f − f* (log)" if np.isfinite(fs) else "f", standoff=12), automargin=True,
                    type="log" if np.isfinite(fs) else "linear", gridcolor="#eee", exponentformat="power"))
     return FrozenFigure({"data": traces, "layout": layout})
 
