@@ -178,10 +178,10 @@ def train_side_by_side(nets: list[dict], X, Y, lr: float, iterations: int, hidde
 
 
 def accuracies(Ws, bs, X, Y, hidden: str) -> np.ndarray:
-    """Training accuracy of each stacked network: ``mean(ŷ > 0.5 == y)`` (as ``1 − nn.error_rate``)."""
+    """Training accuracy of each stacked network: ``1 − mean([ŷ > 0.5] ≠ y)``, as ``1 − nn.error_rate``."""
     with np.errstate(all="ignore"):
         AL, _ = _forward(Ws, bs, np.asarray(X, float), hidden)
-    return np.mean((AL > 0.5).astype(int) == np.asarray(Y).astype(int), axis=(1, 2))
+    return 1.0 - np.mean((AL > 0.5).astype(int) != np.asarray(Y).astype(int), axis=(1, 2))
 
 
 class SymmetryRun(NamedTuple):

@@ -40,6 +40,17 @@ def training_figure(methods: tuple, n_layers: int, width: int, hidden: str, iter
     return plots_setup.training(runs, depth.INITS)
 
 
+def with_status(work: float, label: str, run):
+    """``run()``; inside a collapsed ``st.status`` when the work estimate says it can take more than about a second
+    on a cache miss (a cached result returns at once, so the box then closes immediately)."""
+    if work < 1.0:
+        return run()
+    with st.status(label, expanded=False) as box:
+        out = run()
+        box.update(label=label.rstrip("…") + ": done", state="complete")
+    return out
+
+
 ui.page_header(
     "Initialization & vanishing / exploding gradients",
     "In a deep network the signal is multiplied by one weight matrix per layer. If each layer scales it by a bit more "
@@ -71,8 +82,11 @@ st.subheader("1 · Activations and gradients layer by layer")
 st.latex(r"Z^{[l]} = W^{[l]}A^{[l-1]} + b^{[l]},\qquad \mathrm{Var}(w) = \tfrac{1}{n^{[l-1]}}\ \text{(Xavier, tanh)},"
          r"\quad \tfrac{2}{n^{[l-1]}}\ \text{(He, ReLU)},\quad \tfrac{2}{n^{[l-1]}+n^{[l]}}\ \text{(Glorot)},"
          r"\qquad W^{[l]} = \texttt{randn}(n^{[l]}, n^{[l-1]})\cdot\sqrt{\tfrac{2}{n^{[l-1]}}}")
-out = ui.guarded(lambda: stats_figure(methods, n_layers, width, hidden, float(scale), nets, int(seed)),
-                 "Could not build the network")
+# ~5 GFLOP of forward and backward passes take about a second here
+stats_work = len(methods) * nets * n_layers * 3 * width * width * 64 * 2 / 5e9
+out = with_status(stats_work, f"Passing a batch through {len(methods) * nets} networks of depth {n_layers}…",
+                  lambda: ui.guarded(lambda: stats_figure(methods, n_layers, width, hidden, float(scale), nets,
+                                                          int(seed)), "Could not build the network"))
 if out is not None:
     fig, summary = out
     ui.chart(fig, key="stats")
@@ -113,8 +127,11 @@ with t2:
     iterations = ui.slider("Iterations", 100, 2000, 500, key="iters", step=100)
 with t3:
     lr = ui.log_slider("Learning rate α (gradient descent)", 1e-3, 1.0, 0.1, key="lr")
-fig = ui.guarded(lambda: training_figure(methods, train_depth, 10, hidden, iterations, float(lr), float(scale),
-                                         int(seed)), "Could not train")
+# ~50,000 layer-iterations of the stacked networks take about a second here
+train_work = iterations * (train_depth + 1) * len(methods) / 50_000
+fig = with_status(train_work, f"Training {len(methods)} networks for {iterations:,} iterations…",
+                  lambda: ui.guarded(lambda: training_figure(methods, train_depth, 10, hidden, iterations, float(lr),
+                                                             float(scale), int(seed)), "Could not train"))
 if fig is not None:
     ui.chart(fig, key="training")
     ui.explain(

@@ -100,3 +100,39 @@ def test_first_and_last_pick_the_ends_of_each_profile():
     real = D.layer_stats(depth=3, width=5, seed=1)
     assert D.first_and_last(real) == (real.spread[0], real.spread[2], real.grad_norm[0], real.grad_norm[3])
     assert all(type(v) is float for v in D.first_and_last(real))
+
+
+# ---------------------------------------------------------------------------------------------
+# Side-by-side training (one stacked loop for every initialization) against nn.train, one network at a time.
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh", "linear"])
+def test_side_by_side_training_equals_nn_train_per_network(hidden):
+    from optim_viz import datasets, nn, optimizers
+
+    methods = list(D.INITS)
+    runs = D.training_runs(methods, depth=3, width=6, hidden=hidden, iterations=60, lr=0.3, scale=0.5, seed=2)
+    X, Y = datasets.make("circles", m=300, noise=0.15, seed=2)
+    for k in methods:
+        params = nn.init_params([2, 6, 6, 6, 1], k, np.random.default_rng(2), 0.5)
+        params, hist = nn.train(params, X, Y, optimizers.sgd(0.3), 60, hidden, "sigmoid", record_every=5)
+        assert np.array_equal(runs[k].iteration, hist["iteration"])
+        np.testing.assert_allclose(runs[k].cost, hist["cost"], rtol=1e-12)
+        assert runs[k].train_accuracy == 1.0 - nn.error_rate(params, X, Y, hidden, "sigmoid")
+
+
+def test_side_by_side_symmetry_runs_equal_chunked_nn_train():
+    from optim_viz import datasets, nn, optimizers
+
+    runs = D.symmetry_runs(("zeros", "constant", "he"), "tanh", iterations=35, every=10, scale=0.5)
+    X, Y = datasets.make("circles", m=200, noise=0.1, seed=0)
+    for k, r in runs.items():
+        params = nn.init_params([2, 6, 6, 1], k, np.random.default_rng(0), 0.5)
+        assert list(r.iteration) == [0, 10, 20, 30, 35]
+        for i, t in enumerate(r.iteration):
+            if i:
+                params, _ = nn.train(params, X, Y, optimizers.sgd(0.5), int(t - r.iteration[i - 1]), "tanh", "sigmoid")
+            np.testing.assert_allclose(r.W1_column[i], params["W1"][:, 0], rtol=1e-12, atol=1e-15)
+            AL, _ = nn.forward(params, X, "tanh", "sigmoid")
+            assert r.cost[i] == pytest.approx(nn.compute_cost(AL, Y), rel=1e-12)
+            spread = max(np.abs(params[f"W{l}"] - params[f"W{l}"][0:1]).max() for l in (1, 2))
+            assert r.unit_spread[i] == pytest.approx(spread, abs=1e-15)

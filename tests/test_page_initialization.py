@@ -105,3 +105,30 @@ def test_presets_apply_and_show_their_demonstration(name):
         assert ends["w = 1.5"] == pytest.approx(1.5 ** layers * np.sqrt(2), rel=1e-9) and ends["w = 1.5"] > 1e6
         assert ends["w = 0.5"] == pytest.approx(0.5 ** layers * np.sqrt(2), rel=1e-9) and ends["w = 0.5"] < 1e-10
         assert growth("He") > 1e4 and 1 / 3 < growth("Xavier") < 3
+
+
+def test_cached_pieces_give_the_uncached_figures():
+    """Statistics are cached per initialization (a scale move recomputes only random and constant): after moving
+    the scale, the figures equal one uncached build."""
+    from optim_viz import depth, plots_setup
+    from test_plots import _decoded
+
+    at = open_page(PAGE)
+    at.select_slider(key="scale").set_value(0.05).run()
+    assert_ok(at)
+    stats = depth.all_layer_stats(list(depth.INITS), 20, 100, "relu", 0.05, nets=4)
+    want = [plots_setup.layer_stats(stats, depth.INITS), plots_setup.linear_example(20, depth.linear_examples(20)),
+            plots_setup.symmetry({k: depth.symmetry_run(k, "relu", scale=0.05) for k in ("zeros", "constant", "he")},
+                                 depth.INITS),
+            plots_setup.training(depth.training_runs(list(depth.INITS), 5, 10, "relu", 500, 0.1, 0.05), depth.INITS)]
+    for got, ref in zip(charts(at), want):
+        assert _decoded(got) == _decoded(ref.to_dict())
+
+
+def test_heavy_settings_show_a_status_box():
+    at = open_page(PAGE)
+    assert not at.status  # the defaults take well under a second
+    at.slider(key="iters").set_value(2000).run()
+    at.slider(key="tdepth").set_value(10).run()
+    assert_ok(at)
+    assert any("Training 6 networks for 2,000 iterations" in s.label for s in at.status)
