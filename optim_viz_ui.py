@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import gc
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -130,7 +130,8 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stWidgetLabel"] p { color: #000000 !important; font-size: 1.05rem !important; }
 [data-testid="stCaptionContainer"] *, .stCaption, small { color: #111111 !important; }
 h1 { font-size: 2.6rem !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 2.4rem !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
+  font-size: 2.4rem !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 4rem 2.5rem 2rem !important; }
 </style>"""
 

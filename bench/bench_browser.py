@@ -6,9 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import report
-
 import app
+from bench.common import report
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import browser_support as bs  # noqa: E402
@@ -82,7 +81,8 @@ def main() -> list[bool]:
             tab = bs.open_tab(ctx, url)
             redraw[title] = slider_redraws(tab, path)
             tab.close()
-            print(f"  … {title}: visible {visible[-1]:.2f} s, redraws {[round(t, 2) for t in redraw[title]]}", flush=True)
+            print(f"  … {title}: visible {visible[-1]:.2f} s, redraws {[round(t, 2) for t in redraw[title]]}",
+                  flush=True)
         ok.append(report("Chart visible after navigation (warm server, median over pages)",
                          statistics.median(visible), 3.0, "s"))
         for title, times in redraw.items():

@@ -3,11 +3,10 @@
 Every control of every page in ``app.PAGES`` is moved in turn to two fresh seeded values (``bench.moved``);
 median and max per page against GUIDE.md's budgets, beside the warm rerun (the same values again). The Arena is
 also measured at its maxima (7 optimizers × 1000 steps)."""
+import app
 from bench.common import report
 from bench.moved import measure
 from optim_viz import optimizers
-
-import app
 
 ARENA = "pages/optimizer_arena.py"
 # Pages that train a network (or a model) on a moved control: the guide's looser budget.

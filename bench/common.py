@@ -3,8 +3,8 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from streamlit.testing.v1 import AppTest
 

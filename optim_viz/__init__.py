@@ -5,10 +5,29 @@
 
 Modules: surfaces, optimizers, simulate, arena (races, presets), plots (race figures), expression (safe
 user functions), export (HTML/CSV/PNG/GIF), ewma, schedules, minibatch, nn, dropout, datasets, diagnosis,
-normalization, depth (initialization statistics), gradcheck, and the plots_* figure builders of each page.
+normalization, depth (initialization statistics), gradcheck, batchnorm, tuning, softmax, and the plots_* figure
+builders of each page.
 """
-from . import (arena, datasets, depth, diagnosis, dropout, ewma, expression, gradcheck, minibatch, nn,
-               normalization, optimizers, schedules, simulate, surfaces)
+from . import (
+    arena,
+    batchnorm,
+    datasets,
+    depth,
+    diagnosis,
+    dropout,
+    ewma,
+    expression,
+    gradcheck,
+    minibatch,
+    nn,
+    normalization,
+    optimizers,
+    schedules,
+    simulate,
+    softmax,
+    surfaces,
+    tuning,
+)
 
-__all__ = ["arena", "datasets", "depth", "diagnosis", "dropout", "ewma", "expression", "gradcheck", "minibatch",
-           "nn", "normalization", "optimizers", "schedules", "simulate", "surfaces"]
+__all__ = ["arena", "batchnorm", "datasets", "depth", "diagnosis", "dropout", "ewma", "expression", "gradcheck",
+           "minibatch", "nn", "normalization", "optimizers", "schedules", "simulate", "softmax", "surfaces", "tuning"]

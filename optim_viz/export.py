@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import plotly.colors
@@ -316,7 +316,8 @@ def _legend(size, names, rgb, font, line_w, px) -> Image.Image:
     corners = [(6, 6), (W - 6 - bw, 6), (6, H - 14 - bh), (W - 6 - bw, H - 14 - bh - row)]
 
     def hidden(c):
-        return int(((pts[:, 0] >= c[0]) & (pts[:, 0] <= c[0] + bw) & (pts[:, 1] >= c[1]) & (pts[:, 1] <= c[1] + bh)).sum())
+        inside = (pts[:, 0] >= c[0]) & (pts[:, 0] <= c[0] + bw) & (pts[:, 1] >= c[1]) & (pts[:, 1] <= c[1] + bh)
+        return int(inside.sum())
 
     left, top = min(corners, key=hidden)  # ties keep the first: top-left
     draw.rounded_rectangle([left, top, left + bw, top + bh], radius=6, fill=(255, 255, 255, 215),

@@ -523,7 +523,8 @@ def from_expression(text: str, bounds=None) -> Surface:
         how = f"Gradient: central differences ({why} has no exact derivative here)."
     minima = _find_minima(f, grad, bounds)
     start = _default_start(f, bounds)
-    found = f" {len(minima)} local minim{'um' if len(minima) == 1 else 'a'} found on a coarse grid." if len(minima) else ""
+    found = (f" {len(minima)} local minim{'um' if len(minima) == 1 else 'a'} found on a coarse grid."
+             if len(minima) else "")
     return Surface(
         "custom", f"f(x, y) = {shown}", f, grad, bounds, minima, start,
         f"Your function f(x, y) = {shown}. {how}{found}", log_colour=False, lr=_suggest_lr(grad, bounds, start),

@@ -11,7 +11,8 @@ the momentum EWMA) and ``s`` (second moment: RMSprop/Adam EWMA of g², Adagrad's
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -176,6 +177,7 @@ def _lines(*rows: str) -> str:
 
 
 _V = r"v &\leftarrow \beta v + (1-\beta)\, g"
+_ADAMW_STEP = r"x &\leftarrow x - \alpha \left(\frac{\hat v}{\sqrt{\hat s}+\varepsilon} + \lambda x\right)"
 _ADAM = (r"v &\leftarrow \beta_1 v + (1-\beta_1)\, g", r"s &\leftarrow \beta_2 s + (1-\beta_2)\, g^2",
          r"\hat v &= v/(1-\beta_1^t),\quad \hat s = s/(1-\beta_2^t)")
 
@@ -192,7 +194,7 @@ SPECS: dict[str, Spec] = {
     "adagrad": Spec("Adagrad", adagrad, {"lr": 0.1, "eps": 1e-8},
                     _lines(r"G &\leftarrow G + g^2", r"x &\leftarrow x - \alpha\, \frac{g}{\sqrt{G}+\varepsilon}")),
     "adamw": Spec("AdamW", adamw, {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
-                  _lines(*_ADAM, r"x &\leftarrow x - \alpha \left(\frac{\hat v}{\sqrt{\hat s}+\varepsilon} + \lambda x\right)")),
+                  _lines(*_ADAM, _ADAMW_STEP)),
 }
 
 

@@ -115,7 +115,8 @@ def presented(fig: go.Figure) -> FrozenFigure:
         spec = frozen(fig).to_dict()
         layout = spec.setdefault("layout", {})
         layout["font"] = {**layout.get("font", {}), "size": 20}
-        layout["legend"] = {**layout.get("legend", {}), "font": {**layout.get("legend", {}).get("font", {}), "size": 20}}
+        legend = layout.get("legend", {})
+        layout["legend"] = {**legend, "font": {**legend.get("font", {}), "size": 20}}
         layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": 18}}
         for t in spec.get("data", []):
             m = t.get("marker")
@@ -255,7 +256,8 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
     for name, p in paths.items():
         traces.append(dict(type="scatter", x=p.xy[:, 0, 0], y=p.xy[:, 0, 1], mode="lines", name=SPECS[name].label,
                            legendgroup=name, line=dict(color=COLOURS[name], width=2.5), opacity=0.9,
-                           hovertemplate=SPECS[name].label + " step %{pointNumber}: (%{x:.3f}, %{y:.3f})<extra></extra>"))
+                           hovertemplate=SPECS[name].label
+                           + " step %{pointNumber}: (%{x:.3f}, %{y:.3f})<extra></extra>"))
     steps = next(iter(paths.values())).xy.shape[0] - 1 if paths else 0
     shown = frame_steps(steps)
     per_path = [_heads(p.xy, shown) for p in paths.values()]

@@ -5,7 +5,8 @@ Every ``f(x, y)`` and ``grad(x, y)`` is vectorized: x and y are arrays of any (e
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

@@ -56,6 +56,13 @@ def build3d(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: 
 
 
 
+# Each optimizer's other hyperparameters: label, range, slider step (None: a log slider), widget key suffix.
+HYPER = {"beta": ("β (momentum)", 0.0, 0.999, 0.001, "beta"),
+         "beta1": ("β₁ (first moment)", 0.0, 0.999, 0.001, "beta1"),
+         "beta2": ("β₂ (second moment)", 0.5, 0.9999, 0.0001, "beta2"),
+         "eps": ("ε", 1e-10, 0.1, None, "eps"),
+         "weight_decay": ("weight decay λ", 1e-4, 1.0, None, "wd")}
+
 HOW = {"momentum": "momentum averages the alternating gradients away",
        "nesterov": "momentum averages the alternating gradients away",
        **{n: "adaptive methods divide each coordinate by its own gradient size"
@@ -101,8 +108,9 @@ with st.sidebar:
     st.header("Race setup")
     ui.presets({name: (note, {**values, "_arena_surface": (values["surface"], DEFAULT_EXPR, None)})
                 for name, (note, values) in arena.PRESETS.items()})
-    surface_name = ui.select("Loss surface", [*surfaces.names(), CUSTOM], "ravine", key="surface",
-                             format_func=lambda n: "Your own function f(x, y)" if n == CUSTOM else surfaces.get(n).title)
+    surface_name = ui.select(
+        "Loss surface", [*surfaces.names(), CUSTOM], "ravine", key="surface",
+        format_func=lambda n: "Your own function f(x, y)" if n == CUSTOM else surfaces.get(n).title)
     expr, bounds = DEFAULT_EXPR, None
     if surface_name == CUSTOM:
         expr = ui.text("f(x, y) =", DEFAULT_EXPR, key="expr", max_chars=300,
@@ -116,7 +124,8 @@ with st.sidebar:
         try:
             surface = get_surface(CUSTOM, expr, bounds)
         except ValueError as err:
-            st.error(f"Cannot use this function: {ui.escape_md(str(err))}. Showing `{DEFAULT_EXPR}` on [−3, 3]² instead.")
+            st.error(f"Cannot use this function: {ui.escape_md(str(err))}. "
+                     f"Showing `{DEFAULT_EXPR}` on [−3, 3]² instead.")
             expr, bounds = DEFAULT_EXPR, ((-3.0, 3.0), (-3.0, 3.0))
             surface = get_surface(CUSTOM, expr, bounds)
     else:
@@ -145,18 +154,11 @@ with st.sidebar:
         with st.expander(spec.label, expanded=False):
             h = {"lr": shared_lr} if same_lr else {
                 "lr": ui.log_slider("learning rate α", 1e-4, 1.0, arena.default_lr(surface, name), key=f"{name}_lr")}
-            if "beta" in spec.defaults:
-                h["beta"] = ui.slider("β (momentum)", 0.0, 0.999, spec.defaults["beta"], key=f"{name}_beta", step=0.001, format="%.3f")
-            if "beta1" in spec.defaults:
-                h["beta1"] = ui.slider("β₁ (first moment)", 0.0, 0.999, spec.defaults["beta1"], key=f"{name}_beta1", step=0.001,
-                                       format="%.3f")
-            if "beta2" in spec.defaults:
-                h["beta2"] = ui.slider("β₂ (second moment)", 0.5, 0.9999, spec.defaults["beta2"], key=f"{name}_beta2", step=0.0001,
-                                       format="%.4f")
-            if "eps" in spec.defaults:
-                h["eps"] = ui.log_slider("ε", 1e-10, 0.1, spec.defaults["eps"], key=f"{name}_eps")
-            if "weight_decay" in spec.defaults:
-                h["weight_decay"] = ui.log_slider("weight decay λ", 1e-4, 1.0, spec.defaults["weight_decay"], key=f"{name}_wd")
+            for hp, (text, lo, hi, step, key) in HYPER.items():
+                if hp in spec.defaults:
+                    h[hp] = (ui.log_slider(text, lo, hi, spec.defaults[hp], key=f"{name}_{key}") if step is None else
+                             ui.slider(text, lo, hi, spec.defaults[hp], key=f"{name}_{key}", step=step,
+                                       format=f"%.{len(str(step)) - 2}f"))
             if name == "adam":
                 first_step = (1 - h["beta1"]) / np.sqrt(1 - h["beta2"])
                 adam_bc = ui.toggle("bias correction", True, key="adam_bc", help=(
@@ -261,7 +263,8 @@ with tab_conv:
         "**Pitfalls in popular write-ups.** RMSprop divides by $\\sqrt{s} + \\varepsilon$, not by $s$. Adam's step is "
         "$\\alpha\\,\\hat v / (\\sqrt{\\hat s} + \\varepsilon)$, not $\\alpha(\\hat v/\\hat s + \\varepsilon)$. Bias "
         "correction *divides* by $1 - \\beta^t$ and is applied to the reported value, never written back into "
-        "the running average. Libraries differ on where ε sits; the course and PyTorch use $\\sqrt{\\hat s} + \\varepsilon$."
+        "the running average. Libraries differ on where ε sits; the course and PyTorch use "
+        "$\\sqrt{\\hat s} + \\varepsilon$."
     )
 with tab_export:
     st.markdown("Take this race to your slides or notebook.")

@@ -1,7 +1,7 @@
-from helpers import APP, assert_ok
 from streamlit.testing.v1 import AppTest
 
 import app
+from helpers import APP, assert_ok
 
 
 def test_home_runs_and_links_every_page():

@@ -1,8 +1,8 @@
 """What every page offers: presentation mode (projector-sized charts that follow the user) and chart export."""
 import pytest
-from helpers import assert_ok, charts, open_page
 
 import app
+from helpers import assert_ok, charts, open_page
 
 PAGES = [file for _, file, *_ in app.available_pages()]
 

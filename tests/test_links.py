@@ -1,8 +1,8 @@
 """Every page's state round-trips through its link, and a malformed link gives defaults and a message."""
 import pytest
-from helpers import assert_ok, open_page
 
 import app
+from helpers import assert_ok, open_page
 
 PAGES = [file for _, file, *_ in app.available_pages()]
 KINDS = ("slider", "select_slider", "selectbox", "toggle", "number_input", "multiselect", "text_input")

@@ -3,8 +3,8 @@ import json
 
 import numpy as np
 import pytest
-from helpers import assert_ok, charts, open_page
 
+from helpers import assert_ok, charts, open_page
 from optim_viz import arena, optimizers, plots, surfaces
 
 PAGE = "pages/optimizer_arena.py"
@@ -90,7 +90,7 @@ def test_every_optimizer_on_with_max_steps_uses_a_stated_stride():
     assert [f["name"] for f in fig["frames"]] == [str(k) for k in shown]
     assert shown[0] == 0 and shown[-1] == 1000 and len(shown) <= plots.MAX_FRAMES
     # every hyperparameter widget exists and can be pushed to its extremes
-    for name, spec in optimizers.SPECS.items():
+    for name in optimizers.SPECS:
         at.select_slider(key=f"{name}_lr").set_value(1.0)
     for key in ("momentum_beta", "nesterov_beta", "adam_beta1", "adamw_beta1"):
         at.slider(key=key).set_value(0.999)
@@ -191,8 +191,8 @@ def test_custom_function_runs_every_optimizer():
     assert "custom" in at.caption[0].value.lower() or "your function" in at.caption[0].value.lower()
 
 
-@pytest.mark.parametrize("text", ["__import__('os').system('x')", "x.__class__", "9**9**9**9", "(" * 250 + "x" + ")" * 250,
-                                  "lambda: 1", "z + 1", ""])
+@pytest.mark.parametrize("text", ["__import__('os').system('x')", "x.__class__", "9**9**9**9",
+                                  "(" * 250 + "x" + ")" * 250, "lambda: 1", "z + 1", ""])
 def test_hostile_or_bad_function_gives_a_message_and_a_safe_default(text, monkeypatch):
     import os
     called = []
@@ -400,7 +400,8 @@ def _final(paths, n):
 PRESET_CLAIMS = {  # each preset's note, as a check on the race the page runs
     "Momentum damps the ravine": lambda s, p, r: [n for n, _ in r.arrivals] == ["momentum", "sgd"]
     and r.reversals["momentum"] < r.reversals["sgd"],
-    "RMSprop equalizes an elongated bowl": lambda s, p, r: "sgd" in r.missed and [n for n, _ in r.arrivals] == ["rmsprop"],
+    "RMSprop equalizes an elongated bowl": lambda s, p, r: "sgd" in r.missed
+    and [n for n, _ in r.arrivals] == ["rmsprop"],
     "Adam vs SGD on Rosenbrock": lambda s, p, r: "sgd" in r.missed and [n for n, _ in r.arrivals] == ["adam"]
     and np.allclose(_final(p, "adam"), (1, 1), atol=0.01),
     "Learning rate too high diverges": lambda s, p, r: "sgd" in r.diverged and "momentum" not in r.diverged,
