@@ -120,12 +120,21 @@ def _stack(nets: list[dict]) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 
 def _forward(Ws, bs, X, hidden: str):
-    """Stacked forward pass: ``Z = W A + b``, hidden ``g``, sigmoid output. Returns (AL, [(A_prev, Z, A)])."""
+    """Stacked forward pass: ``Z = W A + b``, hidden ``g``, sigmoid output. Returns (AL, [(A_prev, A)]); the
+    activation is applied in place (g'(Z) is read from A: relu's Z > 0 is A > 0, tanh's 1 − A²)."""
     A, caches, L = X, [], len(Ws)
     for l in range(L):
-        Z = Ws[l] @ A + bs[l]
-        A_new = nn.activation(Z, hidden if l < L - 1 else "sigmoid")
-        caches.append((A, Z, A_new))
+        Z = Ws[l] @ A
+        Z += bs[l]
+        if l == L - 1:
+            A_new = nn.activation(Z, "sigmoid")
+        elif hidden == "relu":
+            A_new = np.maximum(Z, 0, out=Z)
+        elif hidden == "tanh":
+            A_new = np.tanh(Z, out=Z)
+        else:
+            A_new = nn.activation(Z, hidden)
+        caches.append((A, A_new))
         A = A_new
     return A, caches
 
@@ -141,9 +150,14 @@ def _backward(Ws, AL, Y, caches, hidden: str):
     dZ = (AL - Y) / Y.shape[1]
     dWs, dbs = [None] * len(Ws), [None] * len(Ws)
     for l in range(len(Ws) - 1, -1, -1):
-        A_prev, Z, A = caches[l]
+        A_prev, A = caches[l]
         if l < len(Ws) - 1:
-            dZ = dA * (Z > 0) if hidden == "relu" else dA * nn.activation_grad(Z, A, hidden)
+            if hidden == "relu":
+                dZ = np.multiply(dA, A > 0, out=dA)
+            elif hidden == "linear":
+                dZ = dA  # g' = 1
+            else:
+                dZ = dA * nn.activation_grad(A, A, hidden)  # tanh: 1 − A² (Z itself is not needed)
         dWs[l] = dZ @ np.swapaxes(A_prev, -1, -2)
         dbs[l] = dZ.sum(axis=-1, keepdims=True)
         if l > 0:
@@ -170,8 +184,8 @@ def train_side_by_side(nets: list[dict], X, Y, lr: float, iterations: int, hidde
                 its.append(t)
                 costs.append(_costs(AL, Y))
             dWs, dbs = _backward(Ws, AL, Y, caches, hidden)
-            Ws = [W + (-lr * dW) for W, dW in zip(Ws, dWs)]
-            bs = [b + (-lr * db) for b, db in zip(bs, dbs)]
+            Ws = [W + np.multiply(dW, -lr, out=dW) for W, dW in zip(Ws, dWs)]
+            bs = [b + np.multiply(db, -lr, out=db) for b, db in zip(bs, dbs)]
         if snapshot_every and int(iterations) % snapshot_every == 0:
             snaps.append((int(iterations), Ws, bs))
     return Ws, bs, np.array(its), np.array(costs).reshape(len(its), len(nets)), snaps
