@@ -8,9 +8,10 @@ import numpy as np
 from . import optimizers, simulate, surfaces
 
 ADAPTIVE = {"rmsprop", "adam", "adamw", "adagrad"}
-# Colour-blind-safe (Okabe–Ito) colours, one per optimizer, fixed so a colour always means the same thing.
+# Colour-blind-safe colours (Okabe–Ito, with Tol's wine for Adagrad: Okabe–Ito's yellow vanished on the map's
+# yellow rim), one per optimizer, fixed so a colour always means the same thing.
 COLOURS = {"sgd": "#E69F00", "momentum": "#56B4E9", "nesterov": "#009E73", "rmsprop": "#CC79A7",
-           "adam": "#D55E00", "adagrad": "#F0E442", "adamw": "#0072B2"}
+           "adam": "#D55E00", "adagrad": "#882255", "adamw": "#0072B2"}
 
 
 def default_lr(surface: surfaces.Surface, name: str) -> float:

@@ -470,6 +470,19 @@ def _hessian(grad, p, h):
     return np.stack([col_x, col_y], axis=2)  # H[:, i, j] = d g_i / d x_j
 
 
+def _check_defined_somewhere(f, bounds, n: int = 41) -> None:
+    """``ValueError`` when f is undefined (NaN) or overflows at every point of an n × n grid over ``bounds``:
+    the function is at fault, not a learning rate, so say so before anything is run."""
+    (x0, x1), (y0, y1) = bounds
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    with np.errstate(all="ignore"):
+        z = np.asarray(f(X, Y), float) * np.ones_like(X)
+    if not np.isfinite(z).any():
+        what = "is infinite (it overflows)" if np.isinf(z).all() else "is undefined or infinite"
+        raise ValueError(f"f {what} at every point of x ∈ [{x0:g}, {x1:g}], y ∈ [{y0:g}, {y1:g}]: "
+                         "nothing to descend; change the function or the range")
+
+
 def _default_start(f, bounds) -> np.ndarray:
     """Up and left of centre (a symmetric point is often a stationary one); finite f there if possible."""
     (x0, x1), (y0, y1) = bounds
@@ -512,6 +525,7 @@ def from_expression(text: str, bounds=None) -> Surface:
     bounds = _check_bounds(bounds)
     f = _make_f(tree)
     shown = " ".join(text.translate(_SAME_WIDTH).split())
+    _check_defined_somewhere(f, bounds)
     try:
         dx, dy = derivative(tree, "x"), derivative(tree, "y")
         if count_nodes(("+", dx, dy)) > MAX_DERIVATIVE_NODES:

@@ -321,12 +321,16 @@ def surface3d_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path],
         with np.errstate(all="ignore"):
             zz = surface.loss(xy) - fmin
             zz = np.log1p(np.maximum(zz, 0)) if surface.log_colour else zz
-        zz = np.where(inside, zz + 0.015 * np.ptp(z), np.nan)  # just above the surface, so it is not hidden
+        zz = zz + 0.015 * np.ptp(z)  # just above the surface, so it is not hidden
+        # cut where the path leaves the surface's box: a diverged run must not stretch the z axis
+        zz = np.where(inside & (zz <= z.max() + 0.05 * np.ptp(z)), zz, np.nan)
         traces.append(dict(type="scatter3d", x=xy[:, 0], y=xy[:, 1], z=zz, mode="lines", name=SPECS[name].label,
                            line=dict(color=COLOURS[name], width=6)))
     layout = dict(height=height, font=FONT, margin=dict(l=0, r=0, t=30, b=0),
                   legend=dict(orientation="h", y=1.0, yanchor="bottom"),
                   scene=dict(xaxis=dict(title=dict(text="x")), yaxis=dict(title=dict(text="y")),
-                             zaxis=dict(title=dict(text="log(1 + f − f_min)" if surface.log_colour else "f − f_min")),
-                             camera=dict(eye=dict(x=1.5, y=-1.5, z=1.1))))
+                             zaxis=dict(title=dict(text="log(1 + f − f_min)" if surface.log_colour else "f − f_min"),
+                                        range=[float(z.min()), float(z.max() + 0.05 * np.ptp(z))]),
+                             # from high above the start's side, so paths in a valley are not hidden by its walls
+                             camera=dict(eye=dict(x=0.9, y=-1.6, z=1.9))))
     return FrozenFigure({"data": traces, "layout": layout})

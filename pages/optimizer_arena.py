@@ -63,6 +63,14 @@ HYPER = {"beta": ("β (momentum)", 0.0, 0.999, 0.001, "beta"),
          "eps": ("ε", 1e-10, 0.1, None, "eps"),
          "weight_decay": ("weight decay λ", 1e-4, 1.0, None, "wd")}
 
+def hyper_text(name: str, hyper: tuple) -> str:
+    """A run's hyperparameters other than α, e.g. 'β₁ 0.9, β₂ 0.999, ε 1e-08' (bias correction off noted)."""
+    h = dict(hyper)
+    words = [f"{HYPER[k][0].split(' (')[0]} {ui.fmt(h[k]) if HYPER[k][3] is None else f'{h[k]:g}'}"
+             for k in HYPER if k in h]
+    return ", ".join(words) or "–"
+
+
 HOW = {"momentum": "momentum averages the alternating gradients away",
        "nesterov": "momentum averages the alternating gradients away",
        **{n: "adaptive methods divide each coordinate by its own gradient size"
@@ -198,7 +206,8 @@ with right:
                if np.isfinite(fs) else "The loss f itself: this surface has no minimum, so lower is simply further "
                "down the slope. A line that stops is a divergence.")
     st.dataframe(
-        [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "final f": f"{r.final_loss:.2g}",
+        [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "other settings": hyper_text(n, h),
+          "final f": f"{r.final_loss:.2g}",
           "to min.": f"{r.distance:.2g}" if np.isfinite(r.distance) else "–",
           "reached": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
           (f"at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached" if np.isfinite(fs) else "no minimum")}
@@ -207,7 +216,9 @@ with right:
         column_config={"α": st.column_config.TextColumn(width=45), "final f": st.column_config.TextColumn(width=70),
                        "to min.": st.column_config.TextColumn(width=60)})
     st.caption(f"*reached*: the first step with f − f* < {ui.fmt(tol)} (the tolerance slider)." if np.isfinite(fs) else
-               "This surface has no minimum (it is unbounded below), so distance and steps-to-tolerance are blank.")
+               ("No minimum was found on a grid over this range" if surface_name == CUSTOM else
+                "This surface has no minimum (it is unbounded below)")
+               + ", so distance and steps-to-tolerance are blank.")
 
 # Clicking a point of the map starts the race there (once per new click).
 points = (event or {}).get("selection", {}).get("points", []) if event else []

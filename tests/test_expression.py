@@ -239,11 +239,17 @@ def test_hostile_inputs_are_fast_and_execute_nothing(text, monkeypatch):
     assert not ran and "os" not in imported and "subprocess" not in imported
 
 
-def test_huge_powers_become_inf_not_a_hang():
+def test_huge_powers_become_inf_not_a_hang_and_a_function_infinite_everywhere_is_refused():
+    from optim_viz import expression
+
     for text in ("9**9**9**9", "((9**9)**9999)**9999", "10**400 + x"):
-        s = from_expression(text)
-        assert np.isinf(s.f(np.zeros(3), np.zeros(3))).all()
-    assert np.isnan(from_expression("9**9**9**9 - 9**9**9**9").f(0.0, 0.0))
+        assert np.isinf(expression._make_f(expression.parse(text))(np.zeros(3), np.zeros(3))).all()
+        with pytest.raises(ValueError, match="is infinite .* at every point"):
+            from_expression(text)
+    assert np.isnan(expression._make_f(expression.parse("9**9**9**9 - 9**9**9**9"))(0.0, 0.0))
+    with pytest.raises(ValueError, match="undefined or infinite at every point"):
+        from_expression("9**9**9**9 - 9**9**9**9")
+    assert np.isfinite(from_expression("log(x)").f(1.0, 0.0))  # defined on part of the range: accepted
 
 
 def test_evaluation_never_warns_and_gives_nan_or_inf_outside_the_domain():
@@ -317,8 +323,8 @@ def test_random_valid_expressions_have_matching_gradients(text):
     """Where f is smooth and finite, the symbolic gradient agrees with central differences."""
     try:
         s = from_expression(text)
-    except ValueError as err:  # only the size limits can reject a generated expression
-        assert "too long" in str(err) or "too many parts" in str(err) or "too deeply" in str(err)
+    except ValueError as err:  # only the size limits, or a function with no finite value, reject one
+        assert any(why in str(err) for why in ("too long", "too many parts", "too deeply", "at every point"))
         return
     x, y = np.array([0.37, 1.21, -0.83]), np.array([0.52, -0.64, 1.13])
     h = 1e-6

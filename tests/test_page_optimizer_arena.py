@@ -458,3 +458,26 @@ def test_a_preset_sets_what_it_names_and_defaults_the_rest_whatever_came_before(
     fresh = open_page(PAGE)
     fresh.selectbox(key="_preset").set_value("Learning rate too high diverges").run()
     assert race(at) == race(fresh)
+
+
+def test_a_function_undefined_everywhere_says_so_before_any_race():
+    for text in ("1/(x-x)", "9**9**9**9 * x", "log(-1 - x**2)"):
+        at = open_page(PAGE, surface="custom", expr=text)
+        assert_ok(at)
+        errors = " ".join(e.value for e in at.error)
+        assert "at every point" in errors, text
+        assert not any("diverged" in w.value for w in at.warning), text
+
+
+def test_results_table_lists_every_hyperparameter_and_3d_axis_ignores_a_diverged_run():
+    at = open_page(PAGE, sgd_lr="0.025")
+    table = at.dataframe[0].value
+    assert list(table["other settings"]) == ["–", "β 0.9", "β₂ 0.9, ε 1e-08", "β₁ 0.9, β₂ 0.999, ε 1e-08"]
+    at.toggle(key="show3d").set_value(True).run()
+    fig3d = charts(at)[2]
+    z_hi = fig3d["layout"]["scene"]["zaxis"]["range"][1]
+    surface_z = np.asarray(__import__("helpers").array(fig3d["data"][0]["z"]), float)
+    assert z_hi <= surface_z.max() * 1.06
+    for t in fig3d["data"][1:]:
+        z = np.asarray(__import__("helpers").array(t["z"]), float)
+        assert np.nanmax(z) <= z_hi
