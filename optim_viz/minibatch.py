@@ -374,16 +374,25 @@ def last_epoch_updates(run: Run) -> np.ndarray:
     return run.path[-run.updates_per_epoch:]
 
 
-def last_epoch_summary(run: Run, X: np.ndarray, Y: np.ndarray, optimum: np.ndarray,
-                       J_star: float, max_points: int = 250) -> tuple[float, float]:
-    """Over the ``updates_per_epoch`` parameter vectors θ_t of the last epoch: the mean excess cost
-    ``mean_t J(θ_t) − J*`` (over at most ``max_points`` of them at a constant stride: each J costs a pass over the
-    data) and the RMS distance ``sqrt(mean_t ‖(w₁, w₂)_t − (w₁*, w₂*)‖²)`` to the optimum (over all of them)."""
-    tail = last_epoch_updates(run)
+def epoch_summary(run: Run, X: np.ndarray, Y: np.ndarray, optimum: np.ndarray, J_star: float,
+                  epoch: int | None = None, max_points: int = 250) -> tuple[float, float]:
+    """Over the ``updates_per_epoch`` parameter vectors θ_t reached in ``epoch`` (1-based; default the last):
+    the mean excess cost ``mean_t J(θ_t) − J*`` (over at most ``max_points`` of them at a constant stride: each J
+    costs a pass over the data) and the RMS distance ``sqrt(mean_t ‖(w₁, w₂)_t − (w₁*, w₂*)‖²)`` to the optimum
+    (over all of them)."""
+    n = run.updates_per_epoch
+    e = run.cost_epoch.size - 1 if epoch is None else int(epoch)
+    tail = run.path[(e - 1) * n + 1:e * n + 1]
     stride = max(1, -(-len(tail) // max_points))
     gap = float(np.mean(path_cost(tail[::stride], X, Y)) - J_star)
     rms = float(np.sqrt(np.mean(np.sum((tail[:, :2] - optimum[:2]) ** 2, axis=1))))
     return gap, rms
+
+
+def last_epoch_summary(run: Run, X: np.ndarray, Y: np.ndarray, optimum: np.ndarray,
+                       J_star: float, max_points: int = 250) -> tuple[float, float]:
+    """``epoch_summary`` of the last epoch."""
+    return epoch_summary(run, X, Y, optimum, J_star, None, max_points)
 
 
 def zoom_axes(paths: list, centre: np.ndarray, n: int = 60, pad: float = 1.15,
@@ -409,22 +418,6 @@ def view_axes(paths: list, optimum: np.ndarray, start: np.ndarray, n: int = 80, 
     return np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
 
 
-def mean_by_epoch(epoch_x: np.ndarray, values: np.ndarray, epochs: int) -> np.ndarray:
-    """The mean of ``values`` over the points of each epoch 1..epochs, a point at ``epoch_x`` ∈ (e − 1, e]
-    belonging to epoch e (x = update count / updates per epoch, so x = e is the epoch's last update);
-    NaN for an epoch without points."""
-    e = np.clip(np.ceil(np.asarray(epoch_x, float) - 1e-9).astype(int), 1, None)
-    sums = np.bincount(e, weights=np.asarray(values, float), minlength=epochs + 1)[1:epochs + 1]
-    counts = np.bincount(e, minlength=epochs + 1)[1:epochs + 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / counts
-
-
-def step_sizes(run: Run, updates: int) -> np.ndarray:
-    """|Δθ| per coordinate of the last ``updates`` updates, shape (updates, 3)."""
-    return np.abs(np.diff(run.path[-updates - 1:], axis=0))
-
-
 class Settling(NamedTuple):
     """A run's mean excess cost J − J* in the middle epoch and in the last one."""
     mid_epoch: int
@@ -437,15 +430,14 @@ class Settling(NamedTuple):
         return bool(self.last > 0.5 * self.mid)
 
 
-def settling(by_epoch: np.ndarray) -> Settling:
-    """``Settling`` from the per-epoch means of J − J* (``mean_by_epoch``), middle epoch ⌈E/2⌉."""
-    mid = (len(by_epoch) + 1) // 2
-    return Settling(mid, float(by_epoch[mid - 1]), float(by_epoch[-1]))
-
-
-def mean_step(run: Run, updates: int) -> float:
-    """The mean length ‖Δ(w₁, w₂)‖ of the last ``updates`` steps: how jagged the end of the path is."""
-    return float(np.mean(np.linalg.norm(np.diff(run.path[-updates - 1:, :2], axis=0), axis=1)))
+def settling(run: Run, X: np.ndarray, Y: np.ndarray, optimum: np.ndarray, J_star: float,
+             last: float | None = None) -> Settling:
+    """``Settling`` of a run: ``epoch_summary``'s mean J − J* in the middle epoch ⌈E/2⌉ and in the last one
+    (``last``, when that is already known)."""
+    epochs = run.cost_epoch.size - 1
+    mid = (epochs + 1) // 2
+    return Settling(mid, epoch_summary(run, X, Y, optimum, J_star, mid)[0],
+                    epoch_summary(run, X, Y, optimum, J_star)[0] if last is None else float(last))
 
 
 def distance_to(run: Run, optimum: np.ndarray) -> float:

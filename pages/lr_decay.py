@@ -55,14 +55,14 @@ def demo_data():
 @ui.figure_cache
 def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, epochs: int, seed: int):
     """Train the same optimizer with a constant α₀ and with the chosen decay (one vectorized run: same shuffles,
-    same start); two figures, a summary per run and each run's per-epoch means of J − J*."""
+    same start); two figures, a summary per run and how each run settles (``minibatch.settling``)."""
     X, Y, p_star, J_star = demo_data()
     labels = [CONST, DECAY.format(LABELS[sched])]
     rates = [lr0, S.by_name(sched, lr0, dict(hyper))]
     runs = dict(zip(labels, MB.train_many(X, Y, batch_size, epochs, opt, rates, seed)))
     curves = {label: MB.cost_on_epoch_axis(r, X, Y, P.thin(r.path.shape[0], CURVE_POINTS)) for label, r in runs.items()}
     summary = [(label, *MB.last_epoch_summary(r, X, Y, p_star, J_star), r.accuracy) for label, r in runs.items()]
-    by_epoch = {label: MB.mean_by_epoch(x, J - J_star, epochs) for label, (x, J) in curves.items()}
+    settle = [MB.settling(r, X, Y, p_star, J_star, last=row[1]) for r, row in zip(runs.values(), summary)]
     cost_fig = P.decay_demo_figure(curves, J_star)
     # zoom on the last epoch: a box around the minimum that holds both runs' final epoch
     last = [MB.last_epoch(r) for r in runs.values()]
@@ -71,7 +71,7 @@ def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, e
     path_fig = P.paths_figure(w1, w2, J, last, Y.size, p_star, last[0].path[0], labels=labels,
                               title="Last epoch, zoomed around ★", colours=[P.PALETTE[3], P.PALETTE[0]],
                               start_name="start of the last epoch (constant α)")
-    return cost_fig, path_fig, summary, by_epoch
+    return cost_fig, path_fig, summary, settle
 
 
 def course_example() -> str:
@@ -172,9 +172,8 @@ demo_hyper = tuple((k, hyper[k]) for k in S.PARAMS[sched])  # only what the chos
 demo = ui.guarded(lambda: demo_view(opt, int(batch_size), float(demo_lr), sched, demo_hyper, int(demo_epochs), 0),
                   "These settings cannot be trained")
 if demo:
-    cost_fig, path_fig, summary, by_epoch = demo
+    cost_fig, path_fig, summary, (const, decay) = demo
     (_, gap_c, rms_c, _), (_, gap_d, rms_d, _) = summary
-    const, decay = (MB.settling(by_epoch[label]) for label in by_epoch)
     left, right = st.columns([4, 3])
     with left:
         ui.chart(cost_fig, key="demo_cost")

@@ -330,12 +330,22 @@ def test_cost_contour_is_within_a_thousandth_of_the_exact_grid(data, box):
 
 # ------------------------------------------------------------------- the claims' building blocks
 
-def test_mean_by_epoch_and_settling():
-    x = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
-    np.testing.assert_allclose(MB.mean_by_epoch(x, [10, 2, 4, 6, 8, 1], 3), [(10 + 2 + 4) / 3, 7, 1])
-    s = MB.settling(np.array([8.0, 4.0, 3.0, 2.5]))
-    assert (s.mid_epoch, s.mid, s.last, s.levels_off) == (2, 4.0, 2.5, True)
-    assert not MB.settling(np.array([8.0, 4.0, 3.0, 1.0])).levels_off
+def test_epoch_summary_and_settling_against_a_loop(data):
+    X, Y = data
+    p = MB.optimum(X, Y)
+    J_star = float(MB.cost(p, X, Y))
+    run = MB.train(X, Y, 2, 4, lr=0.5, seed=1)  # 300 updates per epoch: the mean is over every 2nd
+    for epoch in (1, 2, 4):
+        thetas = [run.path[(epoch - 1) * 300 + i] for i in range(1, 301)]
+        gap = np.mean([MB.cost(t, X, Y) for t in thetas[::2]]) - J_star
+        rms = np.sqrt(np.mean([np.sum((t[:2] - p[:2]) ** 2) for t in thetas]))
+        assert MB.epoch_summary(run, X, Y, p, J_star, epoch) == pytest.approx((gap, rms), rel=1e-10)
+    assert MB.last_epoch_summary(run, X, Y, p, J_star) == MB.epoch_summary(run, X, Y, p, J_star, 4)
+    s = MB.settling(run, X, Y, p, J_star)
+    assert (s.mid_epoch, s.mid, s.last) == (2, MB.epoch_summary(run, X, Y, p, J_star, 2)[0],
+                                            MB.epoch_summary(run, X, Y, p, J_star)[0])
+    assert MB.settling(run, X, Y, p, J_star, last=7.0).last == 7.0
+    assert MB.Settling(2, 4.0, 2.5).levels_off and not MB.Settling(2, 4.0, 1.0).levels_off
 
 
 def test_tradeoff_and_run_facts(data):
@@ -348,6 +358,3 @@ def test_tradeoff_and_run_facts(data):
     assert MB.smooth_descent(run) and not MB.smooth_descent(MB.train(X, Y, 1, 1, lr=0.3))
     p = MB.optimum(X, Y)
     assert MB.distance_to(run, p) == pytest.approx(np.hypot(*(run.path[-1, :2] - p[:2])))
-    steps = np.linalg.norm(np.diff(run.path[-3:, :2], axis=0), axis=1)
-    assert MB.mean_step(run, 2) == pytest.approx(steps.mean())
-    np.testing.assert_allclose(MB.step_sizes(run, 2), np.abs(np.diff(run.path[-3:], axis=0)))
