@@ -431,6 +431,7 @@ import threading  # noqa: E402  (the lab's run memo; kept with the lab section)
 from collections import OrderedDict  # noqa: E402
 from typing import Callable  # noqa: E402
 
+
 def dropout_expected_values(params: dict, X: np.ndarray, hidden: str, keep_probs, seed: int = 0,
                             draws: int = 100, output: str = "sigmoid") -> list[dropout.ExpectedValue]:
     """For each hidden layer l, ``dropout.expected_value_check`` of its activations ``A[l] = g(Z[l])`` on ``X``
@@ -494,17 +495,23 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
         return [flat[:, offs[i]:offs[i + 1]].reshape((V,) + shapes[i]) for i in range(len(keys))]
 
     theta = np.tile(np.concatenate([np.ravel(params[k]) for k in keys]).astype(float), (V, 1))
+    P = views(theta)  # updated in place, so these views stay current
+    Ws, bs = P[0::2], P[1::2]
+    WTs = [W.swapaxes(1, 2) for W in Ws]
     state = optimizer.init(theta)
     grad = np.empty_like(theta)
     g = views(grad)
+    dWs, dbs = g[0::2], g[1::2]
     lam_m = np.array([float(lam) / m for lam in lambdas])[:, None, None]
     lam_2m = np.array([float(lam) / (2 * m) for lam in lambdas])
     kp = [np.array([k[l] for k in kps])[:, None, None] for l in range(L - 1)]
+    inv_kp = [1 / k for k in kp]
     drops = [[l for l in range(L - 1) if k[l] < 1.0] for k in kps]  # hidden layers (0-based) with dropout
     D = [np.ones((V, dims[l + 1], m), dtype=bool) if any(l in d for d in drops) else None for l in range(L - 1)]
     draws = [None] * V
     masks = [[np.ones((record_masks, dims[l + 1]), dtype=bool) if k[l] < 1.0 else None for l in range(L - 1)]
              for k in kps]
+    Xt = X.T
     rec_it, rec_cost, rec_norms = [], [], []
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, iterations + 1):
@@ -523,36 +530,36 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
                     o += size
                     if t <= record_masks:
                         masks[v][l][t - 1] = D[l][v][:, 0]
-            P = views(theta)
             A, caches = X, []
             for l in range(L):
-                Z = np.matmul(P[2 * l], A) + P[2 * l + 1]
-                A_raw = activation(Z, "sigmoid" if l == L - 1 else hidden)
-                Dl = D[l] if l < L - 1 else None
-                caches.append((A, Z, A_raw, Dl))
-                A = A_raw * Dl / kp[l] if Dl is not None else A_raw
+                Z = np.matmul(Ws[l], A)
+                Z += bs[l]
+                if l == L - 1:
+                    A = A_raw = _sigmoid(Z)
+                else:
+                    A_raw = np.maximum(Z, 0) if hidden == "relu" else activation(Z, hidden)
+                    A = A_raw * D[l] / kp[l] if D[l] is not None else A_raw
+                caches.append((A, Z, A_raw))
             if t % record_every == 0 or t == 1 or t == iterations:
                 loss = -(Y * np.log(np.maximum(A, _LOG_FLOOR)) + (1 - Y) * np.log(np.maximum(1 - A, _LOG_FLOOR)))
-                squares = sum(np.sum(P[2 * l] ** 2, axis=(1, 2)) for l in range(L))
+                squares = sum(np.sum(W ** 2, axis=(1, 2)) for W in Ws)
                 rec_it.append(t)
-                rec_cost.append(np.sum(loss, axis=(1, 2)) / m + lam_2m * squares)
+                rec_cost.append(loss.sum(axis=(1, 2)) / m + lam_2m * squares)
             dZ = (A - Y) / m
             for l in range(L - 1, -1, -1):
-                A_prev, Z, A_raw, Dl = caches[l]
                 if l < L - 1:
-                    dA = dA_next * Dl * (1 / kp[l]) if Dl is not None else dA_next
+                    dA = dA * D[l] * inv_kp[l] if D[l] is not None else dA
+                    Z, A_raw = caches[l][1], caches[l][2]
                     dZ = dA * (Z > 0) if hidden == "relu" else dA * activation_grad(Z, A_raw, hidden)
-                W = P[2 * l]
-                np.matmul(dZ, np.swapaxes(A_prev, -1, -2), out=g[2 * l])
-                g[2 * l] += lam_m * W
-                np.sum(dZ, axis=2, keepdims=True, out=g[2 * l + 1])
+                np.matmul(dZ, Xt if l == 0 else caches[l - 1][0].swapaxes(1, 2), out=dWs[l])
+                dWs[l] += lam_m * Ws[l]
+                dZ.sum(axis=2, keepdims=True, out=dbs[l])
                 if l > 0:
-                    dA_next = np.matmul(np.swapaxes(W, 1, 2), dZ)
+                    dA = np.matmul(WTs[l], dZ)
             delta, state = optimizer.update(grad, state, theta)
-            theta = theta + delta
+            theta += delta
             if len(rec_norms) < len(rec_it):
-                P = views(theta)
-                rec_norms.append(np.sqrt([np.sum(P[2 * l] ** 2, axis=(1, 2)) for l in range(L)]).T)
+                rec_norms.append(np.sqrt([np.sum(W ** 2, axis=(1, 2)) for W in Ws]).T)
     P = views(theta)
     costs, norms = np.array(rec_cost).reshape(-1, V), np.array(rec_norms).reshape(-1, V, L)
     return [({k: P[i][v].copy() for i, k in enumerate(keys)},

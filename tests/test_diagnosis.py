@@ -39,3 +39,15 @@ def test_tolerance_is_the_threshold():
 def test_rejects_values_outside_rates(args):
     with pytest.raises(ValueError):
         diagnosis.diagnose(*args)
+
+
+def test_gap_change_narrows_closes_and_compares_dev_errors():
+    before = {"train": 0.0, "dev": 0.267}
+    c = diagnosis.gap_change(before, {"train": 0.167, "dev": 0.167})
+    assert c.gap_before == pytest.approx(0.267) and c.gap_after == pytest.approx(0.0)
+    assert c.narrower and c.closed and c.dev_better and c.train_after == pytest.approx(0.167)
+    c = diagnosis.gap_change(before, {"train": 0.067, "dev": 0.233})
+    assert c.narrower and not c.closed and c.dev_better  # 16.6% is narrower, not closed
+    c = diagnosis.gap_change({"train": 0.0, "dev": 0.0}, {"train": 0.0, "dev": 0.01})
+    assert not c.narrower and c.closed and not c.dev_better  # within tolerance, yet wider than before
+    assert diagnosis.gap_change(before, {"train": 0.05, "dev": 0.08}, tolerance=0.01).closed is False

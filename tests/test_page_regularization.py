@@ -194,29 +194,155 @@ def _pct_value(text: str) -> float:
     return float(text.rstrip("%").replace("+", ""))
 
 
+def _captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def _pieces(trace) -> int:
+    """Separate pieces of a ŷ = 0.5 line (NaN between pieces, one after each)."""
+    return int(np.isnan(_arr(trace["x"])).sum())
+
+
+def assert_claims_hold(at):
+    """Every computed sentence of the page agrees with the numbers in its charts and table."""
+    rows = at.dataframe[0].value
+    text = _captions(at)
+    errs = {r: (_pct_value(t) / 100, _pct_value(d) / 100, g) for r, t, d, g in zip(
+        rows["run"], rows["train error"], rows["dev error"], rows["dev − train"])}
+    base_name, l2_name, do_name = list(rows["run"])
+    t0, d0, g0 = errs[base_name]
+    for name in (l2_name, do_name):
+        t1, d1, g1 = errs[name]
+        narrower, closed = _pct_value(g1) < _pct_value(g0), _pct_value(g1) <= 2.0
+        verb = ("closes" if closed else "narrows") if narrower else "does not narrow"
+        assert f"{name}: the train/dev gap {verb} ({g0} → {g1}); train error {t0:.1%} → {t1:.1%}" in text, text
+        assert f"dev error {'falls' if d1 < d0 - 1e-9 else 'does not fall'}" in text.split(f"{name}:")[1][:200]
+    # the norm bars' sentence counts the layers where L2 has the smallest norm
+    bars = _by_title(at, "‖W[l]‖_F after training")
+    y = {t["name"]: _arr(t["y"]) for t in bars["data"]}
+    smallest = int(np.sum(np.argmin(np.vstack([y["No regularization"], y["L2"], y["Dropout"]]), axis=0) == 1))
+    assert f"smallest ‖W[l]‖_F in {smallest} of {len(y['L2'])} layers" in text
+    # the histogram's sentence gives each run's weight spread
+    hist = _by_title(at, "Distribution of the weights")
+    for t in hist["data"]:
+        label = "no regularization" if t["name"] == "No regularization" else t["name"]
+        assert f"{label} {np.std(_arr(t['x'])):.3g}" in text
+    # the cost sentence gives each run's final J, the last point of its curve
+    cost = _by_title(at, "Cost J of the three runs")
+    for t in cost["data"]:
+        label = "no regularization" if t["name"] == "No regularization" else t["name"]
+        assert f"{label} {_arr(t['y'])[-1]:.3g}" in text
+    # the boundary's title carries this run's errors, as the metrics do
+    train, dev, _ = (m.value for m in at.metric)
+    title = _by_title(at, "Decision boundary")["layout"]["title"]["text"]
+    assert title.endswith(f"train error {train}, dev error {dev}")
+    # inverted dropout keeps the mean within the stated tolerance
+    ev = _by_title(at, "Mean activation")
+    none = _arr(_trace(ev, "no dropout: mean a")["y"])
+    inverted = _arr(_trace(ev, "a·d / keep_prob (inverted)")["y"])
+    stated = float(text.split("the mean is within ")[1].split("%")[0]) / 100
+    assert np.max(np.abs(inverted / none - 1)) <= stated + 5e-4
+
+
+def test_claims_hold_at_the_defaults():
+    at = open_page(PAGE)
+    assert_claims_hold(at)
+    text = _captions(at)
+    assert "L2, λ = 1: the train/dev gap narrows" in text  # the default view shows the lesson: L2 narrows the gap
+    assert "Dropout, keep_prob = 0.7: the train/dev gap narrows" in text
+
+
+def test_weight_decay_sentence_follows_the_optimizer(fast):
+    """Adam (the default): the (1 − αλ/m) factor does not describe a step; gradient descent: it does."""
+    at = fast
+    m_train = 180
+    text = _captions(at)
+    assert "With Adam the rule 'each step multiplies W by (1 − αλ/m)' does not hold" in text
+    w, v, s = 0.05, 0.0, 0.0  # three Adam steps on the L2 gradient (λ/m)w alone, λ = 1 (the page's λ is 0)
+    for t in (1, 2, 3):
+        g = 1.0 / m_train * w
+        v, s = 0.9 * v + 0.1 * g, 0.999 * s + 0.001 * g * g
+        w -= 0.01 * (v / (1 - 0.9**t)) / (np.sqrt(s / (1 - 0.999**t)) + 1e-8)
+    factor = 1 - 0.01 * 1.0 / m_train
+    assert f"take a weight 0.05 to {w:.4g}; plain gradient descent's factor {factor:.6f} would give " \
+           f"{0.05 * factor**3:.5g}" in text
+    assert "λ = 1 (your λ is 0: no L2 term at all)" in text
+    at.selectbox(key="opt").set_value("sgd").run()
+    at.slider(key="lambd").set_value(2.0).run()
+    text = _captions(at)
+    factor = 1 - 0.01 * 2.0 / m_train
+    assert f"each step first multiplies W by (1 − αλ/m) = {factor:.6f} at λ = 2," in text
+    assert f"three steps take a weight 0.05 to {0.05 * factor**3:.5g}" in text and "does not hold" not in text
+    at.selectbox(key="opt").set_value("momentum").run()
+    assert "With Momentum the rule" in _captions(at)
+    at.slider(key="lambd").set_value(0.0).run()
+    at.selectbox(key="opt").set_value("adam").run()
+
+
+def test_cached_pieces_give_the_figures_of_an_uncached_build():
+    """The page's boundary and comparison panels equal figures built from separate nn.train runs, no cache."""
+    from optim_viz import datasets, nn, optimizers, plots_nn
+    from test_plots import _decoded
+
+    at = open_page(PAGE, it="300", lc="0.5")
+    X, Y = datasets.make("moons", 300, 0.3, 0)
+    s = datasets.split(X, Y, (60, 20, 20), 0)
+    bounds = plots_nn.bounds_of(s.X_train, s.X_dev, s.X_test)
+    fits = {}
+    for name, lam, kp in (("No regularization", 0.0, None), ("L2", 0.5, None), ("Dropout", 0.0, 0.7)):
+        params = nn.init_params([2, 50, 50, 1], "he", np.random.default_rng(0))
+        fits[name], _ = nn.train(params, s.X_train, s.Y_train, optimizers.adam(lr=0.01), 300, "relu", "sigmoid", lam,
+                                 kp, np.random.default_rng(1), record_every=1)
+    err = lambda p, X_, Y_: nn.error_rate(p, X_, Y_, "relu")  # noqa: E731
+    p0 = fits["No regularization"]
+    grid = plots_nn.grid_probabilities(p0, "relu", bounds, 100)
+    title = (f"Decision boundary: train error {err(p0, s.X_train, s.Y_train):.1%}, "
+             f"dev error {err(p0, s.X_dev, s.Y_dev):.1%}")
+    fresh = plots_nn.decision_boundary(*grid, s.X_train, s.Y_train, s.X_dev, s.Y_dev, title=title)
+    assert _decoded(_by_title(at, "Decision boundary")) == _decoded(fresh.to_dict())
+    titles = {"No regularization": "No regularization", "L2": "L2, λ = 0.5", "Dropout": "Dropout, keep_prob = 0.7"}
+    panels = [(f"{titles[n]}<br>train {err(p, s.X_train, s.Y_train):.1%} · dev {err(p, s.X_dev, s.Y_dev):.1%}",
+               *plots_nn.grid_probabilities(p, "relu", bounds, 100)) for n, p in fits.items()]
+    fresh = plots_nn.boundary_panels(panels, s.X_train, s.Y_train, s.X_dev, s.Y_dev)
+    page = next(c for c in charts(at) if c["layout"].get("annotations") and "xaxis3" in c["layout"])
+    assert _decoded(page) == _decoded(fresh.to_dict())
+
+
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_apply_and_show_their_demonstration(name):
     wanted = PRESETS[name][1]
     at = apply_preset(PAGE, name, PRESETS[name])
+    assert_claims_hold(at)
     train, dev, _ = (_pct_value(m.value) for m in at.metric)
     verdict = " ".join(w.value for w in at.warning) + " ".join(s.value for s in at.success)
     rows = at.dataframe[0].value
     gap = dict(zip(rows["run"], (_pct_value(g) for g in rows["dev − train"])))
     none_gap = gap["No regularization"]
+    no_reg_train, no_reg_dev = _pct_value(rows["train error"][0]), _pct_value(rows["dev error"][0])
+    boundary = _trace(_by_title(at, "Decision boundary"), "boundary ŷ = 0.5")
     if name.startswith("Overfitting"):
         assert train < 2 and dev > train + 15 and "Diagnosis: high variance." in verdict
+        assert _pieces(boundary) >= 3  # a boundary in several pieces: islands
         assert len(charts(at)) == 9
     elif name.startswith("L2"):
-        assert gap[f"L2, λ = {wanted['lc']:g}"] < none_gap / 1.5  # L2 closes the train/dev gap
+        lam = wanted["lc"]
+        assert gap[f"L2, λ = {lam:g}"] <= 2.0 < none_gap  # the gap closes (within the 2% tolerance)
         bars = _by_title(at, "‖W[l]‖_F after training")
-        assert np.all(_arr(_trace(bars, "L2")["y"]) < _arr(_trace(bars, "No regularization")["y"]) / 2)
-        assert at.slider(key="lambd").value > 0 and train > 0  # this run is the L2 one: no longer perfect on train
+        assert np.all(_arr(_trace(bars, "L2")["y"]) < _arr(_trace(bars, "No regularization")["y"]))
+        assert _pieces(boundary) == 1  # this run is the L2 one: one piece, no islands
+        assert "Diagnosis: high bias." in verdict
+        at.slider(key="bayes").set_value(float(np.ceil(train * 2) / 2)).run()  # Bayes estimate ≈ the train error
+        assert "Diagnosis: neither" in " ".join(s.value for s in at.success)
     elif name.startswith("Dropout"):
         assert gap[f"Dropout, keep_prob = {wanted['kpc']:g}"] < none_gap - 5
         assert dev - train < none_gap - 5  # this run uses dropout too
         assert not any("keep_prob is 1" in i.value for i in at.info)  # its own masks are shown
     elif name.startswith("High bias"):
         assert train > 20 and abs(dev - train) < 10 and "Diagnosis: high bias." in verdict
+        at.slider(key="layers").set_value(2).run()  # the fix the note names: 2 layers of 50
+        at.slider(key="u1").set_value(50).run()
+        bigger = _pct_value(at.metric[0].value)
+        assert bigger < train / 2
     else:  # λ too large: a clear train error where the unregularized run had none
-        no_reg_train = _pct_value(rows["train error"][0])
-        assert train > no_reg_train + 5 and "high bias" in verdict
+        assert no_reg_train == 0 and no_reg_dev < 2  # the unregularized network classifies the moons
+        assert train > no_reg_train + 5 and "Diagnosis: high bias." in verdict

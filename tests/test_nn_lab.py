@@ -1,0 +1,129 @@
+"""The Regularization lab's engine: variants trained together equal separate nn.train runs, the bounded run memo
+trains only what it lacks, and the L2-only steps match the update rules written out by hand."""
+import numpy as np
+import pytest
+
+from optim_viz import datasets, nn, optimizers
+
+
+@pytest.fixture(scope="module")
+def moons():
+    X, Y = datasets.make("moons", 90, 0.3, 0)
+    return datasets.split(X, Y, (0.6, 0.2, 0.2), 0)
+
+
+VARIANTS = [(0.0, None), (0.8, None), (0.0, 0.6), (0.3, "first")]
+
+
+def _kps(kp, n_hidden):
+    return [0.5] + [1.0] * (n_hidden - 1) if kp == "first" else kp
+
+
+@pytest.mark.parametrize("hidden,dims", [("relu", [2, 9, 7, 1]), ("tanh", [2, 5, 4, 3, 1])])
+@pytest.mark.parametrize("name", ["sgd", "momentum", "rmsprop", "adam"])
+def test_variants_trained_together_equal_separate_train_runs(moons, hidden, dims, name):
+    s = moons
+    params = nn.init_params(dims, "he", np.random.default_rng(0))
+    opt = optimizers.make(name, lr=0.02)
+    kps = [_kps(kp, len(dims) - 2) for _, kp in VARIANTS]
+    together = nn.train_variants(params, s.X_train, s.Y_train, opt, 60, hidden, [lam for lam, _ in VARIANTS], kps,
+                                 [np.random.default_rng(7) for _ in VARIANTS], record_every=7, record_masks=25)
+    for (lam, _), kp, (p, h) in zip(VARIANTS, kps, together):
+        p0, h0 = nn.train(params, s.X_train, s.Y_train, opt, 60, hidden, "sigmoid", lam, kp, np.random.default_rng(7),
+                          record_every=7, record_masks=25)
+        for k in p0:  # the same operations in the same order: equal to the last bit
+            np.testing.assert_array_equal(p[k], p0[k])
+        np.testing.assert_array_equal(h["iteration"], h0["iteration"])
+        np.testing.assert_allclose(h["cost"], h0["cost"], rtol=1e-13)
+        np.testing.assert_allclose(h["weight_norms"], h0["weight_norms"], rtol=1e-13)
+        assert len(h["masks"]) == len(h0["masks"])
+        for a, b in zip(h["masks"], h0["masks"]):
+            assert (a is None and b is None) or np.array_equal(a, b)
+    assert not any(np.shares_memory(together[0][0][k], params[k]) for k in params)
+
+
+def test_masks_drawn_in_blocks_follow_the_rng_stream(moons):
+    """Blocks of iterations are drawn at once; the masks are still the per-iteration, per-layer draws."""
+    s = moons
+    params = nn.init_params([2, 6, 4, 1], "he", np.random.default_rng(1))
+    (_, h), = nn.train_variants(params, s.X_train, s.Y_train, optimizers.sgd(lr=0.1), 12, "relu", [0.0], [(0.5, 0.8)],
+                                [np.random.default_rng(3)], record_masks=12, chunk=5)
+    rng = np.random.default_rng(3)
+    for t in range(12):
+        d1 = rng.random((6, s.X_train.shape[1])) < 0.5
+        d2 = rng.random((4, s.X_train.shape[1])) < 0.8
+        np.testing.assert_array_equal(h["masks"][0][t], d1[:, 0])
+        np.testing.assert_array_equal(h["masks"][1][t], d2[:, 0])
+
+
+def test_run_labs_equal_run_lab_and_progress_is_reported():
+    seen = []
+    many = nn.run_labs("circles", 60, 0.2, (0.6, 0.2, 0.2), 1, (5, 4), "relu", [(0.0, None), (1.0, (0.7, 1.0))],
+                       50, "adam", 0.01, 2, record_every=5, record_masks=50, progress=seen.append)
+    one = nn.run_lab("circles", 60, 0.2, (0.6, 0.2, 0.2), 1, (5, 4), "relu", 1.0, (0.7, 1.0), 50, "adam", 0.01, 2,
+                     record_every=5, record_masks=50)
+    for k in one["params"]:
+        np.testing.assert_array_equal(many[1]["params"][k], one["params"][k])
+    assert many[1]["errors"] == one["errors"]
+    assert seen == [0.0] and many[0]["split"] is many[1]["split"]
+
+
+def test_lab_runs_trains_only_missing_variants_and_stays_bounded(monkeypatch):
+    calls = []
+    real = nn.run_labs
+
+    def counting(**kw):
+        calls.append(list(kw["variants"]))
+        return real(**kw)
+
+    monkeypatch.setattr(nn, "run_labs", counting)
+    store = nn.LabRuns(max_runs=3)
+    setting = dict(dataset="moons", m=40, noise=0.2, proportions=(60, 20, 20), data_seed=0, hidden_units=(4,),
+                   hidden="relu", iterations=20, optimizer="adam", lr=0.01, seed=0, record_every=5, record_masks=20)
+    a, b = store.get([(0.0, (1.0,)), (1.0, (1.0,))], **setting)
+    assert calls == [[(0.0, (1.0,)), (1.0, (1.0,))]]  # both missing: one batch
+    a2, c = store.get([(0.0, (1.0,)), (0.0, (0.5,))], **setting)
+    assert a2 is a and calls[-1] == [(0.0, (0.5,))]  # only the new one is trained
+    assert store.missing([(1.0, (1.0,)), (2.0, (1.0,)), (2.0, (1.0,))], **setting) == [(2.0, (1.0,))]
+    store.get([(2.0, (1.0,))], **setting)
+    assert len(store) == 3 and store.missing([(1.0, (1.0,))], **setting) == [(1.0, (1.0,))]  # least recent dropped
+    assert store.missing([(0.0, (1.0,))], **{**setting, "seed": 1}) == [(0.0, (1.0,))]  # a new setting is a miss
+    single = real(variants=[(0.0, (0.5,))], **setting)[0]
+    for k in single["params"]:
+        np.testing.assert_array_equal(c["params"][k], single["params"][k])
+
+
+def _steps_by_hand(name, lr, lambd, m, w, steps=3):
+    """The course's update rules with the gradient (λ/m)·w alone, written out as scalars."""
+    v = s = 0.0
+    out = []
+    for t in range(1, steps + 1):
+        g = lambd / m * w
+        if name == "sgd":
+            w = w - lr * g
+        elif name == "momentum":
+            v = 0.9 * v + 0.1 * g
+            w = w - lr * v
+        elif name == "rmsprop":
+            s = 0.9 * s + 0.1 * g * g
+            w = w - lr * g / (np.sqrt(s) + 1e-8)
+        else:
+            v = 0.9 * v + 0.1 * g
+            s = 0.999 * s + 0.001 * g * g
+            w = w - lr * (v / (1 - 0.9**t)) / (np.sqrt(s / (1 - 0.999**t)) + 1e-8)
+        out.append(w)
+    return out
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "rmsprop", "adam"])
+def test_l2_only_steps_follow_the_update_rules(name):
+    got = nn.l2_only_steps(name, 0.01, 1.0, 180)
+    np.testing.assert_allclose(got, _steps_by_hand(name, 0.01, 1.0, 180, 0.05), rtol=1e-12)
+
+
+def test_only_gradient_descent_decays_by_the_factor():
+    factor = 1 - 0.01 * 1.0 / 180
+    np.testing.assert_allclose(nn.l2_only_steps("sgd", 0.01, 1.0, 180), 0.05 * factor ** np.arange(1, 4), rtol=1e-13)
+    adam = nn.l2_only_steps("adam", 0.01, 1.0, 180)
+    assert adam[-1] == pytest.approx(0.0205, abs=5e-5)  # each Adam step moves w by about α, whatever λ
+    assert adam[-1] < 0.5 * 0.05 * factor**3
