@@ -190,9 +190,11 @@ def _font(px: int):
 
 def race_gif(surface: Surface, paths: Mapping[str, Path], colours: Mapping[str, str], frames: int = 60,
              size: tuple[int, int] = (640, 480), max_frames: int = 200,
-             progress: Callable[[int, int], None] | None = None, duration_ms: int = 80) -> bytes:
+             progress: Callable[[int, int], None] | None = None, duration_ms: int = 80,
+             labels: Mapping[str, str] | None = None) -> bytes:
     """An animated GIF of a race drawn with Pillow: the colour field of ``surface``, each optimizer's
-    trajectories growing as polylines with a head dot, a legend and a progress bar.
+    trajectories growing as polylines with a head dot, a legend (``labels[name]``, else the name) and a
+    progress bar.
 
     ``paths`` are ``simulate.run`` results (xy of shape (steps+1, n, 2), NaN after divergence: not
     drawn). Frame i shows the paths up to step i/(frames−1)·steps (interpolated between steps).
@@ -229,7 +231,8 @@ def race_gif(surface: Surface, paths: Mapping[str, Path], colours: Mapping[str, 
     halo = Image.new("RGBA", (W, H))  # finished segments: white halo below, colour above
     ink = Image.new("RGBA", (W, H))
     minima = (np.asarray(surface.minima, float).reshape(-1, 1, 2) - origin) * to_px
-    legend = _legend((W, H), list(paths), rgb, font, line_w, {**px, "": np.repeat(minima, 50, axis=0)})
+    legend = _legend((W, H), list(paths), rgb, font, line_w, {**px, "": np.repeat(minima, 50, axis=0)},
+                     labels or {})
     halo_draw, ink_draw = ImageDraw.Draw(halo), ImageDraw.Draw(ink)
 
     def draw_segments(draws, a, b, name):
@@ -302,14 +305,14 @@ def _palette(background: Image.Image, colours) -> Image.Image:
     return pal
 
 
-def _legend(size, names, rgb, font, line_w, px) -> Image.Image:
+def _legend(size, names, rgb, font, line_w, px, labels) -> Image.Image:
     """A small legend box, on its own transparent layer, in the corner that hides the fewest path points."""
     W, H = size
     layer = Image.new("RGBA", size)
     draw = ImageDraw.Draw(layer)
     row = int(font.size * 1.4) if hasattr(font, "size") else 16
     swatch = 2 * row
-    bw = 12 + swatch + 6 + max(draw.textlength(n, font=font) for n in names) + 8
+    bw = 12 + swatch + 6 + max(draw.textlength(labels.get(n, n), font=font) for n in names) + 8
     bh = 8 + row * len(names)
     pts = np.concatenate([a.reshape(-1, 2) for a in px.values()])
     pts = pts[np.isfinite(pts).all(axis=1)]
@@ -325,5 +328,6 @@ def _legend(size, names, rgb, font, line_w, px) -> Image.Image:
     for k, name in enumerate(names):
         y = top + 4 + row * k + row / 2
         draw.line([(left + 12, y), (left + 12 + swatch, y)], fill=rgb[name] + (255,), width=line_w + 1)
-        draw.text((left + 12 + swatch + 6, y), name, fill=(20, 20, 20, 255), font=font, anchor="lm")
+        draw.text((left + 12 + swatch + 6, y), labels.get(name, name), fill=(20, 20, 20, 255), font=font,
+                  anchor="lm")
     return layer

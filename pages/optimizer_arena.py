@@ -291,7 +291,7 @@ with tab_export:
     if g2.button("Make GIF", key="_gif_make"):
         bar = st.progress(0.0, text="Drawing frames…")
         st.session_state["_gif"] = (race_id, export.race_gif(
-            surface, paths, arena.COLOURS, frames=frames,
+            surface, paths, arena.COLOURS, frames=frames, labels={n: label(n) for n in paths},
             progress=lambda i, n: bar.progress(i / n, text=f"Drawing frame {i} of {n}")))
         bar.empty()
     made_for, gif = st.session_state.get("_gif", (None, None))
