@@ -105,6 +105,26 @@ def first_and_last(stats: LayerStats) -> tuple[float, float, float, float]:
     return (float(stats.spread[0]), float(stats.spread[-1]), float(stats.grad_norm[0]), float(stats.grad_norm[-1]))
 
 
+def trend(stats: LayerStats, flat: float = 3.0) -> tuple[str, float]:
+    """What a profile does over the layers: ("flat" | "vanishes" | "explodes" | "all zero" | "overflows", g) with
+    ``g = std(A[depth]) / std(A[1])``; flat means within a factor ``flat`` either way."""
+    if stats.overflow:
+        return "overflows", float("nan")
+    first, last = float(stats.spread[0]), float(stats.spread[-1])
+    if not (first > 0 and last > 0):
+        return "all zero", float("nan")
+    g = last / first
+    return ("flat" if 1 / flat < g < flat else "vanishes" if g < 1 else "explodes"), g
+
+
+LOG2 = float(np.log(2.0))
+
+
+def stuck_at_log2(runs: dict, tol: float = 0.01) -> list[str]:
+    """The runs whose final cost is within ``tol`` of log 2: networks still predicting about 0.5 everywhere."""
+    return [k for k, r in runs.items() if np.isfinite(r.cost[-1]) and abs(r.cost[-1] - LOG2) < tol]
+
+
 # ---------------------------------------------------------------------------------------------
 # Several networks of the same shape trained side by side: full-batch gradient descent with the arithmetic of
 # ``nn.forward`` / ``nn.backward`` / ``optimizers.sgd``, on weights stacked along a first axis (one per network).

@@ -1,4 +1,5 @@
 """Initialization and vanishing / exploding gradients in deep networks."""
+import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
@@ -19,7 +20,7 @@ def stats_figure(methods: tuple, n_layers: int, width: int, hidden: str, scale: 
     stats = {k: layer_stats(k, n_layers, width, hidden, scale if k in depth.USES_SCALE else 0.0, nets, seed)
              for k in methods}
     summary = {k: depth.first_and_last(s) for k, s in stats.items()}
-    return plots_setup.layer_stats(stats, depth.INITS), summary
+    return plots_setup.layer_stats(stats, depth.INITS), summary, {k: depth.trend(s) for k, s in stats.items()}
 
 
 @ui.figure_cache
@@ -29,15 +30,16 @@ def linear_figure(n_layers: int):
 
 @ui.figure_cache
 def symmetry_figure(hidden: str, scale: float, seed: int):
-    return plots_setup.symmetry(depth.symmetry_runs(("zeros", "constant", "he"), hidden, scale=scale, seed=seed),
-                                depth.INITS)
+    runs = depth.symmetry_runs(("zeros", "constant", "he"), hidden, scale=scale, seed=seed)
+    moved = {k: float(np.ptp(r.W1_column, axis=0).max()) for k, r in runs.items()}  # how far W1[:, 0] travelled
+    return plots_setup.symmetry(runs, depth.INITS), {k: float(r.unit_spread[-1]) for k, r in runs.items()}, moved
 
 
 @ui.figure_cache
 def training_figure(methods: tuple, n_layers: int, width: int, hidden: str, iterations: int, lr: float,
                     scale: float, seed: int):
     runs = depth.training_runs(methods, n_layers, width, hidden, iterations, lr, scale, seed=seed)
-    return plots_setup.training(runs, depth.INITS)
+    return plots_setup.training(runs, depth.INITS), depth.stuck_at_log2(runs)
 
 
 def with_status(work: float, label: str, run):
@@ -88,14 +90,18 @@ out = with_status(stats_work, f"Passing a batch through {len(methods) * nets} ne
                   lambda: ui.guarded(lambda: stats_figure(methods, n_layers, width, hidden, float(scale), nets,
                                                           int(seed)), "Could not build the network"))
 if out is not None:
-    fig, summary = out
+    fig, summary, trends = out
     ui.chart(fig, key="stats")
     ui.explain(
         "Log scale: a straight falling line is a signal that shrinks by the same factor in every layer (vanishing), a "
         "rising one grows (exploding). With ReLU, He keeps the spread flat because each layer halves the variance "
         "(half the units are off) and Var(w) = 2/n doubles it back; Xavier (1/n) loses a factor √2 per layer; "
         "randn · 0.01 vanishes at once and randn · 1 explodes by about √(n/2) per layer. With tanh, Xavier is the "
-        "one that keeps the scale. Zeros give all-zero activations and gradients (no line on a log axis).")
+        "one that keeps the scale. Zeros give all-zero activations and gradients (no line on a log axis). In this "
+        f"view ({hidden}, {n_layers} layers of {width}): "
+        + "; ".join(f"{depth.INITS[k].split(':')[0]} {word}" + (f" (×{g:.2g} from layer 1 to {n_layers})"
+                                                                if np.isfinite(g) else "")
+                    for k, (word, g) in trends.items()) + ".")
     lines = [f"{depth.INITS[k]}: spread {a:.3g} → {b:.3g}, ‖dW‖ {c:.3g} → {d:.3g}"
              for k, (a, b, c, d) in summary.items()]
     with st.expander("First and last layer, in numbers"):
@@ -111,13 +117,17 @@ ui.explain(f"Here L = {n_layers + 1} and x = (1, 1). The markers are the network
            "output explode or vanish.")
 
 st.subheader("3 · Zeros never break the symmetry")
-ui.chart(symmetry_figure(hidden, float(scale), int(seed)), key="symmetry")
+sym_fig, spread, moved = symmetry_figure(hidden, float(scale), int(seed))
+ui.chart(sym_fig, key="symmetry")
 ui.explain(
     "Two hidden layers of 6 units trained by gradient descent; each line is the weight from input 1 to one unit of "
     "layer 1. Started from zeros or a constant, every unit computes the same function, receives the same gradient "
-    "and so stays identical: the lines lie on top of each other and the “max unit difference” stays at "
-    "floating-point round-off (about 1e-16 of the weights), so the layer is no better than a single unit. (With zeros and ReLU or tanh nothing moves at all: a(0) = 0 and "
-    "W = 0 block every gradient.) A random start gives the units different gradients from the first step.")
+    "and so stays identical: the lines lie on top of each other, and the “max unit difference” after 300 iterations "
+    f"is {spread['zeros']:.2g} (zeros) and {spread['constant']:.2g} (constant), against {spread['he']:.2g} for He, "
+    "so the layer is no better than a single unit."
+    + (" With zeros nothing moves at all here (a(0) = 0 and W = 0 block every gradient)." if moved["zeros"] == 0
+       else "")
+    + " A random start gives the units different gradients from the first step.")
 
 st.subheader("4 · Which initializations learn?")
 t1, t2, t3 = ui.control_columns(3)
@@ -129,15 +139,18 @@ with t3:
     lr = ui.log_slider("Learning rate α (gradient descent)", 1e-3, 1.0, 0.1, key="lr")
 # ~50,000 layer-iterations of the stacked networks take about a second here
 train_work = iterations * (train_depth + 1) * len(methods) / 50_000
-fig = with_status(train_work, f"Training {len(methods)} networks for {iterations:,} iterations…",
+out = with_status(train_work, f"Training {len(methods)} networks for {iterations:,} iterations…",
                   lambda: ui.guarded(lambda: training_figure(methods, train_depth, 10, hidden, iterations, float(lr),
                                                              float(scale), int(seed)), "Could not train"))
-if fig is not None:
+if out is not None:
+    fig, stuck = out
     ui.chart(fig, key="training")
     ui.explain(
         f"Full-batch gradient descent on the seeded “circles” data with {train_depth} hidden layers of 10 units. "
         "A flat line at log 2 ≈ 0.693 is a network that predicts 0.5 everywhere: zeros and constants cannot break "
-        "the symmetry, tiny random weights vanish before the signal reaches the output. An overflowing run "
-        "(very large scale) leaves gaps.")
+        "the symmetry, and tiny random weights vanish before the signal reaches the output. Within 0.01 of log 2 "
+        f"after {iterations:,} iterations here: "
+        + (", ".join(depth.INITS[k].split(":")[0] for k in stuck) if stuck else "none") + ". "
+        "An overflowing run (very large scale) leaves gaps.")
 
 ui.page_footer()

@@ -132,3 +132,66 @@ def test_heavy_settings_show_a_status_box():
     at.slider(key="tdepth").set_value(10).run()
     assert_ok(at)
     assert any("Training 6 networks for 2,000 iterations" in s.label for s in at.status)
+
+
+def _caption(at, start: str) -> str:
+    return next(c.value for c in at.caption if start in c.value)
+
+
+def _view_sentence_holds(at, n_layers: int):
+    """"In this view": each initialization's word and factor, recomputed from the chart's own line."""
+    stats = charts(at)[0]
+    text = _caption(at, "In this view")
+    for t in stats["data"]:
+        if t.get("yaxis", "y") != "y":
+            continue
+        name = t["name"].split(":")[0].split(" (all zero)")[0].split(" (overflow)")[0]
+        v = values(t["y"])
+        if "(overflow)" in t["name"]:
+            assert f"{name} overflows" in text
+        elif not np.isfinite(v).any():
+            assert f"{name} all zero" in text
+        else:
+            g = v[-1] / v[0]
+            word = "flat" if 1 / 3 < g < 3 else "vanishes" if g < 1 else "explodes"
+            assert f"{name} {word} (×{g:.2g} from layer 1 to {n_layers})" in text, name
+
+
+def test_default_sentences_are_computed_and_true():
+    at = open_page(PAGE)
+    _view_sentence_holds(at, 20)
+    sym = charts(at)[2]
+    text = _caption(at, "max unit difference")
+    titles = [a["text"] for a in sym["layout"]["annotations"]]
+    for title, name in zip(titles, ("zeros", "constant", "He")):
+        spread = title.split("max unit difference ")[1]
+        assert f"{spread} ({name})" in text or f"{spread} for {name}" in text
+    zeros = np.array([values(t["y"]) for t in sym["data"] if t.get("xaxis", "x") == "x"])
+    assert ("With zeros nothing moves at all" in text) == (np.ptp(zeros) == 0)
+    train = _caption(at, "Full-batch gradient descent")
+    stuck = [t["name"].split(":")[0] for t in charts(at)[3]["data"]
+             if abs(values(t["y"])[-1] - np.log(2)) < 0.01]
+    assert f"after 500 iterations here: {', '.join(stuck) if stuck else 'none'}." in train
+    assert "He" not in train.split("here:")[1].split(".")[0]  # He learns
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_note_numbers_hold(name):
+    wanted = PRESETS[name][1]
+    at = apply_preset(PAGE, name, PRESETS[name])
+    _view_sentence_holds(at, wanted.get("depth", 20))
+    stats = charts(at)[0]
+
+    def line(prefix):
+        return _values(_line(stats, prefix))
+
+    if name.startswith("Scale 1.0"):  # "about √(n/2) ≈ 7 per layer"
+        v = line("Random")
+        per_layer = (v[-1] / v[0]) ** (1 / (len(v) - 1))
+        assert 5 < per_layer < 9 and np.sqrt(100 / 2) == pytest.approx(7.07, abs=0.01)
+    elif name.startswith("Xavier with tanh"):  # "randn · 0.01 vanishes by about 20 orders of magnitude"
+        v = line("Random")
+        assert -25 < np.log10(v[-1] / v[0]) < -15
+    elif name.startswith("He with ReLU"):  # "after 50 layers about 2^25 ≈ 3·10⁷ times smaller"
+        ratio = line("He")[-1] / line("Xavier")[-1]
+        assert 3e6 < ratio < 3e8 and 2 ** 25 == pytest.approx(3.4e7, rel=0.02)
