@@ -431,13 +431,13 @@ class Settling(NamedTuple):
 
 
 def settling(run: Run, X: np.ndarray, Y: np.ndarray, optimum: np.ndarray, J_star: float,
-             last: float | None = None) -> Settling:
+             last: float | None = None, max_points: int = 250) -> Settling:
     """``Settling`` of a run: ``epoch_summary``'s mean J − J* in the middle epoch ⌈E/2⌉ and in the last one
     (``last``, when that is already known)."""
     epochs = run.cost_epoch.size - 1
     mid = (epochs + 1) // 2
-    return Settling(mid, epoch_summary(run, X, Y, optimum, J_star, mid)[0],
-                    epoch_summary(run, X, Y, optimum, J_star)[0] if last is None else float(last))
+    gap = lambda e: epoch_summary(run, X, Y, optimum, J_star, e, max_points)[0]  # noqa: E731
+    return Settling(mid, gap(mid), gap(epochs) if last is None else float(last))
 
 
 def distance_to(run: Run, optimum: np.ndarray) -> float:

@@ -42,6 +42,7 @@ def fmt_lr(v: float) -> str:
 
 
 CURVE_POINTS = 400  # J − J* at ≤ 400 updates per run: each costs a pass over the data, and 400 fill the chart
+SUMMARY_POINTS = 100  # an epoch's mean J − J* over ≤ 100 of its updates, evenly spaced
 CONST, DECAY = "constant α = α₀", "decay: {}"
 
 
@@ -61,8 +62,10 @@ def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, e
     rates = [lr0, S.by_name(sched, lr0, dict(hyper))]
     runs = dict(zip(labels, MB.train_many(X, Y, batch_size, epochs, opt, rates, seed)))
     curves = {label: MB.cost_on_epoch_axis(r, X, Y, P.thin(r.path.shape[0], CURVE_POINTS)) for label, r in runs.items()}
-    summary = [(label, *MB.last_epoch_summary(r, X, Y, p_star, J_star), r.accuracy) for label, r in runs.items()]
-    settle = [MB.settling(r, X, Y, p_star, J_star, last=row[1]) for r, row in zip(runs.values(), summary)]
+    summary = [(label, *MB.epoch_summary(r, X, Y, p_star, J_star, max_points=SUMMARY_POINTS), r.accuracy)
+               for label, r in runs.items()]
+    settle = [MB.settling(r, X, Y, p_star, J_star, last=row[1], max_points=SUMMARY_POINTS)
+              for r, row in zip(runs.values(), summary)]
     cost_fig = P.decay_demo_figure(curves, J_star)
     # zoom on the last epoch: a box around the minimum that holds both runs' final epoch
     last = [MB.last_epoch(r) for r in runs.values()]
@@ -197,8 +200,8 @@ if demo:
     st.caption(("This schedule, k/√t · α₀, decays per update (t counts mini-batches); the others run per epoch: "
                 if sched == "inverse_sqrt_step" else "Decay runs per epoch: ")
                + "update t of an epoch uses α(epoch) with epoch = ⌊(t−1)/updates per epoch⌋ + 1 "
-               "(schedules.per_update). The mean J − J* in the last epoch is over at most 250 of its updates, evenly "
-               "spaced. A decay that is too fast can freeze the run before it reaches the minimum: base^epoch · α₀ "
+               f"(schedules.per_update). The mean J − J* of an epoch is over at most {SUMMARY_POINTS} of its updates, "
+               "evenly spaced. A decay that is too fast can freeze the run before it reaches the minimum: base^epoch · α₀ "
                "adds up to at most base/(1 − base)·α₀ however long it runs, while α₀/(1 + decay_rate·epoch) shrinks "
                "like 1/epoch, whose sum keeps growing (try the preset \"Decay too fast\").")
 
