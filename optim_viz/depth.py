@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import datasets, nn, optimizers
+from . import datasets, nn
 
 INITS = {
     "zeros": "Zeros",
@@ -168,7 +168,7 @@ def _costs(AL, Y) -> np.ndarray:
 def _backward(Ws, AL, Y, caches, hidden: str):
     """Stacked ``nn.backward`` (no L2, no dropout): ``dZ[L] = (A[L] − Y)/m``, ``dW = dZ A[l−1]ᵀ``, ``db = Σ dZ``."""
     dZ = (AL - Y) / Y.shape[1]
-    dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+    dWs, dbs, dA = [None] * len(Ws), [None] * len(Ws), None
     for l in range(len(Ws) - 1, -1, -1):
         A_prev, A = caches[l]
         if l < len(Ws) - 1:
@@ -289,7 +289,8 @@ PRESETS = {
         {"act": "relu", "scale": 1.0, "inits": ["random", "he"]}),
     "Xavier with tanh": (
         "With tanh, Var(w) = 1/n keeps the activations in a useful range through 20 layers (they shrink only "
-        "slowly where tanh bends), while randn · 0.01 vanishes by about 20 orders of magnitude.", {"act": "tanh", "inits": ["random", "xavier"], "scale": 0.01}),
+        "slowly where tanh bends), while randn · 0.01 vanishes by about 20 orders of magnitude.",
+        {"act": "tanh", "inits": ["random", "xavier"], "scale": 0.01}),
     "He with ReLU at depth 50": (
         "50 ReLU layers: He (Var = 2/n) keeps the spread flat; Xavier (1/n) loses a factor √2 per layer, so after "
         "50 layers its activations are about 2^25 ≈ 3·10⁷ times smaller.",

@@ -10,7 +10,8 @@ evaluates many perturbed θ at once (the same cost; ~100× faster than one call 
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -214,7 +215,7 @@ def _network_cost_batch(params: dict, X, Y, hidden: str, lambd: float, keep=None
         k, i, A, l2 = thetas.shape[0], 0, np.asarray(X, float), 0.0
         with np.errstate(all="ignore"):
             for l in range(1, L + 1):
-                (n, n_prev), (_, one) = shapes[2 * l - 2], shapes[2 * l - 1]
+                n, n_prev = shapes[2 * l - 2]
                 W = thetas[:, i:i + n * n_prev].reshape(k, n, n_prev)
                 i += n * n_prev
                 b = thetas[:, i:i + n].reshape(k, n, 1)

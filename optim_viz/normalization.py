@@ -566,8 +566,8 @@ def story(cmp: Comparison, fraction: float, tol: float, methods, horizon: int | 
         a = steps["adam"]
         text.append(f"Adam (best α of its grid) needs {_count(a[0], horizon)} steps raw and {_count(a[1], horizon)} "
                     f"normalized. Rescaling each weight separately, as Adam's √ŝ roughly does, can at best take κ "
-                    f"from {fmt_kappa(k_raw)} to {fmt_kappa(diag_kappa)} here: it undoes a difference in scale, not the tilt a "
-                    "shared offset gives the valley.")
+                    f"from {fmt_kappa(k_raw)} to {fmt_kappa(diag_kappa)} here: it undoes a difference in scale, "
+                    "not the tilt a shared offset gives the valley.")
     helped = [NAMES[n] for n in methods if effects[n] == "helped"]
     hurt = [f"{NAMES[n]} ({_count((gd if n == 'sgd' else steps[n])[0], horizon)} → "
             f"{_count((gd if n == 'sgd' else steps[n])[1], horizon)})" for n in methods if effects[n] == "hurt"]

@@ -234,7 +234,7 @@ def symmetry(runs: dict, labels: dict) -> FrozenFigure:
     layout = _grid(1, len(runs), [f"{labels.get(k, k)}<br>max unit difference {r.unit_spread[-1]:.2g}"
                                   for k, r in runs.items()], shared_yaxes=False, horizontal_spacing=0.06)
     data = []
-    for j, (k, r) in enumerate(runs.items(), start=1):
+    for j, r in enumerate(runs.values(), start=1):
         axis = "" if j == 1 else str(j)
         for i in range(r.W1_column.shape[1]):
             data.append(dict(type="scatter", x=r.iteration, y=r.W1_column[:, i], mode="lines", name=f"unit {i + 1}",

@@ -56,7 +56,8 @@ if out is not None:
     (gauge, components, sweep), table, diff, used_lambd, flagged, size, where = out
 
     st.subheader("1 · The check")
-    st.latex(r"d\theta_{\text{approx}}[i] = \frac{J(\theta + \varepsilon e_i) - J(\theta - \varepsilon e_i)}{2\varepsilon},"
+    st.latex(r"d\theta_{\text{approx}}[i] = "
+             r"\frac{J(\theta + \varepsilon e_i) - J(\theta - \varepsilon e_i)}{2\varepsilon},"
              r"\qquad \text{diff} = \frac{\lVert d\theta_{\text{approx}} - d\theta \rVert_2}"
              r"{\lVert d\theta_{\text{approx}} \rVert_2 + \lVert d\theta \rVert_2}")
     st.latex(r"J(\theta) = \frac{1}{m}\sum_{i=1}^{m}\mathcal{L}\big(\hat y^{(i)}, y^{(i)}\big) + "
@@ -69,7 +70,8 @@ if out is not None:
                    if bug == "l2" and lambd == 0 else ""))
     ui.chart(gauge, key="gauge")
     ui.explain(f"The course's reading, {gradcheck.reading()}. The regularization term must be in J AND in dθ; "
-               "dropout must be off while checking (keep_prob = 1), because a random mask makes J a different function at every evaluation.")
+               "dropout must be off while checking (keep_prob = 1), because a random mask makes J a different "
+               "function at every evaluation.")
 
     st.subheader("2 · Which component is wrong?")
     ui.chart(components, key="components")

@@ -72,7 +72,8 @@ with c2:
 with c3:
     methods = ui.multiselect("Initializations", INITS, INITS, key="inits", format_func=depth.INITS.get)
     nets = ui.slider("Networks averaged", 1, 8, 4, key="nets",
-                     help="One finite-width network fluctuates around the expected scale; pooling a few shows the trend.")
+                     help="One finite-width network fluctuates around the expected scale; pooling a few shows the "
+                          "trend.")
     seed = ui.number("Seed", 0, 9999, 0, key="seed")
 
 if not methods:

@@ -78,7 +78,8 @@ if out is not None:
 
     st.subheader("1 · The data at each stage")
     st.latex(r"\mu = \frac{1}{m}\sum_{i=1}^{m} x^{(i)},\quad x := x - \mu,\quad "
-             r"\sigma^2 = \frac{1}{m}\sum_{i=1}^{m} \big(x^{(i)}\big)^2 \ \text{(after centering)},\quad x := x / \sigma")
+             r"\sigma^2 = \frac{1}{m}\sum_{i=1}^{m} \big(x^{(i)}\big)^2 \ \text{(after centering)},"
+             r"\quad x := x / \sigma")
     ui.chart(stages, key="stages")
     ui.explain(
         f"Both axes of each panel use the same scale. Training statistics: μ = ({mu[0]:.3g}, {mu[1]:.3g}), "

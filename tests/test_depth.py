@@ -136,3 +136,18 @@ def test_side_by_side_symmetry_runs_equal_chunked_nn_train():
             assert r.cost[i] == pytest.approx(nn.compute_cost(AL, Y), rel=1e-12)
             spread = max(np.abs(params[f"W{l}"] - params[f"W{l}"][0:1]).max() for l in (1, 2))
             assert r.unit_spread[i] == pytest.approx(spread, abs=1e-15)
+
+
+def test_trend_words_follow_the_growth_factor():
+    def stats(spread, overflow=False):
+        return D.LayerStats(np.asarray(spread, float), np.ones(len(spread) + 1), overflow)
+
+    assert D.trend(stats([1.0, 2.0])) == ("flat", 2.0)
+    assert D.trend(stats([1.0, 0.2]))[0] == "vanishes" and D.trend(stats([1.0, 4.0]))[0] == "explodes"
+    assert D.trend(stats([0.0, 0.0]))[0] == "all zero" and D.trend(stats([1.0, np.nan], True))[0] == "overflows"
+
+
+def test_stuck_at_log2_names_the_runs_that_predict_one_half():
+    runs = D.training_runs(["zeros", "he"], iterations=200)
+    assert D.stuck_at_log2(runs) == ["zeros"]
+    assert abs(runs["zeros"].cost[-1] - np.log(2)) < 0.01 < abs(runs["he"].cost[-1] - np.log(2))

@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
-from helpers import apply_preset, array as values, assert_ok, charts, open_page
+
+from helpers import apply_preset, assert_ok, charts, open_page
+from helpers import array as values
 from optim_viz.gradcheck import PRESETS
 
 PAGE = "pages/gradient_check.py"
@@ -32,7 +34,8 @@ def _block_values(at):
 
 def test_each_bug_is_flagged_and_located():
     at = open_page(PAGE)
-    expected = {"sign": {"W2"}, "factor": {"b1"}, "l2": {"W1", "W2", "W3"}, "dropout": {"W1", "b1", "W2", "b2", "W3", "b3"}}
+    expected = {"sign": {"W2"}, "factor": {"b1"}, "l2": {"W1", "W2", "W3"},
+                "dropout": {"W1", "b1", "W2", "b2", "W3", "b3"}}
     for bug, broken in expected.items():
         at.selectbox(key="bug").set_value(bug).run()
         assert_ok(at)

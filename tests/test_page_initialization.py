@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
-from helpers import apply_preset, array as values, assert_ok, charts, open_page
+
+from helpers import apply_preset, assert_ok, charts, open_page
+from helpers import array as values
 from optim_viz.depth import PRESETS
 
 PAGE = "pages/initialization.py"
@@ -30,7 +32,8 @@ def test_defaults():
     assert rnd[-1] / rnd[0] < 1e-10  # randn · 0.01 vanishes
     assert _values(_line(stats, "Zeros")) == []  # all zero: nothing on a log axis
     assert "(all zero)" in _line(stats, "Zeros")["name"]
-    assert {t["name"].split(":")[0] for t in linear["data"] if t["mode"] == "markers"} == {"w = 1.5", "w = 1", "w = 0.5"}
+    markers = {t["name"].split(":")[0] for t in linear["data"] if t["mode"] == "markers"}
+    assert markers == {"w = 1.5", "w = 1", "w = 0.5"}
     assert len(symmetry["data"]) == 18  # 6 units × zeros, constant, He
     titles = [a["text"] for a in symmetry["layout"]["annotations"]]
     assert len(titles) == 3 and "He" in titles[2]
@@ -110,8 +113,9 @@ def test_presets_apply_and_show_their_demonstration(name):
 def test_cached_pieces_give_the_uncached_figures():
     """Statistics are cached per initialization (a scale move recomputes only random and constant): after moving
     the scale, the figures equal one uncached build."""
-    from optim_viz import depth, plots_setup
     from test_plots import _decoded
+
+    from optim_viz import depth, plots_setup
 
     at = open_page(PAGE)
     at.select_slider(key="scale").set_value(0.05).run()

@@ -1,6 +1,7 @@
 """AppTest: the input normalization page at defaults, at its extremes, and with bad links."""
 import numpy as np
 import pytest
+
 from helpers import apply_preset, assert_ok, charts, open_page
 from optim_viz.normalization import PRESETS
 
@@ -67,7 +68,6 @@ def _steps(text: str) -> float:
 
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_apply_and_show_their_demonstration(name):
-    wanted = PRESETS[name][1]
     at = apply_preset(PAGE, name, PRESETS[name])
     table = at.dataframe[0].value
     kappa = [float(k.replace(",", "")) for k in table["condition number κ"]]
@@ -155,7 +155,7 @@ def _claims_hold(at, ratio=20.0, offset=2.0, seed=0, frac=0.95, steps=2000, meth
     helped = [n for n, (a, b) in counts.items() if b < a]
     hurt = [n for n, (a, b) in counts.items() if b > a]
     names = {"sgd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
-    last = steps_text.split("Here normalizing")[-1] if "Here normalizing" in steps_text else steps_text.split("Here ")[-1]
+    last = steps_text.split("Here ")[-1]
     for n in helped:
         assert names[n] in last.split("cost")[0]
     for n in hurt:
@@ -199,8 +199,10 @@ def test_every_preset_note_and_caption_is_true(name):
 
 def test_cached_pieces_give_the_uncached_figures():
     """The page assembles its figures from separately cached pieces; they equal one uncached build."""
-    from optim_viz import normalization as N, plots_setup
     from test_plots import _decoded
+
+    from optim_viz import normalization as N
+    from optim_viz import plots_setup
 
     at = open_page(PAGE)
     at.slider(key="frac").set_value(0.6).run()  # a GD miss on top of cached sweeps

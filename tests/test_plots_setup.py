@@ -7,9 +7,9 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from test_plots import _decoded
 
 from optim_viz import depth, gradcheck, normalization, plots_setup
-from test_plots import _decoded
 
 
 @pytest.fixture(scope="module")
