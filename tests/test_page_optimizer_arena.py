@@ -24,7 +24,8 @@ def at():
     return open_page(PAGE)
 
 
-def test_defaults_render_race_loss_and_3d(at):
+def test_defaults_render_race_loss_and_3d():
+    at = open_page(PAGE)  # its own: it turns the 3-D view on (the shared one stays read-only)
     assert_ok(at)
     assert at.title[0].value == "Optimizer Arena"
     assert len(charts(at)) == 2  # the 3-D view is drawn on request (WebGL is slow without a GPU)
