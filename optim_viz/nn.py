@@ -429,7 +429,7 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
 
 import threading  # noqa: E402  (the lab's run memo; kept with the lab section)
 from collections import OrderedDict  # noqa: E402
-from typing import Callable  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 
 
 def dropout_expected_values(params: dict, X: np.ndarray, hidden: str, keep_probs, seed: int = 0,
@@ -545,7 +545,7 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
                 squares = sum(np.sum(W ** 2, axis=(1, 2)) for W in Ws)
                 rec_it.append(t)
                 rec_cost.append(loss.sum(axis=(1, 2)) / m + lam_2m * squares)
-            dZ = (A - Y) / m
+            dZ, dA = (A - Y) / m, None  # dA: the gradient reaching layer l from layer l + 1
             for l in range(L - 1, -1, -1):
                 if l < L - 1:
                     dA = dA * D[l] * inv_kp[l] if D[l] is not None else dA

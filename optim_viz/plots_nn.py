@@ -110,14 +110,16 @@ def boundary_panels(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]
         layout[f"xaxis{sfx}"] = dict(anchor=f"y{sfx}", domain=[x0, x0 + width], title=_title("x₁"),
                                      range=[xs[0], xs[-1]])
         layout[f"yaxis{sfx}"] = dict(anchor=f"x{sfx}", domain=[0.0, 1.0], range=[ys[0], ys[-1]],
-                                     **({"title": _title("x₂")} if first else {"matches": "y", "showticklabels": False}))
+                                     **({"title": _title("x₂")} if first
+                                        else {"matches": "y", "showticklabels": False}))
         notes.append(dict(text=title, x=x0 + width / 2, y=1.0, xref="paper", yref="paper", xanchor="center",
                           yanchor="bottom", showarrow=False, font=dict(size=16)))
     layout.update(annotations=notes, margin=dict(l=60, r=20, t=70, b=50))
     return FrozenFigure({"data": traces, "layout": layout})
 
 
-def cost_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], title: str = "Cost J during training") -> FrozenFigure:
+def cost_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]],
+                title: str = "Cost J during training") -> FrozenFigure:
     """J against iteration, one line per run (log y)."""
     traces = []
     for name, (it, c) in curves.items():

@@ -107,11 +107,13 @@ def comparison(data, net, train_cfg, lambd_cmp: float, kp_cmp: float):
 
 def dropout_section(kp_demo: float) -> None:
     st.subheader("2 · Dropout, made visible")
-    st.latex(r"d^{[l]} = \big(\texttt{rand}(n^{[l]}, m) < \texttt{keep\_prob}\big),\quad a^{[l]} := a^{[l]} \odot d^{[l]},"
+    st.latex(r"d^{[l]} = \big(\texttt{rand}(n^{[l]}, m) < \texttt{keep\_prob}\big),"
+             r"\quad a^{[l]} := a^{[l]} \odot d^{[l]},"
              r"\quad a^{[l]} := a^{[l]} / \texttt{keep\_prob}")
     st.caption("Inverted dropout divides by **keep_prob**, the probability of keeping a unit, so E[a] is unchanged and "
                "nothing is rescaled at test time, where there is no dropout at all. Some write-ups divide by "
-               "“keep_dims”: that is a typo, it would scale by the wrong quantity. PyTorch's `p` is the DROP probability.")
+               "“keep_dims”: that is a typo, it would scale by the wrong quantity. PyTorch's `p` is the DROP "
+               "probability.")
     if min(kps) < 1:
         shown = (lambd, kps)
         st.caption("Masks of this run (your λ and keep_prob per layer).")
@@ -154,9 +156,9 @@ def weight_decay_text(opt: str, lr: float, lambd: float, m_train: int) -> str:
                 f"α = {ui.fmt(lr)}, m = {m_train} ('weight decay'): three steps take a weight 0.05 to {w[-1]:.5g}.")
     how = ("averages the L2 term into its velocity v, so the decay lags the weights"
            if opt == "momentum" else "divides the L2 term, like every gradient, by √s")
-    return (f"With {OPTIMIZERS[opt]} the rule 'each step multiplies W by (1 − αλ/m)' does not hold: {OPTIMIZERS[opt]} "
-            f"{how}. At {at}, α = {ui.fmt(lr)}, m = {m_train}, three steps on the L2 term alone take a weight "
-            f"0.05 to {w[-1]:.4g}; plain gradient descent's factor {factor:.6f} would give {gd[-1]:.5g}. "
+    return (f"With {OPTIMIZERS[opt]} the rule 'each step multiplies W by (1 − αλ/m)' does not hold: "
+            f"{OPTIMIZERS[opt]} {how}. At {at}, α = {ui.fmt(lr)}, m = {m_train}, three steps on the L2 term alone "
+            f"take a weight 0.05 to {w[-1]:.4g}; plain gradient descent's factor {factor:.6f} would give {gd[-1]:.5g}. "
             + ("(AdamW decouples the decay for this reason.) " if opt == "adam" else ""))
 
 
@@ -194,7 +196,8 @@ with c3:
     st.markdown("**Regularization**")
     lambd = ui.slider("L2 strength λ", 0.0, 5.0, 0.0, key="lambd", step=0.05)
     kps = tuple(ui.slider(f"keep_prob, hidden layer {l}", 0.1, 1.0, 1.0, key=f"kp{l}", step=0.05,
-                          help="Probability of KEEPING a unit (PyTorch's p is the drop probability: p = 1 − keep_prob).")
+                          help="Probability of KEEPING a unit (PyTorch's p is the drop probability: "
+                               "p = 1 − keep_prob).")
                 for l in range(1, n_hidden + 1))
 with c4:
     st.markdown("**Training** (full batch)")

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from helpers import apply_preset, array as _arr, assert_ok, charts, open_page
+from helpers import apply_preset, assert_ok, charts, open_page
+from helpers import array as _arr
 from optim_viz.diagnosis import PRESETS
 
 PAGE = "pages/regularization.py"
@@ -255,6 +256,9 @@ def test_claims_hold_at_the_defaults():
 def test_weight_decay_sentence_follows_the_optimizer(fast):
     """Adam (the default): the (1 − αλ/m) factor does not describe a step; gradient descent: it does."""
     at = fast
+    for key, value in (("m", 300), ("tr", 60), ("dv", 20), ("lambd", 0.0)):  # earlier tests move these
+        at.slider(key=key).set_value(value).run()
+    at.selectbox(key="opt").set_value("adam").run()
     m_train = 180
     text = _captions(at)
     assert "With Adam the rule 'each step multiplies W by (1 − αλ/m)' does not hold" in text
@@ -281,8 +285,9 @@ def test_weight_decay_sentence_follows_the_optimizer(fast):
 
 def test_cached_pieces_give_the_figures_of_an_uncached_build():
     """The page's boundary and comparison panels equal figures built from separate nn.train runs, no cache."""
-    from optim_viz import datasets, nn, optimizers, plots_nn
     from test_plots import _decoded
+
+    from optim_viz import datasets, nn, optimizers, plots_nn
 
     at = open_page(PAGE, it="300", lc="0.5")
     X, Y = datasets.make("moons", 300, 0.3, 0)

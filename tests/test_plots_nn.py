@@ -6,9 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from test_plots import _decoded
 
 from optim_viz import datasets, nn, plots_nn
-from test_plots import _decoded
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,8 @@ def test_network_edges_match_a_loop_over_unit_pairs():
     live = next(t for t in fig["data"] if t["name"] == "active edge")
     dead = next(t for t in fig["data"] if t["name"] == "edge of a dropped unit")
     kept = [np.ones(2, bool), mask, np.ones(3, bool), np.ones(1, bool)]
-    n_live = sum(int(kept[l - 1][j] and kept[l][i]) for l in (1, 2, 3) for j in range(dims[l - 1]) for i in range(dims[l]))
+    n_live = sum(int(kept[l - 1][j] and kept[l][i])
+                 for l in (1, 2, 3) for j in range(dims[l - 1]) for i in range(dims[l]))
     n_all = sum(dims[l - 1] * dims[l] for l in (1, 2, 3))
     assert len(array(live["x"])) == 3 * n_live and len(array(dead["x"])) == 3 * (n_all - n_live)
     assert len(array(next(t for t in fig["data"] if t["name"] == "dropped unit (d = 0)")["x"])) == 2
