@@ -487,8 +487,15 @@ def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+CLOSED_FORM_LIMIT = 10**9  # gd_steps_closed_form answers "-1" beyond this many steps
+
+
 def _count(n: int, steps: int | None = None) -> str:
-    return f"{n:,}" if n >= 0 else (f"more than {steps:,}" if steps else "never")
+    """A step count for a sentence: "1 step", "4,550 steps"; -1 is "more than" the horizon (or the closed form's
+    limit of a billion)."""
+    if n < 0:
+        return f"more than {steps:,} steps" if steps else f"more than {CLOSED_FORM_LIMIT:,} steps"
+    return f"{n:,} step" + ("" if n == 1 else "s")
 
 
 class Story(NamedTuple):
@@ -539,48 +546,53 @@ def story(cmp: Comparison, fraction: float, tol: float, methods, horizon: int | 
                 "A fraction of at most 0.5 (α ≤ 1/λ_max) makes every factor non-negative: no overshoot.")
 
     slow = [float(np.abs(r).max()) for r in rates]
-    text = [f"Gradient descent at {alpha} needs {_count(gd[0])} steps on the raw inputs and {_count(gd[1])} on "
+    text = [f"Gradient descent at {alpha} needs {_count(gd[0])} on the raw inputs and {_count(gd[1])} on "
             "the normalized ones (closed form)"]
     if gd[0] > 0 and gd[1] > 0 and k_raw / k_norm >= 2:
         text[-1] += f": {gd[0] / gd[1]:,.0f}× as many, not κ_raw/κ_norm = {k_raw / k_norm:,.0f}×"
     text[-1] += (f". The count follows the slowest factor max|1 − αλᵢ|: {slow[0]:.4f} raw, {slow[1]:.4f} normalized")
     if abs(abs(steep) - slow[1]) < 1e-12 and steep < 0:
         text[-1] += (f"; on the normalized inputs it is the steep direction's |1 − 2·{fraction:.2f}| = {-steep:.2f}: "
-                     f"near the stability limit even a round problem takes {_count(gd[1])} steps")
+                     f"near the stability limit even a round problem takes {_count(gd[1])}")
     text[-1] += "."
     if "momentum" in methods:
         m = steps["momentum"]
         if m[0] < 0:
             text.append(f"Momentum (course form v = βv + (1−β)g, W −= αv, β = {beta:g}, best α of its grid) does not "
-                        f"reach the tolerance on the raw inputs within {_count(-1, horizon)} steps.")
+                        "reach the tolerance on the raw inputs within "
+                        + (f"the {horizon:,} simulated steps." if horizon else "the simulated steps."))
         else:
             cmp_word = (f"{gain:,.1f}× fewer than gradient descent's {gd[0]:,}" if gain >= 1 else
                         f"{1 / gain:,.1f}× more than gradient descent's {gd[0]:,}") if np.isfinite(gain) else ""
             text.append(f"Momentum (course form v = βv + (1−β)g, W −= αv, β = {beta:g}, best α of its grid) needs "
-                        f"{m[0]:,} steps on the raw inputs" + (f", {cmp_word}" if cmp_word else "") + ".")
+                        f"{_count(m[0])} on the raw inputs" + (f", {cmp_word}" if cmp_word else "") + ".")
         text.append(f"With β fixed at {beta:g} its largest stable α is (1+β)/(1−β) = "
                     f"{momentum_gain_bound(beta):.0f} times gradient descent's, so its gain stops growing with κ: on "
                     "very elongated valleys (κ of several thousand) it levels off near that factor; a gain that keeps "
                     "growing like √κ needs β tuned to κ.")
     if "adam" in methods:
         a = steps["adam"]
-        text.append(f"Adam (best α of its grid) needs {_count(a[0], horizon)} steps raw and {_count(a[1], horizon)} "
-                    f"normalized. Rescaling each weight separately, as Adam's √ŝ roughly does, can at best take κ "
-                    f"from {fmt_kappa(k_raw)} to {fmt_kappa(diag_kappa)} here: it undoes a difference in scale, "
-                    "not the tilt a shared offset gives the valley.")
+        text.append(f"Adam (best α of its grid) needs {_count(a[0], horizon)} raw and {_count(a[1], horizon)} "
+                    "normalized. Rescaling each weight separately, as Adam's √ŝ roughly does, "
+                    + (f"has nothing to fix here: the raw cost is already round (κ = {fmt_kappa(k_raw)})."
+                       if k_raw < 1.5 else
+                       f"would leave κ at {fmt_kappa(diag_kappa)} of {fmt_kappa(k_raw)} here: this elongation is the "
+                       "tilt a shared offset gives the valley, not a difference in scale." if diag_kappa > 0.5 * k_raw
+                       else f"can at best take κ from {fmt_kappa(k_raw)} to {fmt_kappa(diag_kappa)} here: it undoes "
+                       "a difference in scale, not the tilt a shared offset gives the valley."))
     helped = [NAMES[n] for n in methods if effects[n] == "helped"]
     hurt = [f"{NAMES[n]} ({_count((gd if n == 'sgd' else steps[n])[0], horizon)} → "
             f"{_count((gd if n == 'sgd' else steps[n])[1], horizon)})" for n in methods if effects[n] == "hurt"]
     same = [NAMES[n] for n in methods if effects[n] == "same"]
     parts = []
     if helped:
-        parts.append(f"normalizing saved steps for {_join(helped)}")
+        parts.append(f"saved steps for {_join(helped)}")
     if same:
         parts.append(f"left {_join(same)} unchanged")
     if hurt:
         parts.append(f"cost {_join(hurt)} steps: it guarantees round contours, not fewer steps for every "
                      "optimizer at every setting")
-    text.append("Here " + "; it ".join(parts) + ".")
+    text.append("Here normalizing " + "; it ".join(parts) + ".")
     return Story(gd, rates, steps, effects, gain, diag_kappa, contours, " ".join(text))
 
 

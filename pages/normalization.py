@@ -35,7 +35,7 @@ def build(ratio: float, offset: float, seed: int, fraction: float, steps: int, t
             row[f"{LABELS[name]}: α"] = f"{run.lr:.3g}"
             row[f"{LABELS[name]}: steps"] = f"{run.steps:,}" if run.steps >= 0 else f"> {steps:,}"
         exact = normalization.gd_steps_at_fraction(q, fraction, tol)
-        row["GD steps, closed form"] = f"{exact:,}" if exact >= 0 else "never"
+        row["GD steps, closed form"] = f"{exact:,}" if exact >= 0 else f"> {normalization.CLOSED_FORM_LIMIT:,}"
         rows.append(row)
     story = normalization.story(cmp, fraction, tol, methods, steps)
     return (stages, plots_setup.cost_contours(cmp, methods), plots_setup.convergence(cmp, tol, methods), rows,

@@ -234,3 +234,18 @@ def test_momentum_gain_with_fixed_beta_levels_off_near_19():
 def test_effect_words():
     assert N.effect(-1, 51) == "helped" and N.effect(41, 51) == "hurt" and N.effect(7, 7) == "same"
     assert N.effect(40, -1) == "hurt"
+
+
+@pytest.mark.parametrize("ratio, offset, fraction, steps, tol, methods", [
+    (1000.0, 10.0, 0.1, 100, 1e-10, ("sgd", "momentum", "adam")),
+    (1.0, 10.0, 0.5, 100, 1e-10, ("adam",)),
+    (1.0, 0.0, 0.1, 100, 1e-2, ("momentum",)),
+])
+def test_story_reads_well_at_the_extremes(ratio, offset, fraction, steps, tol, methods):
+    cmp = N.compare(ratio, offset, 0, fraction, steps, tol, methods)
+    s = N.story(cmp, fraction, tol, methods, steps)
+    text = s.contours + " " + s.steps_text
+    assert "nan" not in text.lower() and "never" not in text and "within more than" not in text
+    assert " 1 steps" not in text and "Here left" not in text and "Here normalizing" in text
+    if s.gd_steps[0] < 0:  # beyond the closed form's limit: said as such, not as "never"
+        assert f"more than {N.CLOSED_FORM_LIMIT:,} steps on the raw inputs" in text

@@ -140,7 +140,7 @@ def _claims_hold(at, ratio=20.0, offset=2.0, seed=0, frac=0.95, steps=2000, meth
     table = at.dataframe[0].value
     gd = [_steps(s) for s in table["GD steps, closed form"]]
     steps_text = _caption(at, "Solid: raw inputs")
-    assert f"needs {int(gd[0]):,} steps on the raw inputs and {int(gd[1]):,} on the normalized ones" in steps_text
+    assert f"needs {int(gd[0]):,} steps on the raw inputs and {int(gd[1]):,} steps on the normalized ones" in steps_text
     if k_raw / k_n >= 2:
         assert f"{gd[0] / gd[1]:,.0f}× as many, not κ_raw/κ_norm = {k_raw / k_n:,.0f}×" in steps_text
     assert "κ_raw/κ_norm times longer" not in steps_text and "about √κ instead of κ" not in steps_text
