@@ -9,7 +9,7 @@ from bench.common import open_page, payload_bytes, report, rerun_median
 from optim_viz import datasets, nn, optimizers
 
 PAGE = "pages/regularization.py"
-ITERATIONS = 800  # the page's default
+ITERATIONS = 500  # the page's default
 VARIANTS = [(0.0, None), (1.0, None), (0.0, 0.7)]  # the comparison at the defaults: none, L2 λ = 1, dropout 0.7
 
 

@@ -70,10 +70,10 @@ PRESETS = {
         "A 50-50-20 network on 150 noisy points: train error near 0%, dev error far higher, and a boundary in "
         "several pieces, with islands around noisy points. The diagnosis says high variance.", dict(_BIG)),
     "L2 smooths the boundary": (
-        "The same overfitting setup with λ = 3: every ‖W[l]‖ shrinks, the boundary loses its islands (one piece) "
+        "The same overfitting setup with λ = 4: every ‖W[l]‖ shrinks, the boundary loses its islands (one piece) "
         "and the train/dev gap closes (compare the three runs in section 3). Against the 0% Bayes error the "
         "diagnosis assumes, it now reads high bias; these points are noisy, so raise the Bayes estimate towards "
-        "the train error and the verdict becomes 'neither'.", {**_BIG, "lambd": 3.0, "lc": 3.0}),
+        "the train error and the verdict becomes 'neither'.", {**_BIG, "lambd": 4.0, "lc": 4.0}),
     "Dropout narrows the train/dev gap": (
         "The same setup with keep_prob = 0.5 in every hidden layer: no unit can rely on any one input, so the "
         "dropout run's train/dev gap in section 3 is smaller than without regularization.",

@@ -77,8 +77,8 @@ def _points(X, Y, split: str, legend: bool, axes: dict | None = None) -> list[di
 
 def _boundary_traces(xs, ys, P, legend: bool, showscale: bool, axes: dict | None = None) -> list[dict]:
     bx, by = boundary_line(xs, ys, P)
-    return [
-        dict(type="heatmap", x=xs, y=ys, z=P, zmin=0, zmax=1, colorscale=FIELD, showscale=showscale,
+    return [  # the colour field is sent as float32: plenty for a colour, half the bytes
+        dict(type="heatmap", x=xs, y=ys, z=P.astype(np.float32), zmin=0, zmax=1, colorscale=FIELD, showscale=showscale,
              hoverinfo="skip", colorbar=dict(title=dict(text="ŷ"), len=0.8, thickness=12), **(axes or {})),
         dict(type="scatter", x=bx, y=by, mode="lines", name="boundary ŷ = 0.5", legendgroup="boundary",
              showlegend=legend, line=dict(color="black", width=2), hoverinfo="skip", **(axes or {})),
@@ -178,7 +178,7 @@ def _edges(x0: int, y0: np.ndarray, y1: np.ndarray, alive: np.ndarray) -> tuple[
     j, i = np.nonzero(alive)
     xs = np.column_stack([np.full(j.size, x0, float), np.full(j.size, x0 + 1.0), np.full(j.size, np.nan)])
     ys = np.column_stack([y0[j], y1[i], np.full(j.size, np.nan)])
-    return xs.ravel(), ys.ravel()
+    return xs.ravel().astype(np.float32), ys.ravel().astype(np.float32)  # exact: small integers and halves
 
 
 def network_diagram(layer_dims: list[int], masks: list[np.ndarray | None], keep_probs: list[float],

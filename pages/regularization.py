@@ -201,7 +201,7 @@ with c3:
                 for l in range(1, n_hidden + 1))
 with c4:
     st.markdown("**Training** (full batch)")
-    iterations = ui.slider("Iterations", 100, 5000, 800, key="it", step=100)
+    iterations = ui.slider("Iterations", 100, 5000, 500, key="it", step=100)
     opt = ui.select("Optimizer", list(OPTIMIZERS), "adam", key="opt", format_func=OPTIMIZERS.get)
     lr = ui.log_slider("Learning rate α", 1e-4, 1.0, 0.01, key="lr")
     seed = ui.number("Initialization / dropout seed", 0, 9999, 0, key="seed")
