@@ -139,12 +139,14 @@ def _stack(nets: list[dict]) -> tuple[list[np.ndarray], list[np.ndarray]]:
             [np.array([p[f"b{l}"] for p in nets], dtype=float) for l in range(1, L + 1)])
 
 
-def _forward(Ws, bs, X, hidden: str):
+def _forward(Ws, bs, X, hidden: str, out: list | None = None):
     """Stacked forward pass: ``Z = W A + b``, hidden ``g``, sigmoid output. Returns (AL, [(A_prev, A)]); the
-    activation is applied in place (g'(Z) is read from A: relu's Z > 0 is A > 0, tanh's 1 − A²)."""
+    activation is applied in place (g'(Z) is read from A: relu's Z > 0 is A > 0, tanh's 1 − A²). ``out``: one
+    preallocated (k, n[l], m) array per hidden layer, reused every iteration (fresh arrays of this size cost a
+    page-faulting allocation each, which doubled the training loop's time)."""
     A, caches, L = X, [], len(Ws)
     for l in range(L):
-        Z = Ws[l] @ A
+        Z = Ws[l] @ A if out is None or l == L - 1 else np.matmul(Ws[l], A, out=out[l])
         Z += bs[l]
         if l == L - 1:
             A_new = nn.activation(Z, "sigmoid")
@@ -165,8 +167,9 @@ def _costs(AL, Y) -> np.ndarray:
     return np.sum(loss, axis=(1, 2)) / Y.shape[1]
 
 
-def _backward(Ws, AL, Y, caches, hidden: str):
-    """Stacked ``nn.backward`` (no L2, no dropout): ``dZ[L] = (A[L] − Y)/m``, ``dW = dZ A[l−1]ᵀ``, ``db = Σ dZ``."""
+def _backward(Ws, AL, Y, caches, hidden: str, out: list | None = None):
+    """Stacked ``nn.backward`` (no L2, no dropout): ``dZ[L] = (A[L] − Y)/m``, ``dW = dZ A[l−1]ᵀ``, ``db = Σ dZ``.
+    ``out``: preallocated (k, n[l], m) arrays for dA[l] (and a scratch one), as in ``_forward``."""
     dZ = (AL - Y) / Y.shape[1]
     dWs, dbs, dA = [None] * len(Ws), [None] * len(Ws), None
     for l in range(len(Ws) - 1, -1, -1):
@@ -176,12 +179,16 @@ def _backward(Ws, AL, Y, caches, hidden: str):
                 dZ = np.multiply(dA, A > 0, out=dA)
             elif hidden == "linear":
                 dZ = dA  # g' = 1
+            elif hidden == "tanh" and out is not None:
+                g = np.multiply(A, A, out=out[-1][:, :A.shape[1]])
+                dZ = np.multiply(dA, np.subtract(1, g, out=g), out=dA)  # dA · (1 − A²), as nn.activation_grad
             else:
                 dZ = dA * nn.activation_grad(A, A, hidden)  # tanh: 1 − A² (Z itself is not needed)
         dWs[l] = dZ @ np.swapaxes(A_prev, -1, -2)
         dbs[l] = dZ.sum(axis=-1, keepdims=True)
         if l > 0:
-            dA = np.swapaxes(Ws[l], -1, -2) @ dZ
+            WT = np.swapaxes(Ws[l], -1, -2)
+            dA = WT @ dZ if out is None else np.matmul(WT, dZ, out=out[l - 1])
     return dWs, dbs
 
 
@@ -195,15 +202,19 @@ def train_side_by_side(nets: list[dict], X, Y, lr: float, iterations: int, hidde
     X, Y = np.asarray(X, float), np.asarray(Y, float)
     Ws, bs = _stack(nets)
     its, costs, snaps = [], [], []
+    k, m = len(nets), X.shape[1]
+    hidden_sizes = [W.shape[1] for W in Ws[:-1]]
+    z_out = [np.empty((k, n, m)) for n in hidden_sizes]
+    da_out = [np.empty((k, n, m)) for n in hidden_sizes] + [np.empty((k, max(hidden_sizes, default=1), m))]
     with np.errstate(all="ignore"):  # exploding starts overflow on purpose; their NaNs become gaps
         for t in range(1, int(iterations) + 1):
             if snapshot_every and (t - 1) % snapshot_every == 0:
                 snaps.append((t - 1, Ws, bs))
-            AL, caches = _forward(Ws, bs, X, hidden)
+            AL, caches = _forward(Ws, bs, X, hidden, z_out)
             if t % record_every == 0 or t == 1 or t == iterations:
                 its.append(t)
                 costs.append(_costs(AL, Y))
-            dWs, dbs = _backward(Ws, AL, Y, caches, hidden)
+            dWs, dbs = _backward(Ws, AL, Y, caches, hidden, da_out)
             Ws = [W + np.multiply(dW, -lr, out=dW) for W, dW in zip(Ws, dWs)]
             bs = [b + np.multiply(db, -lr, out=db) for b, db in zip(bs, dbs)]
         if snapshot_every and int(iterations) % snapshot_every == 0:
