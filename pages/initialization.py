@@ -138,8 +138,8 @@ with t2:
     iterations = ui.slider("Iterations", 100, 2000, 500, key="iters", step=100)
 with t3:
     lr = ui.log_slider("Learning rate α (gradient descent)", 1e-3, 1.0, 0.1, key="lr")
-# ~50,000 layer-iterations of the stacked networks take about a second here
-train_work = iterations * (train_depth + 1) * len(methods) / 50_000
+# ~50,000 layer-iterations of the stacked networks take about a second here; np.tanh costs about 3× a ReLU layer
+train_work = iterations * (train_depth + 1) * len(methods) / 50_000 * (3 if hidden == "tanh" else 1)
 out = with_status(train_work, f"Training {len(methods)} networks for {iterations:,} iterations…",
                   lambda: ui.guarded(lambda: training_figure(methods, train_depth, 10, hidden, iterations, float(lr),
                                                              float(scale), int(seed)), "Could not train"))
