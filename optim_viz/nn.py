@@ -504,11 +504,12 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
     dWs, dbs = g[0::2], g[1::2]
     lam_m = np.array([float(lam) / m for lam in lambdas])[:, None, None]
     lam_2m = np.array([float(lam) / (2 * m) for lam in lambdas])
+    any_l2 = bool(np.any(lam_m))  # dW + 0·W is dW: skip the term when no variant has L2
     kp = [np.array([k[l] for k in kps])[:, None, None] for l in range(L - 1)]
     inv_kp = [1 / k for k in kp]
     drops = [[l for l in range(L - 1) if k[l] < 1.0] for k in kps]  # hidden layers (0-based) with dropout
-    D = [np.ones((V, dims[l + 1], m), dtype=bool) if any(l in d for d in drops) else None for l in range(L - 1)]
-    draws = [None] * V
+    dropped = [any(l in d for d in drops) for l in range(L - 1)]  # layers where some variant drops units
+    D, blocks = [None] * (L - 1), [None] * (L - 1)
     masks = [[np.ones((record_masks, dims[l + 1]), dtype=bool) if k[l] < 1.0 else None for l in range(L - 1)]
              for k in kps]
     Xt = X.T
@@ -516,20 +517,22 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, iterations + 1):
             k = (t - 1) % chunk
-            if k == 0 and progress is not None:
-                progress((t - 1) / iterations)
-            for v, layers in enumerate(drops):
-                if not layers:
-                    continue
-                if k == 0:  # a block of iterations at once: the same stream as one draw per layer and iteration
-                    draws[v] = rngs[v].random((min(chunk, iterations - t + 1), sum(dims[l + 1] for l in layers) * m))
-                o = 0
-                for l in layers:
-                    size = dims[l + 1] * m
-                    np.less(draws[v][k, o:o + size].reshape(dims[l + 1], m), kps[v][l], out=D[l][v])
-                    o += size
-                    if t <= record_masks:
-                        masks[v][l][t - 1] = D[l][v][:, 0]
+            if k == 0:  # the masks of a block of iterations at once: the same stream as one draw per layer and step
+                if progress is not None:
+                    progress((t - 1) / iterations)
+                n = min(chunk, iterations - t + 1)
+                blocks = [np.ones((n, V, dims[l + 1], m), dtype=bool) if dropped[l] else None for l in range(L - 1)]
+                for v, layers in enumerate(drops):
+                    if not layers:
+                        continue
+                    draws, o = rngs[v].random((n, sum(dims[l + 1] for l in layers) * m)), 0
+                    for l in layers:
+                        size = dims[l + 1] * m
+                        np.less(draws[:, o:o + size].reshape(n, dims[l + 1], m), kps[v][l], out=blocks[l][:, v])
+                        o += size
+                        rec = masks[v][l][t - 1:min(t - 1 + n, record_masks)]
+                        rec[:] = blocks[l][:len(rec), v, :, 0]
+            D = [None if b is None else b[k] for b in blocks]
             A, caches = X, []
             for l in range(L):
                 Z = np.matmul(Ws[l], A)
@@ -552,7 +555,8 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
                     Z, A_raw = caches[l][1], caches[l][2]
                     dZ = dA * (Z > 0) if hidden == "relu" else dA * activation_grad(Z, A_raw, hidden)
                 np.matmul(dZ, Xt if l == 0 else caches[l - 1][0].swapaxes(1, 2), out=dWs[l])
-                dWs[l] += lam_m * Ws[l]
+                if any_l2:
+                    dWs[l] += lam_m * Ws[l]
                 dZ.sum(axis=2, keepdims=True, out=dbs[l])
                 if l > 0:
                     dA = np.matmul(WTs[l], dZ)
