@@ -11,8 +11,14 @@ import streamlit as st
 from optim_viz import plots
 
 # Bounded caches: a figure is up to ~1 MB, so 32 of each kind keeps the server well under its memory budget.
-figure_cache = st.cache_resource(max_entries=32, ttl=3600)  # figures are built once and treated as read-only
 data_cache = st.cache_data(max_entries=64, ttl=3600)
+
+
+def figure_cache(func=None, *, max_entries: int = 32):
+    """``@figure_cache`` or ``@figure_cache(max_entries=8)``: st.cache_resource, bounded, one hour. What the function
+    returns is built once and treated as read-only. Give a smaller bound to a function whose results are large."""
+    cache = st.cache_resource(max_entries=max_entries, ttl=3600)
+    return cache(func) if func is not None else cache
 
 
 _GC_TUNED = []

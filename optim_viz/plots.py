@@ -73,7 +73,7 @@ def _default_template() -> dict:
 
 @functools.lru_cache(maxsize=4)
 def _template_json(name: str) -> dict:
-    return go.Figure().to_dict()["layout"]["template"]
+    return go.Figure(layout={"template": name}).to_dict()["layout"]["template"]
 
 
 _TYPED = {"float64": "f8", "float32": "f4", "int32": "i4", "int16": "i2", "int8": "i1", "uint8": "u1"}
