@@ -135,7 +135,7 @@ t1, t2, t3 = ui.control_columns(3)
 with t1:
     train_depth = ui.slider("Training depth (hidden layers)", 1, 20, 5, key="tdepth")
 with t2:
-    iterations = ui.slider("Iterations", 100, 2000, 500, key="iters", step=100)
+    iterations = ui.slider("Iterations", 100, 2000, 300, key="iters", step=100)
 with t3:
     lr = ui.log_slider("Learning rate α (gradient descent)", 1e-3, 1.0, 0.1, key="lr")
 # ~50,000 layer-iterations of the stacked networks take about a second here; np.tanh costs about 3× a ReLU layer

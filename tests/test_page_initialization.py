@@ -8,6 +8,7 @@ from helpers import array as values
 from optim_viz.depth import PRESETS
 
 PAGE = "pages/initialization.py"
+DEFAULT_ITERS = 300  # the "Iterations" slider's default
 
 
 def _line(fig, prefix, col=1):
@@ -124,7 +125,8 @@ def test_cached_pieces_give_the_uncached_figures():
     want = [plots_setup.layer_stats(stats, depth.INITS), plots_setup.linear_example(20, depth.linear_examples(20)),
             plots_setup.symmetry({k: depth.symmetry_run(k, "relu", scale=0.05) for k in ("zeros", "constant", "he")},
                                  depth.INITS),
-            plots_setup.training(depth.training_runs(list(depth.INITS), 5, 10, "relu", 500, 0.1, 0.05), depth.INITS)]
+            plots_setup.training(depth.training_runs(list(depth.INITS), 5, 10, "relu", DEFAULT_ITERS, 0.1, 0.05),
+                                 depth.INITS)]
     for got, ref in zip(charts(at), want):
         assert _decoded(got) == _decoded(ref.to_dict())
 
@@ -175,7 +177,7 @@ def test_default_sentences_are_computed_and_true():
     train = _caption(at, "Full-batch gradient descent")
     stuck = [t["name"].split(":")[0] for t in charts(at)[3]["data"]
              if abs(values(t["y"])[-1] - np.log(2)) < 0.01]
-    assert f"after 500 iterations here: {', '.join(stuck) if stuck else 'none'}." in train
+    assert f"after {DEFAULT_ITERS} iterations here: {', '.join(stuck) if stuck else 'none'}." in train
     assert "He" not in train.split("here:")[1].split(".")[0]  # He learns
 
 
