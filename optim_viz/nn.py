@@ -513,6 +513,11 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
     masks = [[np.ones((record_masks, dims[l + 1]), dtype=bool) if k[l] < 1.0 else None for l in range(L - 1)]
              for k in kps]
     Xt = X.T
+    # one buffer per hidden layer for Z, g(Z), the dropped-out A, dA and Z > 0: fresh arrays of this size cost
+    # page faults on every allocation, more than the arithmetic
+    Zs = [np.empty((V, dims[l + 1], m)) for l in range(L)]
+    A_raws, As, dAs = ([np.empty((V, dims[l + 1], m)) for l in range(L - 1)] for _ in range(3))
+    positive = [np.empty((V, dims[l + 1], m), dtype=bool) for l in range(L - 1)]
     rec_it, rec_cost, rec_norms = [], [], []
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, iterations + 1):
@@ -533,33 +538,44 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
                         rec = masks[v][l][t - 1:min(t - 1 + n, record_masks)]
                         rec[:] = blocks[l][:len(rec), v, :, 0]
             D = [None if b is None else b[k] for b in blocks]
-            A, caches = X, []
+            A = X
             for l in range(L):
-                Z = np.matmul(Ws[l], A)
+                Z = np.matmul(Ws[l], A, out=Zs[l])
                 Z += bs[l]
                 if l == L - 1:
-                    A = A_raw = _sigmoid(Z)
+                    A = _sigmoid(Z)
+                    continue
+                if hidden == "relu":
+                    A = A_raw = np.maximum(Z, 0, out=A_raws[l])
                 else:
-                    A_raw = np.maximum(Z, 0) if hidden == "relu" else activation(Z, hidden)
-                    A = A_raw * D[l] / kp[l] if D[l] is not None else A_raw
-                caches.append((A, Z, A_raw))
+                    A = A_raw = A_raws[l]
+                    A_raw[...] = activation(Z, hidden)
+                if D[l] is not None:
+                    A = np.multiply(A_raw, D[l], out=As[l])
+                    A /= kp[l]
+                As[l] = A
             if t % record_every == 0 or t == 1 or t == iterations:
                 loss = -(Y * np.log(np.maximum(A, _LOG_FLOOR)) + (1 - Y) * np.log(np.maximum(1 - A, _LOG_FLOOR)))
                 squares = sum(np.sum(W ** 2, axis=(1, 2)) for W in Ws)
                 rec_it.append(t)
                 rec_cost.append(loss.sum(axis=(1, 2)) / m + lam_2m * squares)
-            dZ, dA = (A - Y) / m, None  # dA: the gradient reaching layer l from layer l + 1
+            dZ = (A - Y) / m
             for l in range(L - 1, -1, -1):
-                if l < L - 1:
-                    dA = dA * D[l] * inv_kp[l] if D[l] is not None else dA
-                    Z, A_raw = caches[l][1], caches[l][2]
-                    dZ = dA * (Z > 0) if hidden == "relu" else dA * activation_grad(Z, A_raw, hidden)
-                np.matmul(dZ, Xt if l == 0 else caches[l - 1][0].swapaxes(1, 2), out=dWs[l])
+                if l < L - 1:  # dA (in dAs[l]) came from layer l + 1
+                    dA = dAs[l]
+                    if D[l] is not None:
+                        dA *= D[l]
+                        dA *= inv_kp[l]
+                    if hidden == "relu":
+                        dZ = np.multiply(dA, np.greater(Zs[l], 0, out=positive[l]), out=dA)
+                    else:
+                        dZ = dA * activation_grad(Zs[l], A_raws[l], hidden)
+                np.matmul(dZ, Xt if l == 0 else As[l - 1].swapaxes(1, 2), out=dWs[l])
                 if any_l2:
                     dWs[l] += lam_m * Ws[l]
                 dZ.sum(axis=2, keepdims=True, out=dbs[l])
                 if l > 0:
-                    dA = np.matmul(WTs[l], dZ)
+                    np.matmul(WTs[l], dZ, out=dAs[l - 1])
             delta, state = optimizer.update(grad, state, theta)
             theta += delta
             if len(rec_norms) < len(rec_it):

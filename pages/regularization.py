@@ -12,6 +12,8 @@ MAX_LAYERS = 3
 DEFAULT_UNITS = (50, 50, 20)
 GRID = 100
 MAX_RUNS = 48  # trained runs kept for every session together (~1 MB each at most)
+MASK_DRAWS = 100  # masks averaged in the expected-value check
+W0, DECAY_STEPS = 0.05, 3  # the weight followed through a few steps of the L2 term alone
 
 
 @ui.figure_cache
@@ -76,7 +78,8 @@ def network_figure(data, net, lambd, kps, train_cfg, t: int):
 @ui.figure_cache
 def expected_value_figure(data, net, lambd, kps, train_cfg):
     run = lab(data, net, lambd, kps, train_cfg)
-    values = nn.dropout_expected_values(run["params"], run["split"].X_train, net[1], kps, seed=train_cfg[3])
+    values = nn.dropout_expected_values(run["params"], run["split"].X_train, net[1], kps, seed=train_cfg[3],
+                                        draws=MASK_DRAWS)
     rows = [(f"hidden {l} (keep_prob {kp:g})", v) for l, (v, kp) in enumerate(zip(values, kps), start=1)]
     return plots_nn.expected_value_bars(rows), values
 
@@ -134,14 +137,21 @@ def dropout_section(kp_demo: float) -> None:
     with n2:
         ev_fig, values = expected_value_figure(data, net, shown[0], shown[1], train_cfg)
         ui.chart(ev_fig, key="expected")
-        drift = max((abs(v.inverted / v.no_dropout - 1) for v in values if v.no_dropout > 0), default=0.0)
+        drifts = [abs(v.inverted / v.no_dropout - 1) for v in values if v.no_dropout > 0]
+        matched = (f"with it, the mean is within {max(drifts):.1%} of the no-dropout value."
+                   if drifts and np.all(np.isfinite(drifts)) else "with it, the mean matches in expectation.")
         ui.explain("Mean activation of each hidden layer of the trained network on the training set, averaged over "
-                   "100 masks. Without the 1/keep_prob scaling the next layer sees activations keep_prob times "
-                   f"smaller than at test time; with it, the mean is within {drift:.1%} of the no-dropout value.")
+                   f"{MASK_DRAWS} masks. Without the 1/keep_prob scaling the next layer sees activations keep_prob "
+                   f"times smaller than at test time; {matched}")
 
 
 def _pct(v: float) -> str:
     return "n/a (empty)" if v != v else f"{v:.1%}"
+
+
+def _num(v: float) -> str:
+    """A number for a sentence; a diverged run's inf/NaN is said in words."""
+    return f"{v:.3g}" if np.isfinite(v) else "diverged"
 
 
 def weight_decay_text(opt: str, lr: float, lambd: float, m_train: int) -> str:
@@ -149,16 +159,18 @@ def weight_decay_text(opt: str, lr: float, lambd: float, m_train: int) -> str:
     lam = lambd if lambd > 0 else 1.0
     at = f"λ = {lam:g}" + ("" if lambd > 0 else " (your λ is 0: no L2 term at all)")
     factor = 1 - lr * lam / m_train
-    w = nn.l2_only_steps(opt, lr, lam, m_train)
-    gd = 0.05 * factor ** np.arange(1, 4)
+    w = nn.l2_only_steps(opt, lr, lam, m_train, W0, DECAY_STEPS)
+    gd = W0 * factor ** np.arange(1, DECAY_STEPS + 1)
+    n = {2: "two", 3: "three", 4: "four"}.get(DECAY_STEPS, str(DECAY_STEPS))
     if opt == "sgd":
         return (f"With gradient descent each step first multiplies W by (1 − αλ/m) = {factor:.6f} at {at}, "
-                f"α = {ui.fmt(lr)}, m = {m_train} ('weight decay'): three steps take a weight 0.05 to {w[-1]:.5g}.")
+                f"α = {ui.fmt(lr)}, m = {m_train} ('weight decay'): {n} steps take a weight {W0:g} to {w[-1]:.5g}.")
     how = ("averages the L2 term into its velocity v, so the decay lags the weights"
            if opt == "momentum" else "divides the L2 term, like every gradient, by √s")
     return (f"With {OPTIMIZERS[opt]} the rule 'each step multiplies W by (1 − αλ/m)' does not hold: "
-            f"{OPTIMIZERS[opt]} {how}. At {at}, α = {ui.fmt(lr)}, m = {m_train}, three steps on the L2 term alone "
-            f"take a weight 0.05 to {w[-1]:.4g}; plain gradient descent's factor {factor:.6f} would give {gd[-1]:.5g}. "
+            f"{OPTIMIZERS[opt]} {how}. At {at}, α = {ui.fmt(lr)}, m = {m_train}, {n} steps on the L2 term alone "
+            f"take a weight {W0:g} to {w[-1]:.4g}; plain gradient descent's factor {factor:.6f} would give "
+            f"{gd[-1]:.5g}. "
             + ("(AdamW decouples the decay for this reason.) " if opt == "adam" else ""))
 
 
@@ -266,18 +278,19 @@ with g1:
     ui.chart(cmp_cost, key="cmp_cost")
     fc = facts["final_cost"]
     ui.explain("The L2 run's cost includes (λ/2m)Σ‖W‖²; the dropout run's is measured on a thinned network each "
-               "iteration. Final J: " + ", ".join(f"{n.lower() if n == 'No regularization' else n} {fc[n]:.3g}"
+               "iteration. Final J: " + ", ".join(f"{n.lower() if n == 'No regularization' else n} {_num(fc[n])}"
                                                  for n in fc) + ".")
 with g2:
     ui.chart(cmp_norms, key="cmp_norms")
     nrm = facts["norms"]
-    smallest = sum(int(np.argmin([nrm[n][l] for n in nrm]) == 1) for l in range(len(nrm["L2"])))
+    finite = {n: np.where(np.isfinite(v), v, np.inf) for n, v in nrm.items()}  # a diverged run's NaN: not smallest
+    smallest = sum(int(np.argmin([finite[n][l] for n in finite]) == 1) for l in range(len(nrm["L2"])))
     ui.explain(f"L2 ends with the smallest ‖W[l]‖_F in {smallest} of {len(nrm['L2'])} layers.")
 with g3:
     ui.chart(cmp_hist, key="cmp_hist")
     sd = facts["weight_std"]
     ui.explain("Standard deviation of the weights: " + ", ".join(f"{n.lower() if n == 'No regularization' else n} "
-                                                                  f"{sd[n]:.3g}" for n in sd) + ".")
+                                                                  f"{_num(sd[n])}" for n in sd) + ".")
 
 # --------------------------------------------------------------------------------- results & diagnosis
 with top:

@@ -1,4 +1,6 @@
 """AppTest of the Regularization lab: every control (with its extremes), chart content, diagnosis, URL links."""
+import re
+
 import numpy as np
 import pytest
 
@@ -174,6 +176,7 @@ def test_a_huge_learning_rate_never_shows_a_traceback(fast):
     at.select_slider(key="lr").set_value(1.0).run()
     at.slider(key="lambd").set_value(5.0).run()
     assert_ok(at)
+    assert not re.search(r"\b(nan|inf)\b", _captions(at).lower())  # a diverged run is said in words
     at.slider(key="lambd").set_value(0.0).run()
     at.selectbox(key="opt").set_value("adam").run()
     at.select_slider(key="lr").set_value(0.01).run()
