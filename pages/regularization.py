@@ -185,7 +185,6 @@ ui.page_header(
 ui.presets(diagnosis.PRESETS)
 
 top = st.container()  # the picture first; the controls below it
-st.markdown("##### Controls")
 c1, c2, c3, c4 = ui.control_columns(4)
 with c1:
     st.markdown("**Data**")
