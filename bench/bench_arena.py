@@ -58,4 +58,22 @@ def main() -> list[bool]:
     t_hand = best_of(lambda: hand_adam_sweep(s, start, lr, 500))
     print(f"  engine {t_engine * 1000:.1f} ms, hand loop {t_hand * 1000:.1f} ms (100 trajectories × 500 steps)")
     ok.append(report("Sweep through simulate.run / hand-written NumPy loop", t_engine / t_hand, 2.0, "×"))
+
+    slowest = max(best_of(lambda t=text: _parse_or_refuse(t), 3) for text in EXPRESSIONS)
+    ok.append(report("Your own function: parse + gradient + checks, slowest accepted input", slowest * 1000, 50, "ms"))
     return ok
+
+
+# Valid inputs near the parser's limits (issue: a 20-term quotient chain took ~110 ms) and ordinary ones.
+EXPRESSIONS = ["x**2 + 10*y**2", "(1-x)**2 + 100*(y-x**2)**2", "sin(3*x)*cos(3*y) + 0.1*(x**2 + y**2)",
+               "/".join(["sin(x*y)"] * 20), "/".join(["tan(x*y)"] * 20),
+               "+".join(f"exp(-((x-{i / 10})**2 + (y+{i / 10})**2))*{i}" for i in range(8))]
+
+
+def _parse_or_refuse(text: str) -> None:
+    from optim_viz import expression
+
+    try:
+        expression.from_expression(text)
+    except ValueError:
+        pass

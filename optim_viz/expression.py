@@ -470,7 +470,7 @@ def _hessian(grad, p, h):
     return np.stack([col_x, col_y], axis=2)  # H[:, i, j] = d g_i / d x_j
 
 
-def _check_defined_somewhere(f, bounds, n: int = 41) -> None:
+def _check_defined_somewhere(f, bounds, n: int = 15) -> None:
     """``ValueError`` when f is undefined (NaN) or overflows at every point of an n × n grid over ``bounds``:
     the function is at fault, not a learning rate, so say so before anything is run."""
     (x0, x1), (y0, y1) = bounds

