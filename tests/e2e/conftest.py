@@ -2,6 +2,7 @@
 import tempfile
 
 import pytest
+
 from browser_support import CHROMIUM, CHROMIUM_ARGS, need_browser, open_tab, streamlit_server
 
 

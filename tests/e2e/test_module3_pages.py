@@ -3,6 +3,7 @@ screenshots at two window sizes in presentation mode."""
 import re
 
 import pytest
+
 from helpers import screenshot
 
 PLOTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
