@@ -9,7 +9,8 @@ the data lie roughly in [−1.5, 1.5]², so 0.3 already makes the classes overla
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

@@ -282,6 +282,7 @@ def backward(AL: np.ndarray, Y: np.ndarray, caches: list[dict], lambd: float = 0
             raise ValueError("keep_probs differ from those used in the forward pass")
     grads = {}
     dZ = (AL - Y) / m
+    dA_next = None  # dA[l], set by layer l + 1 (the loop runs from the output down)
     for l in range(L, 0, -1):
         c = caches[l - 1]
         if l < L:

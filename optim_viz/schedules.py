@@ -12,8 +12,8 @@ Every schedule accepts a scalar or a NumPy array of epochs (updates for per-upda
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

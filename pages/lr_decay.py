@@ -201,7 +201,8 @@ if demo:
                 if sched == "inverse_sqrt_step" else "Decay runs per epoch: ")
                + "update t of an epoch uses α(epoch) with epoch = ⌊(t−1)/updates per epoch⌋ + 1 "
                f"(schedules.per_update). The mean J − J* of an epoch is over at most {SUMMARY_POINTS} of its updates, "
-               "evenly spaced. A decay that is too fast can freeze the run before it reaches the minimum: base^epoch · α₀ "
+               "evenly spaced. A decay that is too fast can freeze the run before it reaches the minimum: "
+               "base^epoch · α₀ "
                "adds up to at most base/(1 − base)·α₀ however long it runs, while α₀/(1 + decay_rate·epoch) shrinks "
                "like 1/epoch, whose sum keeps growing (try the preset \"Decay too fast\").")
 

@@ -1,7 +1,8 @@
 """optim_viz.ewma against a scalar loop written from the course formula and closed forms."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optim_viz import ewma as E
 

@@ -121,7 +121,8 @@ def test_cost_is_finite_for_a_saturated_sigmoid():
     assert np.isfinite(nn.compute_cost(np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]])))
 
 
-@pytest.mark.parametrize("method,std", [("xavier", lambda n, p: math.sqrt(1 / p)), ("he", lambda n, p: math.sqrt(2 / p)),
+@pytest.mark.parametrize("method,std", [("xavier", lambda n, p: math.sqrt(1 / p)),
+                                        ("he", lambda n, p: math.sqrt(2 / p)),
                                          ("glorot", lambda n, p: math.sqrt(2 / (n + p))),
                                          ("random", lambda n, p: 0.05)])
 def test_init_scales(method, std):
@@ -228,7 +229,7 @@ def test_train_dropout_is_seeded_and_records_masks():
     X, Y, params = _problem("sigmoid")
     run = lambda seed: nn.train(params, X, Y, optimizers.sgd(lr=0.1), 20, "relu", "sigmoid",  # noqa: E731
                                 keep_probs=[0.5, 1.0], rng=np.random.default_rng(seed), record_masks=10)
-    (pa, ha), (pb, hb), (pc, _) = run(3), run(3), run(4)
+    (pa, ha), (pb, _), (pc, _) = run(3), run(3), run(4)
     np.testing.assert_array_equal(pa["W1"], pb["W1"])
     assert not np.array_equal(pa["W1"], pc["W1"])
     assert len(ha["masks"]) == 2 and ha["masks"][1] is None and ha["masks"][0].shape == (10, 5)

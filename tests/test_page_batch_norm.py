@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 import pytest
-from helpers import apply_preset, array as decode, assert_ok, charts, open_page, widget
 
+from helpers import apply_preset, assert_ok, charts, open_page, widget
+from helpers import array as decode
 from optim_viz import batchnorm as bn
 from optim_viz import nn
 

@@ -1,8 +1,9 @@
 """AppTest of the EWMA page: every widget incl. extremes, chart content checked against the library."""
 import numpy as np
 import pytest
-from helpers import array as decode, assert_ok, charts, open_page
 
+from helpers import array as decode
+from helpers import assert_ok, charts, open_page
 from optim_viz import ewma as E
 
 PAGE = "pages/ewma.py"

@@ -4,8 +4,8 @@ import re
 
 import numpy as np
 import pytest
-from helpers import apply_preset, array, assert_ok, charts, open_page
 
+from helpers import apply_preset, array, assert_ok, charts, open_page
 from optim_viz.tuning import PRESETS
 
 PAGE = "pages/hyperparameter_search.py"

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from helpers import array as decode, assert_ok, charts, open_page
 
+from helpers import array as decode
+from helpers import assert_ok, charts, open_page
 from optim_viz import schedules as S
 
 PAGE = "pages/lr_decay.py"

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from helpers import array as decode, assert_ok, charts, open_page
 
+from helpers import array as decode
+from helpers import assert_ok, charts, open_page
 from optim_viz import ewma as E
 from optim_viz import minibatch as MB
 
@@ -209,8 +210,8 @@ def test_every_preset_says_what_it_shows(name):
         for b in (1, 16):
             mom, sgd = runs[b], run(b, 5, "sgd", 0.3)
             n = mom.updates_per_epoch
-            step = lambda r: np.mean(np.linalg.norm(np.diff(r.path[-n - 1:, :2], axis=0), axis=1))  # noqa: E731
-            spread = lambda r: np.sqrt(np.mean(np.sum((r.path[-n:, :2] - p[:2]) ** 2, 1)))  # noqa: E731
+            step = lambda r, n=n: np.mean(np.linalg.norm(np.diff(r.path[-n - 1:, :2], axis=0), axis=1))  # noqa: E731
+            spread = lambda r, n=n: np.sqrt(np.mean(np.sum((r.path[-n:, :2] - p[:2]) ** 2, 1)))  # noqa: E731
             assert step(mom) < 0.5 * step(sgd)  # "much shorter, smoother steps"
             assert 0.8 < spread(mom) / spread(sgd) < 1.25  # "yet spread about as far around ★"
 

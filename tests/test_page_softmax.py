@@ -5,8 +5,8 @@ import re
 
 import numpy as np
 import pytest
-from helpers import apply_preset, array, assert_ok, charts, open_page
 
+from helpers import apply_preset, array, assert_ok, charts, open_page
 from optim_viz.softmax import COURSE_LOGITS, PRESETS
 
 PAGE = "pages/softmax.py"

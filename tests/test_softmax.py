@@ -84,7 +84,7 @@ def test_cross_entropy_gradient_is_y_hat_minus_y(C):
     rng = np.random.default_rng(C)
     for _ in range(5):
         z, y = rng.normal(0, 3, C), S.one_hot([rng.integers(C)], C)[:, 0]
-        L = lambda v: float(S.cross_entropy(S.softmax(v), y))  # noqa: E731 (no shared code with gradient)
+        L = lambda v, y=y: float(S.cross_entropy(S.softmax(v), y))  # noqa: E731 (no shared code with gradient)
         eps = 1e-6
         numeric = np.array([(L(z + eps * e) - L(z - eps * e)) / (2 * eps) for e in np.eye(C)])
         np.testing.assert_allclose(S.gradient(z, y), numeric, atol=1e-8)

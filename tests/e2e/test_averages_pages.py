@@ -53,7 +53,8 @@ def test_lr_decay_renders_and_redraws_on_epochs(page):
     screenshot(page, "lr_decay_table")
     shot_of_chart(page, 2, "lr_decay_demo")
     press_right(page, "epochs shown")
-    page.wait_for_function(f"{chart(0)}?._fullData?.find(t => t.name.startsWith('α₀ / (1 + decay_rate·epoch)'))?._length === 31")
+    page.wait_for_function(f"{chart(0)}?._fullData?.find(t => t.name.startsWith('α₀ / (1 + decay_rate·epoch)'))"
+                           "?._length === 31")
 
 
 def test_mini_batch_renders_and_redraws_on_epochs(page):
