@@ -11,7 +11,8 @@ def test_regularization_renders_and_steps_through_masks(page):
     page.wait_for_function(f"{NETWORK}?._fullData?.length === 4")
     assert page.evaluate(f"{NETWORK}.layout.title.text").startswith("Iteration 1:")
     boundary = f"{PLOTS}.find(g => (g.layout?.title?.text || '').startsWith('Decision boundary'))"
-    n_train = page.evaluate(f"{boundary}._fullData.filter(t => t.name?.startsWith('train y=')).reduce((n, t) => n + t._length, 0)")
+    n_train = page.evaluate(f"{boundary}._fullData.filter(t => t.name?.startsWith('train y='))"
+                            ".reduce((n, t) => n + t._length, 0)")
     assert n_train == 180  # 60% of 300
     dropped = f"{NETWORK}._fullData.find(t => t.name === 'dropped unit (d = 0)')"
     before = page.evaluate(f"Array.from({dropped}.y).join(',')")
