@@ -22,6 +22,7 @@ from bench.common import open_page
 KINDS = ("slider", "select_slider", "selectbox", "radio", "number_input", "toggle")
 SKIP = {"presentation"}  # the sidebar toggle restyles the page; it recomputes nothing
 OPTIONS: dict[str, list] = {}  # key → the option values a select widget was given (AppTest only shows labels)
+_SHOWN: dict[str, set] = {}  # page → (key, value) pairs moved to in this process
 
 
 def _record_options(fn):
@@ -95,7 +96,9 @@ def measure(page: str, per_control: int = 2, seed: int = 0, seen: set | None = N
     """Move every control of ``page`` to ``per_control`` fresh values in turn; time each rerun.
     ``setup(at)`` sets widgets before the page's defaults are recorded (e.g. the Arena at its maxima)."""
     rng = np.random.default_rng(seed)
-    seen = set() if seen is None else seen
+    # values already shown for this page in this process are never reused (a second bench module measuring the
+    # same page would otherwise hit the caches the first one filled, and report a warm rerun as a move)
+    seen = _SHOWN.setdefault(page, set()) if seen is None else seen
     at = open_page(page, setup)
     t0 = time.perf_counter()
     at.run()
