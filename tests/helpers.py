@@ -3,6 +3,7 @@ import base64
 import json
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -121,3 +122,28 @@ def screenshot(tab, name: str):
     tab.screenshot(path=str(path))
     tab.set_viewport_size(size)
     return path
+
+
+def decoded(v):
+    """Typed arrays as lists (NaN as None) so two encodings of the same numbers compare equal."""
+    if isinstance(v, dict):
+        if "bdata" in v:
+            a = np.asarray(array(v), float).ravel()
+            return [None if np.isnan(x) else round(float(x), 12) for x in a]
+        return {k: decoded(x) for k, x in v.items()}
+    if isinstance(v, list):
+        if v and all(isinstance(x, (int, float)) or x is None for x in v):
+            return [None if x is None or x != x else round(float(x), 12) for x in v]
+        return [decoded(x) for x in v]
+    return v
+
+
+def check_spec_figure(fig) -> None:
+    """A figure built as a plain spec (plots.FrozenFigure) validates as a go.Figure (no misspelt or misplaced
+    property) and sends exactly what plotly's own serialization of it would."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    valid = go.Figure(fig.to_dict())
+    assert len(valid.data) == len(fig.figure.data) > 0
+    assert decoded(fig.to_dict()) == decoded(json.loads(pio.to_json(fig.figure, validate=False)))

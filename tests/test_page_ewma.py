@@ -108,8 +108,8 @@ import json  # noqa: E402
 import re  # noqa: E402
 
 import plotly.io as pio  # noqa: E402
-from test_plots import _decoded  # noqa: E402
 
+from helpers import decoded as _decoded  # noqa: E402
 from optim_viz import plots_averages as P  # noqa: E402
 
 PRESETS = ["The course's three curves", "Why bias correction", "Too much smoothing", "Smoothing a training loss"]

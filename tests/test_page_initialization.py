@@ -114,8 +114,7 @@ def test_presets_apply_and_show_their_demonstration(name):
 def test_cached_pieces_give_the_uncached_figures():
     """Statistics are cached per initialization (a scale move recomputes only random and constant): after moving
     the scale, the figures equal one uncached build."""
-    from test_plots import _decoded
-
+    from helpers import decoded as _decoded
     from optim_viz import depth, plots_setup
 
     at = open_page(PAGE)

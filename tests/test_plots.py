@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
+from helpers import check_spec_figure
 from optim_viz import arena, plots, surfaces
 
 
@@ -24,34 +25,9 @@ def builders(s, paths):
 
 
 @pytest.mark.parametrize("name", ["race", "loss", "3d"])
-def test_spec_figures_validate_as_plotly_figures(race, name):
-    fig = builders(*race)[name]
-    valid = go.Figure(fig.to_dict())  # raises on any misspelt or misplaced property
-    assert len(valid.data) == len(fig.figure.data) > 0
+def test_spec_figures_validate_and_send_what_plotly_would(name, race):
+    check_spec_figure(builders(*race)[name])
 
-
-@pytest.mark.parametrize("name", ["race", "loss", "3d"])
-def test_frozen_spec_sends_what_plotly_would_send(race, name):
-    fig = builders(*race)[name]
-    ours = fig.to_dict()
-    theirs = json.loads(pio.to_json(fig.figure, validate=False))
-    assert _decoded(ours) == _decoded(theirs)
-
-
-def _decoded(v):
-    """Typed arrays as lists (NaN as None) so two encodings of the same numbers compare equal."""
-    from helpers import array
-
-    if isinstance(v, dict):
-        if "bdata" in v:
-            a = np.asarray(array(v), float).ravel()
-            return [None if np.isnan(x) else round(float(x), 12) for x in a]
-        return {k: _decoded(x) for k, x in v.items()}
-    if isinstance(v, list):
-        if v and all(isinstance(x, (int, float)) or x is None for x in v):
-            return [None if x is None or x != x else round(float(x), 12) for x in v]
-        return [_decoded(x) for x in v]
-    return v
 
 
 def test_frozen_copy_of_a_plotly_figure_is_made_once_and_equals_it():

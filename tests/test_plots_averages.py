@@ -1,13 +1,10 @@
 """The EWMA, decay and mini-batch figure builders send plain specs: each one still validates as a plotly figure,
 and what Streamlit is given equals plotly's own serialization of the validated figure."""
-import json
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
 import pytest
-from test_plots import _decoded
 
+from helpers import check_spec_figure
 from optim_viz import ewma as E
 from optim_viz import minibatch as MB
 from optim_viz import plots_averages as P
@@ -49,16 +46,8 @@ NAMES = ["ewma", "ewma without v_t", "compare", "zoom", "weights", "schedules", 
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_spec_figures_validate_as_plotly_figures(figures, name):
-    fig = figures[name]
-    valid = go.Figure(fig.to_dict())  # raises on any misspelt or misplaced property
-    assert len(valid.data) == len(fig.figure.data) > 0
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_frozen_spec_sends_what_plotly_would_send(figures, name):
-    fig = figures[name]
-    assert _decoded(fig.to_dict()) == _decoded(json.loads(pio.to_json(fig.figure, validate=False)))
+def test_spec_figures_validate_and_send_what_plotly_would(name, figures):
+    check_spec_figure(figures[name])
 
 
 def test_subplot_rows_are_laid_out_as_make_subplots_would(figures):

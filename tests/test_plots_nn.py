@@ -1,13 +1,10 @@
 """The Regularization lab's figure builders send plain specs (no plotly validation, for speed): each must still
 validate as a ``go.Figure`` and serialize exactly as plotly would serialize that figure."""
-import json
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
 import pytest
-from test_plots import _decoded
 
+from helpers import check_spec_figure
 from optim_viz import datasets, nn, plots_nn
 
 
@@ -45,16 +42,8 @@ NAMES = ["boundary", "panels", "cost", "norms", "bars", "hist", "network", "expe
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_spec_figures_validate_as_plotly_figures(lab, name):
-    fig = builders(lab)[name]
-    valid = go.Figure(fig.to_dict())  # raises on any misspelt or misplaced property
-    assert len(valid.data) == len(fig.figure.data) > 0
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_frozen_spec_sends_what_plotly_would_send(lab, name):
-    fig = builders(lab)[name]
-    assert _decoded(fig.to_dict()) == _decoded(json.loads(pio.to_json(fig.figure, validate=False)))
+def test_spec_figures_validate_and_send_what_plotly_would(name, lab):
+    check_spec_figure(builders(lab)[name])
 
 
 def test_panels_share_the_y_axis_and_sit_side_by_side(lab):

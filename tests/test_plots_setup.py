@@ -1,14 +1,12 @@
 """Figure builders of the setup pages (normalization, initialization, gradient checking) build plain specs sent
 as frozen JSON: each must still be a valid plotly figure, and what Streamlit is given must equal plotly's own
 serialization of it."""
-import json
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 import pytest
-from test_plots import _decoded
 
+from helpers import check_spec_figure
 from optim_viz import depth, gradcheck, normalization, plots_setup
 
 
@@ -39,16 +37,8 @@ NAMES = ["stages", "contours", "convergence", "layer_stats", "linear", "symmetry
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_spec_figures_validate_as_plotly_figures(figures, name):
-    fig = figures[name]
-    valid = go.Figure(fig.to_dict())  # raises on any misspelt or misplaced property
-    assert len(valid.data) == len(fig.figure.data) > 0
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_frozen_spec_sends_what_plotly_would_send(figures, name):
-    fig = figures[name]
-    assert _decoded(fig.to_dict()) == _decoded(json.loads(pio.to_json(fig.figure, validate=False)))
+def test_spec_figures_validate_and_send_what_plotly_would(name, figures):
+    check_spec_figure(figures[name])
 
 
 def test_subplot_layouts_are_make_subplots_own(figures):
