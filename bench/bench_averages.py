@@ -10,8 +10,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from bench import moved
-from bench.common import open_page, payload_bytes, report, rerun_median
+from bench.common import open_page, page_figures, report
 from optim_viz import minibatch as MB
 
 PAGES = [("EWMA", "pages/ewma.py"), ("LR decay", "pages/lr_decay.py"), ("Mini-batch", "pages/mini_batch.py")]
@@ -41,18 +40,7 @@ def hand_minibatch_gd(X, Y, batch_size, epochs, lr, seed=0, start=MB.START):
 def main() -> list[bool]:
     ok = []
     for name, page in PAGES:
-        r = moved.measure(page)
-        med, top = MOVED_BUDGETS[name]
-        worst_cpu = max(r.moves, key=lambda m: m.cpu_ms)
-        print(f"  {name}: {len(r.moves)} moves, worst wall {r.worst.key}={r.worst.value!r}, "
-              f"worst CPU {worst_cpu.key}={worst_cpu.value!r}")
-        ok.append(report(f"{name} moved control, median (wall)", r.median, med, "ms"))
-        ok.append(report(f"{name} moved control, median (CPU)", r.cpu_median, med, "ms"))
-        ok.append(report(f"{name} moved control, max (wall)", r.worst.ms, top, "ms"))
-        ok.append(report(f"{name} moved control, max (CPU)", worst_cpu.cpu_ms, top, "ms"))
-        at = open_page(page)
-        ok.append(report(f"{name} rerun median, defaults (warm)", rerun_median(at), 150, "ms"))
-        ok.append(report(f"{name} chart payload, defaults", payload_bytes(at) / 1e6, 1.0, "MB"))
+        ok += page_figures(name, page, *MOVED_BUDGETS[name])
 
     X, Y = MB.make_data()
     t0 = time.perf_counter()

@@ -4,8 +4,7 @@ import time
 
 import numpy as np
 
-from bench import moved
-from bench.common import open_page, payload_bytes, report, rerun_median
+from bench.common import open_page, page_figures, report
 from optim_viz import datasets, nn, optimizers
 
 PAGE = "pages/regularization.py"
@@ -46,18 +45,7 @@ def main() -> list[bool]:
           f"({apart / together:.2f}× faster, the same numbers)")
     ok.append(report("Three comparison runs trained together, CPU", together, 1.0, "s"))
 
-    r = moved.measure(PAGE)
-    worst_cpu = max(r.moves, key=lambda m: m.cpu_ms)
-    print(f"  {len(r.moves)} moves; slowest: {r.worst.key}={r.worst.value!r} ({r.worst.ms:.0f} ms wall), "
-          f"{worst_cpu.key}={worst_cpu.value!r} ({worst_cpu.cpu_ms:.0f} ms CPU)")
-    ok.append(report("Regularization moved control, median (wall)", r.median, 400, "ms"))
-    ok.append(report("Regularization moved control, median (CPU)", r.cpu_median, 400, "ms"))
-    ok.append(report("Regularization moved control, max (wall)", r.worst.ms, 1500, "ms"))
-    ok.append(report("Regularization moved control, max (CPU)", worst_cpu.cpu_ms, 1500, "ms"))
-
-    at = open_page(PAGE)
-    ok.append(report("Regularization page warm rerun median (nothing moved)", rerun_median(at), 150, "ms"))
-    ok.append(report("Regularization chart payload", payload_bytes(at) / 1e6, 1.0, "MB"))
+    ok += page_figures("Regularization", PAGE, 400, 1500)
 
     def step(at):
         at.slider(key="kp1").set_value(0.5)

@@ -45,3 +45,21 @@ def report(label: str, value: float, budget: float, unit: str) -> bool:
 
 def chart_count(at: AppTest) -> int:
     return len([json.loads(c.proto.spec) for c in at.get("plotly_chart")])
+
+
+def page_figures(name: str, page: str, median_budget: float, max_budget: float) -> list[bool]:
+    """A page's moved-control figures (median and max, wall and CPU: bench.moved), its warm rerun and payload."""
+    from bench import moved
+
+    r = moved.measure(page)
+    worst_cpu = max(r.moves, key=lambda m: m.cpu_ms)
+    print(f"  {name}: {len(r.moves)} moves, worst wall {r.worst.key}={r.worst.value!r}, "
+          f"worst CPU {worst_cpu.key}={worst_cpu.value!r}")
+    ok = [report(f"{name} moved control, median (wall)", r.median, median_budget, "ms"),
+          report(f"{name} moved control, median (CPU)", r.cpu_median, median_budget, "ms"),
+          report(f"{name} moved control, max (wall)", r.worst.ms, max_budget, "ms"),
+          report(f"{name} moved control, max (CPU)", worst_cpu.cpu_ms, max_budget, "ms")]
+    at = open_page(page)
+    ok.append(report(f"{name} warm rerun median (nothing moved)", rerun_median(at), 150, "ms"))
+    ok.append(report(f"{name} chart payload, defaults", payload_bytes(at) / 1e6, 1.0, "MB"))
+    return ok
