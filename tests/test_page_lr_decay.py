@@ -123,8 +123,8 @@ import json  # noqa: E402
 import re  # noqa: E402
 
 import plotly.io as pio  # noqa: E402
-from test_plots import _decoded  # noqa: E402
 
+from helpers import decoded as _decoded  # noqa: E402
 from optim_viz import minibatch as MB  # noqa: E402
 
 PRESETS = ["The course's example", "All course schedules", "Decay too fast", "Adam with and without decay"]

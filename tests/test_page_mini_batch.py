@@ -105,8 +105,8 @@ import functools  # noqa: E402
 import json  # noqa: E402
 
 import plotly.io as pio  # noqa: E402
-from test_plots import _decoded  # noqa: E402
 
+from helpers import decoded as _decoded  # noqa: E402
 from optim_viz import plots_averages as P  # noqa: E402
 
 PRESETS = ["Stochastic vs mini-batch vs batch", "Batch GD needs many epochs", "Momentum smooths the noise"]

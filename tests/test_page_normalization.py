@@ -199,8 +199,7 @@ def test_every_preset_note_and_caption_is_true(name):
 
 def test_cached_pieces_give_the_uncached_figures():
     """The page assembles its figures from separately cached pieces; they equal one uncached build."""
-    from test_plots import _decoded
-
+    from helpers import decoded as _decoded
     from optim_viz import normalization as N
     from optim_viz import plots_setup
 

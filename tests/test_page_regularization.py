@@ -288,8 +288,7 @@ def test_weight_decay_sentence_follows_the_optimizer(fast):
 
 def test_cached_pieces_give_the_figures_of_an_uncached_build():
     """The page's boundary and comparison panels equal figures built from separate nn.train runs, no cache."""
-    from test_plots import _decoded
-
+    from helpers import decoded as _decoded
     from optim_viz import datasets, nn, optimizers, plots_nn
 
     at = open_page(PAGE, it="300", lc="0.5")
