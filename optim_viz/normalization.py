@@ -379,16 +379,8 @@ def problems(ratio: float = 20.0, offset: float = 2.0, seed: int = 0, m_train: i
                     regression_cost(data.X_train, data.y_train), regression_cost(Xn, data.y_train))
 
 
-class Comparison(NamedTuple):
-    data: Data
-    X_centred: np.ndarray
-    X_train_n: np.ndarray
-    X_test_n: np.ndarray
-    mu: np.ndarray
-    sigma: np.ndarray
-    raw: Quadratic
-    norm: Quadratic
-    runs: dict  # {("raw"|"norm", optimizer name): Run}
+# The problems plus the runs on them: {("raw"|"norm", optimizer name): Run}.
+Comparison = NamedTuple("Comparison", [*Problems.__annotations__.items(), ("runs", dict)])
 
 
 def assemble(pb: Problems, sweeps: dict | None, fraction: float, steps: int, tol: float, methods) -> Comparison:
