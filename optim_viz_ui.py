@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from optim_viz import plots
+from optim_viz import figures
 
 # Bounded caches: a figure is up to ~1 MB, so 32 of each kind keeps the server well under its memory budget.
 data_cache = st.cache_data(max_entries=64, ttl=3600)
@@ -69,7 +69,7 @@ def chart(fig: go.Figure, key: str | None = None, **kwargs):
     """Show a Plotly figure at full width (no Streamlit theme override, so our colours hold).
     In presentation mode a copy gets larger fonts and markers (the cached figure is never mutated). What is sent
     is frozen once per figure object, so a rerun that shows a cached figure costs ~1 ms per chart."""
-    shown = plots.presented(fig) if st.session_state.get(PRESENT) else plots.frozen(fig)
+    shown = figures.style.presented(fig) if st.session_state.get(PRESENT) else figures.style.frozen(fig)
     st.session_state.setdefault(_CHARTS, {})[key or f"chart {len(st.session_state[_CHARTS]) + 1}"] = shown
     return st.plotly_chart(shown, width="stretch", theme=None, key=key, **kwargs)
 
@@ -78,7 +78,7 @@ _CHARTS = "_charts_this_run"
 
 
 def _chart_title(key: str, fig: go.Figure) -> str:
-    text = plots.frozen(fig).title
+    text = figures.style.frozen(fig).title
     return f"{text} ({key})" if text else key
 
 

@@ -3,10 +3,10 @@
     from optim_viz import surfaces, optimizers, simulate
     path = simulate.run(optimizers.adam(lr=0.01), surfaces.get("rosenbrock"), start=[[-1.5, 2.0]], steps=300)
 
-Modules: surfaces, optimizers, simulate, arena (races, presets), plots (race figures), expression (safe
+Modules: surfaces, optimizers, simulate, arena (races, presets), expression (safe
 user functions), export (HTML/CSV/PNG/GIF), ewma, schedules, minibatch, nn, dropout, datasets, diagnosis,
-normalization, depth (initialization statistics), gradcheck, batchnorm, tuning, softmax, and the plots_* figure
-builders of each page.
+normalization, depth (initialization statistics), gradcheck, batchnorm, tuning, softmax, and figures (the figure
+builders, one module per page).
 """
 from . import (
     arena,

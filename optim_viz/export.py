@@ -14,7 +14,7 @@ import plotly.colors
 import plotly.io as pio
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from .plots import as_figure
+from .figures.style import as_figure
 from .simulate import Path
 from .surfaces import Surface
 

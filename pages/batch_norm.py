@@ -5,7 +5,7 @@ import streamlit as st
 
 import optim_viz_ui as ui
 from optim_viz import batchnorm as bn
-from optim_viz import plots_batchnorm as P
+from optim_viz.figures import batch_norm as draw
 
 HIDDEN = ["tanh", "relu"]
 BATCHES = [8, 16, 32, 64, 128, 256]
@@ -17,7 +17,7 @@ def trained(lr: float, hidden: str, batch: int, iterations: int, seed: int):
     """Both runs and everything that depends only on the training settings (read-only)."""
     lab = bn.compare(lr, hidden, batch, iterations, seed)
     runs = {"plain": lab.plain.history, "bn": lab.bn.history}
-    cost_fig = P.cost_curves({k: h["iteration"] for k, h in runs.items()}, {k: h["cost"] for k, h in runs.items()})
+    cost_fig = draw.cost_curves({k: h["iteration"] for k, h in runs.items()}, {k: h["cost"] for k, h in runs.items()})
     return lab, cost_fig, bn.outcome(lab), bn.dev_errors_one_at_a_time(lab)
 
 
@@ -25,17 +25,17 @@ def trained(lr: float, hidden: str, batch: int, iterations: int, seed: int):
 def layer_view(lr: float, hidden: str, batch: int, iterations: int, seed: int, layer: int, unit: int):
     lab = trained(lr, hidden, batch, iterations, seed)[0]
     hp, hb = lab.plain.history, lab.bn.history
-    drift_fig = P.preact_drift(hp["iteration"], hp["preact"][layer], hb["preact"][layer], hb["preact_z"][layer],
+    drift_fig = draw.preact_drift(hp["iteration"], hp["preact"][layer], hb["preact"][layer], hb["preact_z"][layer],
                                unit, layer, hidden)
     drifts = bn.drift(hp["preact"][layer]), bn.drift(hb["preact"][layer]), bn.drift(hb["preact_z"][layer])
-    saturated = (bn.saturated_units(hp["preact"][layer], P.SATURATED),
-                 bn.saturated_units(hb["preact"][layer], P.SATURATED))
+    saturated = (bn.saturated_units(hp["preact"][layer], draw.SATURATED),
+                 bn.saturated_units(hb["preact"][layer], draw.SATURATED))
     mu0, var0 = bn.init_running(1)
     b_mu, b_var = hb["batch_mu"][layer], hb["batch_var"][layer]
     r_mu = bn.running_series(b_mu, mu0[0, 0], bn.EWMA_BETA)
     r_var = bn.running_series(b_var, var0[0, 0], bn.EWMA_BETA)
     steps = np.arange(1, len(b_mu) + 1)
-    ewma_fig = P.running_stats(steps, b_mu[:, unit], r_mu[:, unit], b_var[:, unit], r_var[:, unit], bn.EWMA_BETA)
+    ewma_fig = draw.running_stats(steps, b_mu[:, unit], r_mu[:, unit], b_var[:, unit], r_var[:, unit], bn.EWMA_BETA)
     ewma = dict(mu=r_mu[-1, unit], var=r_var[-1, unit], last_mu=b_mu[-1, unit], last_var=b_var[-1, unit],
                 T=len(b_mu), jitter=bn.batch_jitter(b_mu, r_mu, r_var))
     return drift_fig, drifts, saturated, ewma_fig, ewma, bn.test_time(lab, layer)
@@ -45,7 +45,7 @@ def layer_view(lr: float, hidden: str, batch: int, iterations: int, seed: int, l
 def noise_view(lr: float, hidden: str, batch: int, iterations: int, seed: int, layer: int):
     lab = trained(lr, hidden, batch, iterations, seed)[0]
     rows = bn.batch_size_noise(lab, layer, sizes=tuple(sorted({*bn.BATCH_SIZES, batch})))
-    fig = P.batch_noise([r.batch_size for r in rows], [r.mean_spread for r in rows], [r.mean_theory for r in rows],
+    fig = draw.batch_noise([r.batch_size for r in rows], [r.mean_spread for r in rows], [r.mean_theory for r in rows],
                         [r.var_spread for r in rows], [r.example_noise for r in rows])
     return fig, {r.batch_size: r for r in rows}
 
@@ -130,8 +130,8 @@ drift_text = {
 }[drift_word]
 d_plain_text, d_bn_text = ("overflowed" if not np.isfinite(d) else f"{d:.3g}" for d in (d_plain, d_bn))
 sat_text = (f" At the end, {sat_plain} of the {bn.WIDTH} units of layer {layer} have a median input beyond ±2, in "
-            f"tanh's flat ends (shaded) where its slope is at most {1 - np.tanh(P.SATURATED) ** 2:.3f}, without batch "
-            f"norm; {sat_bn} with it."
+            f"tanh's flat ends (shaded) where its slope is at most {1 - np.tanh(draw.SATURATED) ** 2:.3f}, "
+            f"without batch norm; {sat_bn} with it."
             if hidden == "tanh" else "")
 ui.explain(f"What the activation g of layer {layer} receives during training: the 15th to 85th percentile over each "
            f"mini-batch of unit {unit} (band) and its median (bold line), the other units' medians in grey. Over "

@@ -4,7 +4,7 @@ import streamlit as st
 
 import optim_viz_ui as ui
 from optim_viz import ewma as E
-from optim_viz import plots_averages as P
+from optim_viz.figures import ewma as draw
 
 COMPARE = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999]
 ZOOM = 20
@@ -21,7 +21,7 @@ def curves(series_name: str, seed: int, beta: float) -> tuple:
 def main_figure(series_name: str, seed: int, beta: float, show_uncorrected: bool):
     _, xtitle, ytitle, _ = E.SERIES[series_name]
     theta, x, corrected, uncorrected = curves(series_name, seed, beta)
-    return P.ewma_figure(x, theta, corrected, uncorrected if show_uncorrected else None, beta, xtitle, ytitle)
+    return draw.ewma_figure(x, theta, corrected, uncorrected if show_uncorrected else None, beta, xtitle, ytitle)
 
 
 @ui.figure_cache
@@ -30,19 +30,20 @@ def comparison(series_name: str, seed: int, compare: tuple):
     _, xtitle, ytitle, _ = E.SERIES[series_name]
     theta = E.series(series_name, seed)
     rows = E.ewma(theta, compare) if compare else []
-    return P.compare_figure(E.time_steps(theta), theta, compare, rows, xtitle, ytitle), [E.roughness(r) for r in rows]
+    fig = draw.compare_figure(E.time_steps(theta), theta, compare, rows, xtitle, ytitle)
+    return fig, [E.roughness(r) for r in rows]
 
 
 @ui.figure_cache
 def zoom_figure(series_name: str, seed: int, beta: float):
     _, xtitle, ytitle, _ = E.SERIES[series_name]
     theta, x, corrected, uncorrected = curves(series_name, seed, beta)
-    return P.zoom_figure(x[:ZOOM], theta[:ZOOM], corrected[:ZOOM], uncorrected[:ZOOM], beta, xtitle, ytitle)
+    return draw.zoom_figure(x[:ZOOM], theta[:ZOOM], corrected[:ZOOM], uncorrected[:ZOOM], beta, xtitle, ytitle)
 
 
 @ui.figure_cache
 def weights_figure(beta: float):
-    return P.weights_figure(E.weights(beta, E.weights_horizon(beta)), E.one_over_e_lag(beta), beta)
+    return draw.weights_figure(E.weights(beta, E.weights_horizon(beta)), E.one_over_e_lag(beta), beta)
 
 
 def build(series_name: str, seed: int, beta: float, compare: tuple, show_uncorrected: bool):

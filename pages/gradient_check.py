@@ -2,7 +2,8 @@
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import gradcheck, plots_setup
+from optim_viz import gradcheck
+from optim_viz.figures import gradient_check as draw
 
 BUGS = list(gradcheck.BUGS)
 HIDDEN = ["tanh", "sigmoid", "relu"]
@@ -23,9 +24,9 @@ def build(bug: str, lambd: float, hidden: str, eps: float, seed: int):
     worst = gradcheck.worst_components(c)
     table = [{"component": p.names[i], "backprop dθ": f"{c.exact[i]:.6g}", "numerical dθ_approx": f"{c.approx[i]:.6g}",
               "|difference|": f"{c.component[i]:.2e}"} for i in worst]
-    figs = (plots_setup.difference_gauge(c.diff),
-            plots_setup.component_errors(p.blocks, block_diff, p.names, p.block, c.component),
-            plots_setup.eps_sweep(gradcheck.EPS_GRID, two, one, eps, buggy, gradcheck.BUGS[bug].split(":")[0].lower()))
+    figs = (draw.difference_gauge(c.diff),
+            draw.component_errors(p.blocks, block_diff, p.names, p.block, c.component),
+            draw.eps_sweep(gradcheck.EPS_GRID, two, one, eps, buggy, gradcheck.BUGS[bug].split(":")[0].lower()))
     flagged = gradcheck.flagged_blocks(p, block_diff)
     at_eps = c.diff if bug == "none" else gradcheck.clean_difference(p.lambd, hidden, eps, seed)
     where = gradcheck.read_sweep(gradcheck.EPS_GRID, two, eps, at_eps, buggy)

@@ -4,7 +4,8 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import plots_tuning, tuning
+from optim_viz import tuning
+from optim_viz.figures import hyperparameter_search as draw
 
 OPTIMIZERS = list(tuning.SWEEP_OPTIMIZERS)
 
@@ -25,7 +26,7 @@ def tuning_landscape():
 def searches(k: int, seed: int, fine: bool):
     p, ls = tuning_problem(), tuning_landscape()
     cmp = tuning.compare_searches(p, k, seed)
-    return (plots_tuning.search_figure(ls, cmp, k, fine), plots_tuning.coverage_figure(ls, cmp),
+    return (draw.search_figure(ls, cmp, k, fine), draw.coverage_figure(ls, cmp),
             tuning.search_text(cmp, k), cmp)
 
 
@@ -39,20 +40,20 @@ def sampling(n: int, seed: int):
     b_range = (1 - tuning.BETA_RANGE[1], 1 - tuning.BETA_RANGE[0])
     b_edges, bu = tuning.decade_counts(1 - b_uni, *b_range)
     _, bl = tuning.decade_counts(1 - b_log, *b_range)
-    fig = plots_tuning.sampling_figure(edges, cu, cl, b_edges, bu, bl)
+    fig = draw.sampling_figure(edges, cu, cl, b_edges, bu, bl)
     return fig, tuning.sampling_text(a_uni, a_log, b_uni, b_log)
 
 
 @ui.figure_cache
 def windows():
     low, high = tuning.window_step(0.9), tuning.window_step(0.999)
-    return plots_tuning.window_figure([low, high]), tuning.window_text(low, high)
+    return draw.window_figure([low, high]), tuning.window_text(low, high)
 
 
 @ui.figure_cache
 def pandas(rates: tuple, epochs_per_stage: int, seed: int):
     pc = tuning.panda_vs_caviar(tuning_problem(), list(rates), epochs_per_stage, seed)
-    return plots_tuning.panda_caviar_figure(pc), tuning.panda_text(pc), pc
+    return draw.panda_caviar_figure(pc), tuning.panda_text(pc), pc
 
 
 @ui.figure_cache
@@ -63,7 +64,7 @@ def sweep(optimizer: str):
 @ui.figure_cache
 def sweeps(chosen: tuple):
     runs = [sweep(o) for o in chosen]
-    return plots_tuning.sweep_figure(runs), tuning.sweep_text(runs)
+    return draw.sweep_figure(runs), tuning.sweep_text(runs)
 
 
 p = tuning_problem()

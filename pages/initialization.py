@@ -3,7 +3,8 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import depth, plots_setup
+from optim_viz import depth
+from optim_viz.figures import initialization as draw
 
 INITS = list(depth.INITS)
 HIDDEN = ["relu", "tanh", "linear"]
@@ -20,26 +21,26 @@ def stats_figure(methods: tuple, n_layers: int, width: int, hidden: str, scale: 
     stats = {k: layer_stats(k, n_layers, width, hidden, scale if k in depth.USES_SCALE else 0.0, nets, seed)
              for k in methods}
     summary = {k: depth.first_and_last(s) for k, s in stats.items()}
-    return plots_setup.layer_stats(stats, depth.INITS), summary, {k: depth.trend(s) for k, s in stats.items()}
+    return draw.layer_stats(stats, depth.INITS), summary, {k: depth.trend(s) for k, s in stats.items()}
 
 
 @ui.figure_cache
 def linear_figure(n_layers: int):
-    return plots_setup.linear_example(n_layers, depth.linear_examples(n_layers))
+    return draw.linear_example(n_layers, depth.linear_examples(n_layers))
 
 
 @ui.figure_cache
 def symmetry_figure(hidden: str, scale: float, seed: int):
     runs = depth.symmetry_runs(("zeros", "constant", "he"), hidden, scale=scale, seed=seed)
     moved = {k: float(np.ptp(r.W1_column, axis=0).max()) for k, r in runs.items()}  # how far W1[:, 0] travelled
-    return plots_setup.symmetry(runs, depth.INITS), {k: float(r.unit_spread[-1]) for k, r in runs.items()}, moved
+    return draw.symmetry(runs, depth.INITS), {k: float(r.unit_spread[-1]) for k, r in runs.items()}, moved
 
 
 @ui.figure_cache
 def training_figure(methods: tuple, n_layers: int, width: int, hidden: str, iterations: int, lr: float,
                     scale: float, seed: int):
     runs = depth.training_runs(methods, n_layers, width, hidden, iterations, lr, scale, seed=seed)
-    return plots_setup.training(runs, depth.INITS), depth.stuck_at_log2(runs)
+    return draw.training(runs, depth.INITS), depth.stuck_at_log2(runs)
 
 
 def with_status(work: float, label: str, run):

@@ -5,8 +5,9 @@ import streamlit as st
 
 import optim_viz_ui as ui
 from optim_viz import minibatch as MB
-from optim_viz import plots_averages as P
 from optim_viz import schedules as S
+from optim_viz.figures import lr_decay as draw
+from optim_viz.figures.style import PALETTE, thin
 
 LABELS = {
     "inverse_time": "α₀ / (1 + decay_rate·epoch)",
@@ -30,7 +31,7 @@ def schedule_view(names: tuple, lr0: float, hyper: tuple, epochs: int, upe: int,
     chosen = {LABELS[n]: S.by_name(n, lr0, h) for n in names}
     curves = {lab: S.on_epoch_axis(s, epochs, upe) for lab, s in chosen.items()}
     beyond = frozenset(lab for lab, s in chosen.items() if s.beyond_course)
-    fig = P.schedules_figure(curves, log_y=log_y, beyond=beyond)
+    fig = draw.schedules_figure(curves, log_y=log_y, beyond=beyond)
     tab = S.table(chosen, min(epochs, 10), upe)
     df = pd.DataFrame({k: (v if k == "epoch" else [fmt_lr(x) for x in v]) for k, v in tab.items()})
     return fig, df
@@ -61,18 +62,18 @@ def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, e
     labels = [CONST, DECAY.format(LABELS[sched])]
     rates = [lr0, S.by_name(sched, lr0, dict(hyper))]
     runs = dict(zip(labels, MB.train_many(X, Y, batch_size, epochs, opt, rates, seed)))
-    curves = {label: MB.cost_on_epoch_axis(r, X, Y, P.thin(r.path.shape[0], CURVE_POINTS)) for label, r in runs.items()}
+    curves = {label: MB.cost_on_epoch_axis(r, X, Y, thin(r.path.shape[0], CURVE_POINTS)) for label, r in runs.items()}
     summary = [(label, *MB.epoch_summary(r, X, Y, p_star, J_star, max_points=SUMMARY_POINTS), r.accuracy)
                for label, r in runs.items()]
     settle = [MB.settling(r, X, Y, p_star, J_star, last=row[1], max_points=SUMMARY_POINTS)
               for r, row in zip(runs.values(), summary)]
-    cost_fig = P.decay_demo_figure(curves, J_star)
+    cost_fig = draw.decay_demo_figure(curves, J_star)
     # zoom on the last epoch: a box around the minimum that holds both runs' final epoch
     last = [MB.last_epoch(r) for r in runs.values()]
     w1, w2 = MB.zoom_axes([MB.last_epoch_updates(r) for r in runs.values()], p_star)
     J = MB.cost_contour(X, Y, w1, w2, p_star[2])
-    path_fig = P.paths_figure(w1, w2, J, last, Y.size, p_star, last[0].path[0], labels=labels,
-                              title="Last epoch, zoomed around ★", colours=[P.PALETTE[3], P.PALETTE[0]],
+    path_fig = draw.paths_figure(w1, w2, J, last, Y.size, p_star, last[0].path[0], labels=labels,
+                              title="Last epoch, zoomed around ★", colours=[PALETTE[3], PALETTE[0]],
                               start_name="start of the last epoch (constant α)")
     return cost_fig, path_fig, summary, settle
 

@@ -5,7 +5,7 @@ import streamlit as st
 import optim_viz_ui as ui
 from optim_viz import ewma as E
 from optim_viz import minibatch as MB
-from optim_viz import plots_averages as P
+from optim_viz.figures import mini_batch as draw
 
 M = MB.M_DEFAULT
 SIZES = MB.batch_sizes(M)
@@ -33,15 +33,15 @@ def build(sizes: tuple, epochs: int, opt: str, lr: float, seed: int):
     w1, w2 = MB.view_axes([r.path for r in runs], p_star, MB.START)
     J = MB.cost_contour(X, Y, w1, w2, p_star[2])
     smoothed = [E.ewma(r.cost_iter, SMOOTH) for r in runs]
-    figs = (P.cost_per_iteration_figure(runs, M, smoothed, SMOOTH), P.cost_per_epoch_figure(runs, M),
-            P.paths_figure(w1, w2, J, runs, M, p_star, MB.START))
+    figs = (draw.cost_per_iteration_figure(runs, M, smoothed, SMOOTH), draw.cost_per_epoch_figure(runs, M),
+            draw.paths_figure(w1, w2, J, runs, M, p_star, MB.START))
     rows = [MB.summary(r) for r in runs]
     facts = dict(rows=rows, smooth={r.batch_size: MB.smooth_descent(r) for r in runs},
                  noise={r.batch_size: E.roughness(r.cost_iter) for r in runs},
                  trend={r.batch_size: (float(s[0]), float(s[-1])) for r, s in zip(runs, smoothed)},
                  distance={r.batch_size: MB.distance_to(r, p_star) for r in runs})
     table = pd.DataFrame({
-        "mini-batch size": [P.batch_label(r.batch_size, M) for r in rows],
+        "mini-batch size": [draw.batch_label(r.batch_size, M) for r in rows],
         "updates per epoch": [r.updates_per_epoch for r in rows],
         "time per epoch (ms)": [r.ms_per_epoch for r in rows],
         "time per update (µs)": [r.us_per_update for r in rows],
@@ -79,7 +79,7 @@ with st.sidebar:
     st.header("Training")
     ui.presets(PRESETS)
     sizes = ui.multiselect("Mini-batch sizes", SIZES, [1, 64, M], key="sizes",
-                           format_func=lambda b: P.batch_label(b, M))
+                           format_func=lambda b: draw.batch_label(b, M))
     epochs = ui.slider("Epochs", 1, 20, 5, key="epochs")
     opt = ui.select("Optimizer", list(OPTS), "sgd", key="opt", format_func=lambda n: OPTS[n][0])
     if st.session_state.get("_mb_opt", opt) != opt:
@@ -101,7 +101,7 @@ sizes = sorted(sizes)
 with st.spinner("Training (stochastic GD makes thousands of updates per epoch; cached afterwards)…"):
     (iter_fig, epoch_fig, path_fig), table, J_star, acc_star, facts = build(tuple(sizes), int(epochs), opt, float(lr),
                                                                            int(seed))
-label = {b: P.batch_label(b, M) for b in sizes}
+label = {b: draw.batch_label(b, M) for b in sizes}
 listed = lambda values, fmt: "; ".join(f"{label[b]}: {fmt(v)}" for b, v in values.items())  # noqa: E731
 
 ui.chart(iter_fig, key="iter")

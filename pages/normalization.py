@@ -2,7 +2,8 @@
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import normalization, plots_setup
+from optim_viz import normalization
+from optim_viz.figures import normalization as draw
 
 METHODS = ["sgd", "momentum", "adam"]
 LABELS = {"sgd": "Gradient descent", "momentum": "Momentum (β = 0.9, best α)", "adam": "Adam (best α)"}
@@ -12,7 +13,7 @@ LABELS = {"sgd": "Gradient descent", "momentum": "Momentum (β = 0.9, best α)",
 def problems(ratio: float, offset: float, seed: int):
     """The data, both costs and the first chart: they depend on the data set only."""
     pb = normalization.problems(ratio, offset, seed)
-    return pb, plots_setup.normalization_stages(pb), normalization.conditioning(pb.data.X_train)
+    return pb, draw.normalization_stages(pb), normalization.conditioning(pb.data.X_train)
 
 
 @ui.figure_cache
@@ -29,7 +30,7 @@ def build(ratio: float, offset: float, seed: int, fraction: float, steps: int, t
     cmp = normalization.assemble(pb, grid, fraction, steps, tol, methods)
     rows = []
     for kind, q, tag in (("raw", cmp.raw, "raw x"), ("norm", cmp.norm, "normalized x")):
-        row = {"inputs": tag, "condition number κ": plots_setup.fmt_kappa(q.condition), "λ_max": f"{q.L_max:.4g}"}
+        row = {"inputs": tag, "condition number κ": draw.fmt_kappa(q.condition), "λ_max": f"{q.L_max:.4g}"}
         for name in methods:
             run = cmp.runs[(kind, name)]
             row[f"{LABELS[name]}: α"] = f"{run.lr:.3g}"
@@ -38,7 +39,7 @@ def build(ratio: float, offset: float, seed: int, fraction: float, steps: int, t
         row["GD steps, closed form"] = f"{exact:,}" if exact >= 0 else f"> {normalization.CLOSED_FORM_LIMIT:,}"
         rows.append(row)
     story = normalization.story(cmp, fraction, tol, methods, steps)
-    return (stages, plots_setup.cost_contours(cmp, methods), plots_setup.convergence(cmp, tol, methods), rows,
+    return (stages, draw.cost_contours(cmp, methods), draw.convergence(cmp, tol, methods), rows,
             cmp.mu.ravel().tolist(), cmp.sigma.ravel().tolist(), stage_kappa, story)
 
 
@@ -74,7 +75,7 @@ out = ui.guarded(lambda: build(float(ratio), float(offset), int(seed), float(fra
                                methods), "Could not build the problem")
 if out is not None:
     stages, contours, curves, rows, mu, sigma, kappa, story = out
-    k = plots_setup.fmt_kappa
+    k = draw.fmt_kappa
 
     st.subheader("1 · The data at each stage")
     st.latex(r"\mu = \frac{1}{m}\sum_{i=1}^{m} x^{(i)},\quad x := x - \mu,\quad "

@@ -3,7 +3,8 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import arena, export, optimizers, plots, surfaces
+from optim_viz import arena, export, optimizers, surfaces
+from optim_viz.figures import arena as draw
 
 SPECS = optimizers.SPECS
 NAMES = list(SPECS)
@@ -28,7 +29,7 @@ def get_surface(name: str, expr: str, bounds: tuple):
 @ui.figure_cache
 def backdrop(surface_name: str, expr: str, bounds: tuple):
     """The map's colour field and contour lines: they change only with the surface."""
-    return plots.background(get_surface(surface_name, expr, bounds))
+    return draw.background(get_surface(surface_name, expr, bounds))
 
 
 @ui.figure_cache
@@ -44,15 +45,15 @@ def build(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: tu
     """Run the race and build its 2-D figures once per distinct set of plain-value inputs (read-only)."""
     surface = get_surface(surface_name, expr, bounds)
     paths = {n: run_one(surface_name, expr, bounds, n, h, start, steps, adam_bc and n == "adam") for n, h in entries}
-    return (paths, plots.race_figure(surface, paths, start, back=backdrop(surface_name, expr, bounds)),
-            plots.loss_figure(surface, paths))
+    return (paths, draw.race_figure(surface, paths, start, back=backdrop(surface_name, expr, bounds)),
+            draw.loss_figure(surface, paths))
 
 
 @ui.figure_cache
 def build3d(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: tuple, steps: int, adam_bc: bool):
     """The 3-D view, built only when it is asked for."""
     paths = build(surface_name, expr, bounds, entries, start, steps, adam_bc)[0]
-    return plots.surface3d_figure(get_surface(surface_name, expr, bounds), paths)
+    return draw.surface3d_figure(get_surface(surface_name, expr, bounds), paths)
 
 
 
@@ -196,8 +197,8 @@ left, right = st.columns([3, 2], gap="medium")
 with left:
     event = ui.chart(race_fig, key="race", on_select="rerun", selection_mode="points")
     ui.explain("Press ▶ Play or drag the step slider. " + race_story(arena.summary(surface, paths, tol), tol, steps)
-               + ("" if steps < plots.MAX_FRAMES else
-                  f" (The animation shows every {plots.frame_steps(steps)[1]}th step; the lines hold every step.)"))
+               + ("" if steps < draw.MAX_FRAMES else
+                  f" (The animation shows every {draw.frame_steps(steps)[1]}th step; the lines hold every step.)"))
 with right:
     ui.chart(loss_fig, key="loss")
     fs = arena.f_star(surface)

@@ -4,7 +4,8 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import datasets, diagnosis, nn, plots_nn
+from optim_viz import datasets, diagnosis, nn
+from optim_viz.figures import regularization as draw
 
 OPTIMIZERS = {"sgd": "Gradient descent", "momentum": "Momentum", "rmsprop": "RMSprop", "adam": "Adam"}
 ACTIVATIONS = {"relu": "ReLU", "tanh": "tanh"}
@@ -44,7 +45,7 @@ def _grid(run: dict, hidden: str, bounds) -> tuple:
     """ŷ on the GRID × GRID plane of a run, computed once per run and bounds."""
     key = ("grid", bounds)
     if key not in run:
-        run[key] = plots_nn.grid_probabilities(run["params"], hidden, bounds, GRID)
+        run[key] = draw.grid_probabilities(run["params"], hidden, bounds, GRID)
     return run[key]
 
 
@@ -57,13 +58,13 @@ def comparison_variants(n_hidden: int, lambd_cmp: float, kp_cmp: float) -> dict[
 def main_figures(data, net, lambd, kps, train_cfg):
     run = lab(data, net, lambd, kps, train_cfg)
     s, h = run["split"], run["history"]
-    bounds = plots_nn.bounds_of(s.X_train, s.X_dev, s.X_test)
+    bounds = draw.bounds_of(s.X_train, s.X_dev, s.X_test)
     e = run["errors"]
-    boundary = plots_nn.decision_boundary(
+    boundary = draw.decision_boundary(
         *_grid(run, net[1], bounds), s.X_train, s.Y_train, s.X_dev, s.Y_dev,
         title=f"Decision boundary: train error {e['train']:.1%}, dev error {e['dev']:.1%}")
-    cost = plots_nn.cost_curves({"this run": (h["iteration"], h["cost"])})
-    norms = plots_nn.weight_norms_over_time(h["iteration"], h["weight_norms"])
+    cost = draw.cost_curves({"this run": (h["iteration"], h["cost"])})
+    norms = draw.weight_norms_over_time(h["iteration"], h["weight_norms"])
     return boundary, cost, norms
 
 
@@ -72,7 +73,7 @@ def network_figure(data, net, lambd, kps, train_cfg, t: int):
     run = lab(data, net, lambd, kps, train_cfg)
     masks = [None if m is None else m[t - 1] for m in run["history"]["masks"]]
     dims = nn.layer_dims(run["params"])
-    return plots_nn.network_diagram(dims, masks, list(kps), title=f"Iteration {t}: dropout masks of training example 1")
+    return draw.network_diagram(dims, masks, list(kps), title=f"Iteration {t}: dropout masks of training example 1")
 
 
 @ui.figure_cache
@@ -81,7 +82,7 @@ def expected_value_figure(data, net, lambd, kps, train_cfg):
     values = nn.dropout_expected_values(run["params"], run["split"].X_train, net[1], kps, seed=train_cfg[3],
                                         draws=MASK_DRAWS)
     rows = [(f"hidden {l} (keep_prob {kp:g})", v) for l, (v, kp) in enumerate(zip(values, kps), start=1)]
-    return plots_nn.expected_value_bars(rows), values
+    return draw.expected_value_bars(rows), values
 
 
 @ui.figure_cache
@@ -89,13 +90,13 @@ def comparison(data, net, train_cfg, lambd_cmp: float, kp_cmp: float):
     configs = comparison_variants(len(net[0]), lambd_cmp, kp_cmp)
     runs_ = dict(zip(configs, runs(data, net, train_cfg, list(configs.values()))))
     s = runs_["No regularization"]["split"]
-    bounds = plots_nn.bounds_of(s.X_train, s.X_dev, s.X_test)
+    bounds = draw.bounds_of(s.X_train, s.X_dev, s.X_test)
     titles = {"No regularization": "No regularization", "L2": f"L2, λ = {lambd_cmp:g}",
               "Dropout": f"Dropout, keep_prob = {kp_cmp:g}"}
     panels = [(f"{titles[n]}<br>train {r['errors']['train']:.1%} · dev {r['errors']['dev']:.1%}",
                *_grid(r, net[1], bounds)) for n, r in runs_.items()]
-    fig = plots_nn.boundary_panels(panels, s.X_train, s.Y_train, s.X_dev, s.Y_dev)
-    cost = plots_nn.cost_curves({n: (r["history"]["iteration"], r["history"]["cost"]) for n, r in runs_.items()},
+    fig = draw.boundary_panels(panels, s.X_train, s.Y_train, s.X_dev, s.Y_dev)
+    cost = draw.cost_curves({n: (r["history"]["iteration"], r["history"]["cost"]) for n, r in runs_.items()},
                                 title="Cost J of the three runs")
     norms = {n: nn.weight_norms(r["params"]) for n, r in runs_.items()}
     weights = {n: nn.all_weights(r["params"]) for n, r in runs_.items()}
@@ -105,7 +106,7 @@ def comparison(data, net, train_cfg, lambd_cmp: float, kp_cmp: float):
     facts = dict(errors={n: r["errors"] for n, r in runs_.items()}, norms=norms,
                  final_cost={n: float(r["history"]["cost"][-1]) for n, r in runs_.items()},
                  weight_std={n: float(np.std(w)) for n, w in weights.items()}, titles=titles)
-    return fig, cost, plots_nn.weight_norm_bars(norms), plots_nn.weight_histograms(weights), rows, facts
+    return fig, cost, draw.weight_norm_bars(norms), draw.weight_histograms(weights), rows, facts
 
 
 def dropout_section(kp_demo: float) -> None:

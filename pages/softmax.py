@@ -4,7 +4,8 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import plots_softmax, softmax
+from optim_viz import softmax
+from optim_viz.figures import softmax as draw
 
 M = 300
 GRID = 120
@@ -21,7 +22,7 @@ def probabilities(z: tuple, shift: float, temp: float):
     p = softmax.softmax(z + shift, temperature=temp)
     shift_change = float(np.max(np.abs(p - softmax.softmax(z, temperature=temp))))
     w = softmax.why_stable((z + shift) / temp)
-    fig = plots_softmax.probability_bars(softmax.CLASSES, p, softmax.hardmax(z + shift), temp)
+    fig = draw.probability_bars(softmax.CLASSES, p, softmax.hardmax(z + shift), temp)
     table = [{"class": c, "z / T": _num(w.z[j]), "z/T − max": _num(w.shifted[j]), "e^(z/T − max)": _num(w.t[j]),
               "ŷ (stable)": f"{w.y_hat[j]:.4f}", "e^(z/T) as written": _num(w.t_naive[j]),
               "ŷ as written": _num(w.y_hat_naive[j])} for j, c in enumerate(softmax.CLASSES)]
@@ -50,7 +51,7 @@ def regions_view(ds: str, C: int, seed: int, units: int, lr: float, iterations: 
                *softmax.region_grid(deep, bounds, GRID))]
     words = softmax.regions_text(softmax.convexity_violations(lin, X), softmax.convexity_violations(deep, X), units,
                                  lin.error, deep.error)
-    cost = plots_softmax.cost_figure({"no hidden layer": (lin.history["iteration"], lin.history["cost"]),
+    cost = draw.cost_figure({"no hidden layer": (lin.history["iteration"], lin.history["cost"]),
                                       f"hidden layer of {units}": (deep.history["iteration"], deep.history["cost"])})
     return panels, words, cost
 
@@ -60,10 +61,10 @@ def example_view(ds: str, C: int, seed: int, units: int, lr: float, iterations: 
     """The regions with example i ringed, and its numbers through the classifier without a hidden layer."""
     X, Y = data(ds, C, seed)
     panels, _, _ = regions_view(ds, C, seed, units, lr, iterations)
-    regions = plots_softmax.regions_figure(panels, X, Y.argmax(axis=0), C, highlight=i)
+    regions = draw.regions_figure(panels, X, Y.argmax(axis=0), C, highlight=i)
     ex = softmax.example(classifier(ds, C, seed, 0, lr, iterations), X, Y, i)
     classes = [f"class {c}" for c in range(C)]
-    ex_fig = plots_softmax.example_figure(classes, ex.y_hat, ex.y, ex.dz)
+    ex_fig = draw.example_figure(classes, ex.y_hat, ex.y, ex.dz)
     ex_table = [{"class": classes[j], "z = W x + b": f"{ex.z[j]:.4f}", "ŷ = softmax(z)": f"{ex.y_hat[j]:.4f}",
                  "y": f"{ex.y[j]:g}", "dz = ŷ − y": f"{ex.dz[j]:+.6f}",
                  "central difference of L": f"{ex.dz_numeric[j]:+.6f}"} for j in range(C)]

@@ -152,9 +152,9 @@ def test_one_table_of_bands_drives_verdict_band_and_reading():
 
 
 def test_chart_colours_and_labels_come_from_the_same_table():
-    from optim_viz import plots_setup
+    from optim_viz import figures
 
-    gauge = plots_setup.difference_gauge(1e-7).to_dict()["layout"]
+    gauge = figures.gradient_check.difference_gauge(1e-7).to_dict()["layout"]
     assert [a["text"] for a in gauge["annotations"]] == [b.label for b in G.BANDS]
     assert [s["fillcolor"] for s in gauge["shapes"]] == [b.colour for b in G.BANDS]
     assert [s["x1"] for s in gauge["shapes"][:3]] == [1e-7, 1e-5, 1e-3]

@@ -110,7 +110,7 @@ import re  # noqa: E402
 import plotly.io as pio  # noqa: E402
 
 from helpers import decoded as _decoded  # noqa: E402
-from optim_viz import plots_averages as P  # noqa: E402
+from optim_viz import figures  # noqa: E402
 
 PRESETS = ["The course's three curves", "Why bias correction", "Too much smoothing", "Smoothing a training loss"]
 
@@ -229,11 +229,11 @@ def test_every_preset_says_what_it_shows(name):
 def test_cached_pieces_give_the_figures_of_an_uncached_build(at):
     theta = E.series("temperature", 0)
     x, c, u = E.time_steps(theta), E.ewma(theta, 0.9), E.ewma(theta, 0.9, bias_correction=False)
-    direct = [P.ewma_figure(x, theta, c, u, 0.9, "day", "temperature (°F)"),
-              P.compare_figure(x, theta, [0.5, 0.9, 0.98], E.ewma(theta, [0.5, 0.9, 0.98]), "day",
+    direct = [figures.ewma.ewma_figure(x, theta, c, u, 0.9, "day", "temperature (°F)"),
+              figures.ewma.compare_figure(x, theta, [0.5, 0.9, 0.98], E.ewma(theta, [0.5, 0.9, 0.98]), "day",
                                "temperature (°F)"),
-              P.zoom_figure(x[:20], theta[:20], c[:20], u[:20], 0.9, "day", "temperature (°F)"),
-              P.weights_figure(E.weights(0.9, E.weights_horizon(0.9)), E.one_over_e_lag(0.9), 0.9)]
+              figures.ewma.zoom_figure(x[:20], theta[:20], c[:20], u[:20], 0.9, "day", "temperature (°F)"),
+              figures.ewma.weights_figure(E.weights(0.9, E.weights_horizon(0.9)), E.one_over_e_lag(0.9), 0.9)]
     for shown, built in zip(charts(at), direct):
         theirs = json.loads(pio.to_json(built.figure, validate=False))
         assert _decoded(shown["data"]) == _decoded(theirs["data"])

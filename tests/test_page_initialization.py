@@ -115,16 +115,17 @@ def test_cached_pieces_give_the_uncached_figures():
     """Statistics are cached per initialization (a scale move recomputes only random and constant): after moving
     the scale, the figures equal one uncached build."""
     from helpers import decoded as _decoded
-    from optim_viz import depth, plots_setup
+    from optim_viz import depth
+    from optim_viz.figures import initialization as draw
 
     at = open_page(PAGE)
     at.select_slider(key="scale").set_value(0.05).run()
     assert_ok(at)
     stats = depth.all_layer_stats(list(depth.INITS), 20, 100, "relu", 0.05, nets=4)
-    want = [plots_setup.layer_stats(stats, depth.INITS), plots_setup.linear_example(20, depth.linear_examples(20)),
-            plots_setup.symmetry({k: depth.symmetry_run(k, "relu", scale=0.05) for k in ("zeros", "constant", "he")},
+    want = [draw.layer_stats(stats, depth.INITS), draw.linear_example(20, depth.linear_examples(20)),
+            draw.symmetry({k: depth.symmetry_run(k, "relu", scale=0.05) for k in ("zeros", "constant", "he")},
                                  depth.INITS),
-            plots_setup.training(depth.training_runs(list(depth.INITS), 5, 10, "relu", DEFAULT_ITERS, 0.1, 0.05),
+            draw.training(depth.training_runs(list(depth.INITS), 5, 10, "relu", DEFAULT_ITERS, 0.1, 0.05),
                                  depth.INITS)]
     for got, ref in zip(charts(at), want):
         assert _decoded(got) == _decoded(ref.to_dict())

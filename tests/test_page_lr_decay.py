@@ -234,15 +234,15 @@ def test_every_preset_says_what_it_shows(name):
 
 def test_cached_pieces_give_the_figures_of_an_uncached_build(at):
     """The demo's charts equal figures built straight from the library (two separate runs, no page code)."""
-    from optim_viz import plots_averages as P
+    from optim_viz import figures
 
     X, Y = MB.make_data(m=2000, seed=0)
     p = MB.optimum(X, Y)
     J_star = float(MB.cost(p, X, Y))
     runs = {"constant α = α₀": MB.train(X, Y, 8, 20, "sgd", lr=1.0),
             f"decay: {INV}": MB.train(X, Y, 8, 20, "sgd", lr=1.0, schedule=S.inverse_time(1.0, 1.0))}
-    curves = {k: MB.cost_on_epoch_axis(r, X, Y, P.thin(r.path.shape[0], 400)) for k, r in runs.items()}
-    built = P.decay_demo_figure(curves, J_star)
+    curves = {k: MB.cost_on_epoch_axis(r, X, Y, figures.style.thin(r.path.shape[0], 400)) for k, r in runs.items()}
+    built = figures.lr_decay.decay_demo_figure(curves, J_star)
     shown = charts(at)[1]
     theirs = json.loads(pio.to_json(built.figure, validate=False))
     np.testing.assert_allclose(decode(shown["data"][1]["y"]), decode(theirs["data"][1]["y"]), rtol=1e-9)

@@ -107,7 +107,7 @@ import json  # noqa: E402
 import plotly.io as pio  # noqa: E402
 
 from helpers import decoded as _decoded  # noqa: E402
-from optim_viz import plots_averages as P  # noqa: E402
+from optim_viz import figures  # noqa: E402
 
 PRESETS = ["Stochastic vs mini-batch vs batch", "Batch GD needs many epochs", "Momentum smooths the noise"]
 
@@ -127,7 +127,7 @@ def check_every_claim(at):
     sizes = sorted(at.multiselect(key="sizes").value) or [64]
     epochs, opt, lr = at.slider(key="epochs").value, at.selectbox(key="opt").value, at.select_slider(key="lr").value
     runs = {b: run(b, epochs, opt, lr) for b in sizes}
-    label = {b: P.batch_label(b, M) for b in sizes}
+    label = {b: figures.mini_batch.batch_label(b, M) for b in sizes}
     iter_fig, path_fig, epoch_fig = charts(at)
     if M in sizes:
         down = np.all(np.diff(runs[M].cost_iter) < 0)
@@ -221,9 +221,9 @@ def test_cached_pieces_give_the_figures_of_an_uncached_build(at):
     p = MB.optimum(X, Y)
     runs = [run(b, 5, "sgd", 0.3) for b in (1, 64, M)]
     w1, w2 = MB.view_axes([r.path for r in runs], p, MB.START)
-    built = [P.cost_per_iteration_figure(runs, M, [E.ewma(r.cost_iter, 0.98) for r in runs], 0.98),
-             P.paths_figure(w1, w2, MB.cost_contour(X, Y, w1, w2, p[2]), runs, M, p, MB.START),
-             P.cost_per_epoch_figure(runs, M)]
+    built = [figures.mini_batch.cost_per_iteration_figure(runs, M, [E.ewma(r.cost_iter, 0.98) for r in runs], 0.98),
+             figures.mini_batch.paths_figure(w1, w2, MB.cost_contour(X, Y, w1, w2, p[2]), runs, M, p, MB.START),
+             figures.mini_batch.cost_per_epoch_figure(runs, M)]
     for shown, fig in zip(charts(at), built):
         theirs = json.loads(pio.to_json(fig.figure, validate=False))
         assert _decoded(shown["data"]) == _decoded(theirs["data"]) and _decoded(shown["layout"]) == _decoded(

@@ -201,12 +201,12 @@ def test_cached_pieces_give_the_uncached_figures():
     """The page assembles its figures from separately cached pieces; they equal one uncached build."""
     from helpers import decoded as _decoded
     from optim_viz import normalization as N
-    from optim_viz import plots_setup
+    from optim_viz.figures import normalization as draw
 
     at = open_page(PAGE)
     at.slider(key="frac").set_value(0.6).run()  # a GD miss on top of cached sweeps
     at.select_slider(key="tol").set_value(1e-8).run()  # a tol miss on top of the same sweeps
     cmp = N.compare(20.0, 2.0, 0, 0.6, 2000, 1e-8)
-    want = [plots_setup.normalization_stages(cmp), plots_setup.cost_contours(cmp), plots_setup.convergence(cmp, 1e-8)]
+    want = [draw.normalization_stages(cmp), draw.cost_contours(cmp), draw.convergence(cmp, 1e-8)]
     for got, ref in zip(charts(at), want):
         assert _decoded(got) == _decoded(ref.to_dict())

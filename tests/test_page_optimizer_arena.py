@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from helpers import assert_ok, charts, open_page
-from optim_viz import arena, optimizers, plots, surfaces
+from optim_viz import arena, figures, optimizers, surfaces
 
 PAGE = "pages/optimizer_arena.py"
 DEFAULT_SURFACE = "ravine"
@@ -87,9 +87,9 @@ def test_every_optimizer_on_with_max_steps_uses_a_stated_stride():
     assert_ok(at)
     fig = race(at)
     assert len(fig["data"]) == 4 + 2 * len(optimizers.SPECS)
-    shown = plots.frame_steps(1000)
+    shown = figures.arena.frame_steps(1000)
     assert [f["name"] for f in fig["frames"]] == [str(k) for k in shown]
-    assert shown[0] == 0 and shown[-1] == 1000 and len(shown) <= plots.MAX_FRAMES
+    assert shown[0] == 0 and shown[-1] == 1000 and len(shown) <= figures.arena.MAX_FRAMES
     # every hyperparameter widget exists and can be pushed to its extremes
     for name in optimizers.SPECS:
         at.select_slider(key=f"{name}_lr").set_value(1.0)
@@ -433,10 +433,10 @@ def test_cached_pieces_give_the_figure_an_uncached_build_gives():
     widget(at, "momentum_lr").set_value(0.09)
     at.run()  # a moved control: the other three paths and the background come from the caches
     s, paths, _ = _race_of(at)
-    expected = plots.race_figure(s, paths, (float(s.start[0]), float(s.start[1]))).to_dict()
+    expected = figures.arena.race_figure(s, paths, (float(s.start[0]), float(s.start[1]))).to_dict()
     shown = race(at)
     assert shown == json.loads(json.dumps(expected))
-    loss = plots.loss_figure(s, paths).to_dict()
+    loss = figures.arena.loss_figure(s, paths).to_dict()
     assert charts(at)[1] == json.loads(json.dumps(loss))
 
 

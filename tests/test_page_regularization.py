@@ -289,12 +289,12 @@ def test_weight_decay_sentence_follows_the_optimizer(fast):
 def test_cached_pieces_give_the_figures_of_an_uncached_build():
     """The page's boundary and comparison panels equal figures built from separate nn.train runs, no cache."""
     from helpers import decoded as _decoded
-    from optim_viz import datasets, nn, optimizers, plots_nn
+    from optim_viz import datasets, figures, nn, optimizers
 
     at = open_page(PAGE, it="300", lc="0.5")
     X, Y = datasets.make("moons", 300, 0.3, 0)
     s = datasets.split(X, Y, (60, 20, 20), 0)
-    bounds = plots_nn.bounds_of(s.X_train, s.X_dev, s.X_test)
+    bounds = figures.regularization.bounds_of(s.X_train, s.X_dev, s.X_test)
     fits = {}
     for name, lam, kp in (("No regularization", 0.0, None), ("L2", 0.5, None), ("Dropout", 0.0, 0.7)):
         params = nn.init_params([2, 50, 50, 1], "he", np.random.default_rng(0))
@@ -302,15 +302,15 @@ def test_cached_pieces_give_the_figures_of_an_uncached_build():
                                  kp, np.random.default_rng(1), record_every=1)
     err = lambda p, X_, Y_: nn.error_rate(p, X_, Y_, "relu")  # noqa: E731
     p0 = fits["No regularization"]
-    grid = plots_nn.grid_probabilities(p0, "relu", bounds, 100)
+    grid = figures.regularization.grid_probabilities(p0, "relu", bounds, 100)
     title = (f"Decision boundary: train error {err(p0, s.X_train, s.Y_train):.1%}, "
              f"dev error {err(p0, s.X_dev, s.Y_dev):.1%}")
-    fresh = plots_nn.decision_boundary(*grid, s.X_train, s.Y_train, s.X_dev, s.Y_dev, title=title)
+    fresh = figures.regularization.decision_boundary(*grid, s.X_train, s.Y_train, s.X_dev, s.Y_dev, title=title)
     assert _decoded(_by_title(at, "Decision boundary")) == _decoded(fresh.to_dict())
     titles = {"No regularization": "No regularization", "L2": "L2, λ = 0.5", "Dropout": "Dropout, keep_prob = 0.7"}
     panels = [(f"{titles[n]}<br>train {err(p, s.X_train, s.Y_train):.1%} · dev {err(p, s.X_dev, s.Y_dev):.1%}",
-               *plots_nn.grid_probabilities(p, "relu", bounds, 100)) for n, p in fits.items()]
-    fresh = plots_nn.boundary_panels(panels, s.X_train, s.Y_train, s.X_dev, s.Y_dev)
+               *figures.regularization.grid_probabilities(p, "relu", bounds, 100)) for n, p in fits.items()]
+    fresh = figures.regularization.boundary_panels(panels, s.X_train, s.Y_train, s.X_dev, s.Y_dev)
     page = next(c for c in charts(at) if c["layout"].get("annotations") and "xaxis3" in c["layout"])
     assert _decoded(page) == _decoded(fresh.to_dict())
 

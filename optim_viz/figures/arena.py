@@ -1,8 +1,6 @@
-"""Plotly figure builders for loss surfaces and optimizer races.
-
-Animation-safe background (GUIDE.md, platform facts): plotly.js drops contour/heatmap traces while
-frames play, so the colour field is a PNG in ``layout.images`` and the contour lines are one
-``go.Scatter``. Frames are plain dicts that carry only the moving head markers.
+"""The Optimizer Arena's figures: the race over the surface's colour field (animated, one frame per shown
+step), the loss curves, and the 3-D view. The background image and contour lines are made once per surface
+(``background``) and reused by every race on it.
 """
 from __future__ import annotations
 
@@ -13,125 +11,15 @@ from typing import NamedTuple
 
 import contourpy
 import numpy as np
-import orjson
 import plotly.colors
-import plotly.graph_objects as go
-import plotly.io as pio
 from PIL import Image
 
-from . import simulate, surfaces
-from .arena import COLOURS, f_star
-from .optimizers import SPECS
+from .. import simulate, surfaces
+from ..arena import COLOURS, f_star
+from ..optimizers import SPECS
+from .style import FONT, FrozenFigure
 
-FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=14)
 MAX_FRAMES = 301
-
-
-class FrozenFigure(go.Figure):
-    """A finished, read-only figure as Streamlit sends it: its JSON is made once, and ``to_dict`` (what
-    ``st.plotly_chart`` and the HTML/PNG exports call) returns a fresh copy of it (orjson, ~1 ms per 100 kB)
-    instead of plotly's deep copy and base64 pass on every rerun.
-
-    Made from a ``go.Figure`` (``frozen(fig)``) or straight from a plain spec ``{"data", "layout", "frames"}``
-    built by this package: plotly then validates nothing (~1 ms per trace, frame or slider step: ~300 ms for a
-    301-frame race, more than the race itself). ``figure`` is the validated ``go.Figure``, built on demand
-    for what reads traces as objects (CSV export); a test validates every spec builder's output."""
-
-    def __init__(self, spec: dict | go.Figure):
-        super().__init__()
-        self._spec = spec
-        # frames and layout hold no arrays worth encoding; traces' arrays go base64, as plotly sends them
-        plain = spec.to_dict() if isinstance(spec, go.Figure) else {
-            **spec, "data": _encoded(spec.get("data", [])),
-            "layout": {"template": _default_template(), **spec.get("layout", {})}}  # as go.Figure would add it
-        title = plain.get("layout", {}).get("title") or ""
-        self._title = title.get("text", "") if isinstance(title, dict) else str(title)
-        self._json = orjson.dumps(plain, option=orjson.OPT_SERIALIZE_NUMPY)
-
-    @property
-    def title(self) -> str:
-        """The layout's title text ("" if none)."""
-        return self._title
-
-    def to_dict(self):
-        return orjson.loads(self._json)
-
-    @property
-    def figure(self) -> go.Figure:
-        """The validated ``go.Figure`` (built once, on first use)."""
-        if isinstance(self._spec, FrozenFigure):
-            return self._spec.figure
-        if not isinstance(self._spec, go.Figure):
-            self._spec = go.Figure(self._spec)
-        return self._spec
-
-
-def _default_template() -> dict:
-    """The template ``go.Figure`` puts in every layout (``plotly.io.templates.default``), as plain JSON."""
-    return _template_json(pio.templates.default)
-
-
-@functools.lru_cache(maxsize=4)
-def _template_json(name: str) -> dict:
-    return go.Figure(layout={"template": name}).to_dict()["layout"]["template"]
-
-
-_TYPED = {"float64": "f8", "float32": "f4", "int32": "i4", "int16": "i2", "int8": "i1", "uint8": "u1"}
-
-
-def _encoded(v, key: str = ""):
-    """A copy of a plain spec whose NumPy arrays are base64 typed arrays, as plotly's ``to_dict`` sends them
-    (axis ranges stay lists)."""
-    if isinstance(v, dict):
-        return {k: _encoded(x, k) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_encoded(x) for x in v]
-    if isinstance(v, np.ndarray):
-        if v.dtype == np.int64 and v.size and np.abs(v).max() < 2**31:
-            v = v.astype(np.int32)
-        if key == "range" or str(v.dtype) not in _TYPED or v.size == 0:
-            return v.tolist()
-        typed = {"dtype": _TYPED[str(v.dtype)], "bdata": base64.b64encode(np.ascontiguousarray(v)).decode("ascii")}
-        return {**typed, "shape": str(v.shape)[1:-1]} if v.ndim > 1 else typed
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def frozen(fig: go.Figure) -> FrozenFigure:
-    """``FrozenFigure(fig)``, made once per figure object (a cached figure is shown on every rerun)."""
-    if isinstance(fig, FrozenFigure):
-        return fig
-    done = getattr(fig, "_frozen_copy", None)
-    if done is None:
-        done = FrozenFigure(fig)
-        fig._frozen_copy = done
-    return done
-
-
-def presented(fig: go.Figure) -> FrozenFigure:
-    """``fig`` for a projector: 20 px type (18 px hover labels) and visible markers 1.5× larger; made once per
-    figure object."""
-    done = getattr(fig, "_presented_copy", None)
-    if done is None:
-        spec = frozen(fig).to_dict()
-        layout = spec.setdefault("layout", {})
-        layout["font"] = {**layout.get("font", {}), "size": 20}
-        legend = layout.get("legend", {})
-        layout["legend"] = {**legend, "font": {**legend.get("font", {}), "size": 20}}
-        layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": 18}}
-        for t in spec.get("data", []):
-            m = t.get("marker")
-            if t.get("mode") == "markers" and isinstance(m, dict) and isinstance(m.get("size"), (int, float)) \
-                    and (m.get("opacity") or 1) > 0.05:
-                m["size"] = m["size"] * 1.5
-        done = FrozenFigure(spec)
-        done._spec = fig  # what export reads as objects: the original's traces
-        fig._presented_copy = done
-    return done
-
-
-def as_figure(fig: go.Figure) -> go.Figure:
-    """A ``go.Figure`` whose traces can be read as objects (a frozen spec is validated now)."""
-    return fig.figure if isinstance(fig, FrozenFigure) else fig
 
 
 def grid(surface: surfaces.Surface, res: int = 200):

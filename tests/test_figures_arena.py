@@ -8,7 +8,7 @@ import plotly.io as pio
 import pytest
 
 from helpers import check_spec_figure
-from optim_viz import arena, plots, surfaces
+from optim_viz import arena, figures, surfaces
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +20,8 @@ def race():
 
 
 def builders(s, paths):
-    return {"race": plots.race_figure(s, paths, s.start), "loss": plots.loss_figure(s, paths),
-            "3d": plots.surface3d_figure(s, paths)}
+    return {"race": figures.arena.race_figure(s, paths, s.start), "loss": figures.arena.loss_figure(s, paths),
+            "3d": figures.arena.surface3d_figure(s, paths)}
 
 
 @pytest.mark.parametrize("name", ["race", "loss", "3d"])
@@ -32,7 +32,7 @@ def test_spec_figures_validate_and_send_what_plotly_would(name, race):
 
 def test_frozen_copy_of_a_plotly_figure_is_made_once_and_equals_it():
     fig = go.Figure(go.Scatter(x=np.arange(5.0), y=np.arange(5.0) ** 2, name="p"), layout=dict(title="t"))
-    f1, f2 = plots.frozen(fig), plots.frozen(fig)
+    f1, f2 = figures.style.frozen(fig), figures.style.frozen(fig)
     assert f1 is f2 and f1.title == "t"
     assert f1.to_dict() == json.loads(pio.to_json(fig, validate=False))
     d = f1.to_dict()
@@ -41,8 +41,8 @@ def test_frozen_copy_of_a_plotly_figure_is_made_once_and_equals_it():
 
 
 def test_presentation_copy_enlarges_type_and_visible_markers_only(race):
-    fig = plots.race_figure(*race[:1], race[1], race[0].start)
-    big = plots.presented(fig).to_dict()
+    fig = figures.arena.race_figure(*race[:1], race[1], race[0].start)
+    big = figures.style.presented(fig).to_dict()
     small = fig.to_dict()
     assert big["layout"]["font"]["size"] == 20 and big["layout"]["legend"]["font"]["size"] == 20
     for b, s in zip(big["data"], small["data"]):
@@ -50,5 +50,5 @@ def test_presentation_copy_enlarges_type_and_visible_markers_only(race):
             assert b["marker"]["size"] == 1.5 * s["marker"]["size"]
         else:
             assert b.get("marker") == s.get("marker")
-    assert plots.presented(fig) is plots.presented(fig)
-    assert small["layout"]["font"]["size"] == plots.FONT["size"]  # the original is untouched
+    assert figures.style.presented(fig) is figures.style.presented(fig)
+    assert small["layout"]["font"]["size"] == figures.style.FONT["size"]  # the original is untouched

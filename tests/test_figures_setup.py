@@ -7,28 +7,31 @@ import plotly.graph_objects as go
 import pytest
 
 from helpers import check_spec_figure
-from optim_viz import depth, gradcheck, normalization, plots_setup
+from optim_viz import depth, gradcheck, normalization
+from optim_viz.figures import gradient_check as check_draw
+from optim_viz.figures import initialization as init_draw
+from optim_viz.figures import normalization as norm_draw
 
 
 @pytest.fixture(scope="module")
-def figures():
+def built():
     cmp = normalization.compare(20.0, 2.0, 0, steps=300)
     stats = depth.all_layer_stats(list(depth.INITS), 6, 20, "relu", 1.0, nets=2)  # zeros: all-zero; random: grows
     r = gradcheck.network_report("sign")
     return {
-        "stages": plots_setup.normalization_stages(cmp),
-        "contours": plots_setup.cost_contours(cmp),
-        "convergence": plots_setup.convergence(cmp, 1e-6),
-        "layer_stats": plots_setup.layer_stats(stats, depth.INITS),
-        "linear": plots_setup.linear_example(30, depth.linear_examples(30)),
-        "symmetry": plots_setup.symmetry(depth.symmetry_runs(("zeros", "constant", "he"), "tanh", iterations=40),
+        "stages": norm_draw.normalization_stages(cmp),
+        "contours": norm_draw.cost_contours(cmp),
+        "convergence": norm_draw.convergence(cmp, 1e-6),
+        "layer_stats": init_draw.layer_stats(stats, depth.INITS),
+        "linear": init_draw.linear_example(30, depth.linear_examples(30)),
+        "symmetry": init_draw.symmetry(depth.symmetry_runs(("zeros", "constant", "he"), "tanh", iterations=40),
                                          depth.INITS),
-        "training": plots_setup.training(depth.training_runs(["he", "random"], iterations=30, scale=10.0),
+        "training": init_draw.training(depth.training_runs(["he", "random"], iterations=30, scale=10.0),
                                          depth.INITS),
-        "gauge": plots_setup.difference_gauge(r.result.diff),
-        "components": plots_setup.component_errors(r.problem.blocks, r.block_diff, r.problem.names, r.problem.block,
+        "gauge": check_draw.difference_gauge(r.result.diff),
+        "components": check_draw.component_errors(r.problem.blocks, r.block_diff, r.problem.names, r.problem.block,
                                                    r.result.component),
-        "sweep": plots_setup.eps_sweep(r.eps, r.sweep_two, r.sweep_one, 1e-7, r.sweep_bug, "wrong sign"),
+        "sweep": check_draw.eps_sweep(r.eps, r.sweep_two, r.sweep_one, 1e-7, r.sweep_bug, "wrong sign"),
     }
 
 
@@ -37,24 +40,24 @@ NAMES = ["stages", "contours", "convergence", "layer_stats", "linear", "symmetry
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_spec_figures_validate_and_send_what_plotly_would(name, figures):
-    check_spec_figure(figures[name])
+def test_spec_figures_validate_and_send_what_plotly_would(name, built):
+    check_spec_figure(built[name])
 
 
-def test_subplot_layouts_are_make_subplots_own(figures):
+def test_subplot_layouts_are_make_subplots_own(built):
     from plotly.subplots import make_subplots
 
     ref = make_subplots(1, 3, subplot_titles=["a", "b", "c"], horizontal_spacing=0.07).to_dict()["layout"]
-    ours = figures["stages"].to_dict()["layout"]
+    ours = built["stages"].to_dict()["layout"]
     for ax in ("xaxis", "xaxis2", "xaxis3", "yaxis3"):
         assert ours[ax]["domain"] == ref[ax]["domain"] and ours[ax]["anchor"] == ref[ax]["anchor"]
     assert [a["x"] for a in ours["annotations"]] == [a["x"] for a in ref["annotations"]]
     assert ours["template"] == go.Figure(layout=dict(template="plotly_white")).to_dict()["layout"]["template"]
 
 
-def test_contour_panels_keep_every_shown_path_in_view(figures):
+def test_contour_panels_keep_every_shown_path_in_view(built):
     """GD at 0.95·2/λ_max overshoots the minimum on the normalized inputs: the panel grows to show the zig-zag."""
-    spec = figures["contours"].to_dict()
+    spec = built["contours"].to_dict()
     from helpers import array
 
     for axis in ("", "2"):

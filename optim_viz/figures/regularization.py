@@ -1,18 +1,14 @@
-"""Plotly figures for the Regularization lab: decision boundaries, cost curves, weights, the network drawing
-with dropped units greyed out, and the dropout expected-value check. Arrays in, a read-only
-``plots.FrozenFigure`` out: each is a plain spec (no plotly validation, arrays sent base64 once), and a test
-checks that every spec validates as a ``go.Figure`` and serializes as plotly would."""
+"""The regularization lab's figures: decision boundaries, cost curves, weight norms and histograms, the network
+with its dropout masks, and the expected value of a unit with and without inverted dropout.
+"""
 from __future__ import annotations
-
-import functools
 
 import contourpy
 import numpy as np
-import plotly.graph_objects as go
 
-from . import nn
-from .dropout import ExpectedValue
-from .plots import FrozenFigure
+from .. import nn
+from ..dropout import ExpectedValue
+from .style import FrozenFigure, template
 
 CLASS_COLOURS = ("#1f77b4", "#d62728")  # y = 0 blue, y = 1 red
 FIELD = [[0.0, "#9ecae1"], [0.5, "#f7f7f7"], [1.0, "#fc9272"]]
@@ -20,14 +16,8 @@ RUN_COLOURS = {"No regularization": "#7f7f7f", "L2": "#2ca02c", "Dropout": "#946
 LAYER_COLOURS = ("#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A")  # plotly's first colours, one per layer
 
 
-@functools.lru_cache(maxsize=1)
-def _white() -> dict:
-    """The "plotly_white" template as plain JSON (what ``template="plotly_white"`` expands to)."""
-    return go.Figure(layout=dict(template="plotly_white")).to_dict()["layout"]["template"]
-
-
 def _layout(**kw) -> dict:
-    return dict(template=_white(), font=dict(size=14), margin=dict(l=60, r=20, t=50, b=50), **kw)
+    return dict(template=template(), font=dict(size=14), margin=dict(l=60, r=20, t=50, b=50), **kw)
 
 
 def _title(text: str) -> dict:

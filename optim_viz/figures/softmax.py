@@ -1,11 +1,12 @@
-"""Plotly figures for the Softmax page: probabilities beside the hardmax, decision regions of softmax classifiers,
-their cross-entropy during training, and one example's ŷ, y and dz = ŷ − y. Arrays in, ``go.Figure`` out."""
+"""The softmax page's figures: class probabilities (with temperature and hardmax), decision regions of the
+classifiers, their cost curves, and one example's ŷ, y and dz = ŷ − y.
+"""
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from .plots_tuning import _add, frame, two_panels
+from .style import frame, on_panel, two_panels
 
 CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 LIGHT = ("#c6dbef", "#fcbba1", "#c7e9c0", "#fdd0a2", "#dadaeb", "#e0cfc8", "#f7d0e8", "#c2ecf2")
@@ -38,15 +39,15 @@ def regions_figure(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     by their class; ``highlight`` rings one example."""
     fig = two_panels(tuple(p[0] for p in panels))
     for col, (_, xs, ys, cls) in enumerate(panels, start=1):
-        _add(fig, go.Heatmap(x=xs, y=ys, z=cls, zmin=-0.5, zmax=C - 0.5, colorscale=_class_colourscale(C),
+        on_panel(fig, go.Heatmap(x=xs, y=ys, z=cls, zmin=-0.5, zmax=C - 0.5, colorscale=_class_colourscale(C),
                              showscale=False, hoverinfo="skip"), col)
         for c in range(C):
             sel = labels == c
-            _add(fig, go.Scatter(x=X[0, sel], y=X[1, sel], mode="markers", name=f"class {c}", legendgroup=str(c),
+            on_panel(fig, go.Scatter(x=X[0, sel], y=X[1, sel], mode="markers", name=f"class {c}", legendgroup=str(c),
                                  showlegend=col == 1, marker=dict(color=CLASS_COLOURS[c], size=6,
                                                                    line=dict(color="white", width=0.5))), col)
         if highlight is not None:
-            _add(fig, go.Scatter(x=[X[0, highlight]], y=[X[1, highlight]], mode="markers", name="the example below",
+            on_panel(fig, go.Scatter(x=[X[0, highlight]], y=[X[1, highlight]], mode="markers", name="the example below",
                                  showlegend=col == 1, legendgroup="example",
                                  marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="black", width=2.5))),
                  col)

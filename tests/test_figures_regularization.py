@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from helpers import check_spec_figure
-from optim_viz import datasets, nn, plots_nn
+from optim_viz import datasets, nn
+from optim_viz.figures import regularization as draw
 
 
 @pytest.fixture(scope="module")
@@ -13,8 +14,8 @@ def lab():
     run = nn.run_lab("moons", 80, 0.3, (0.6, 0.2, 0.2), 0, (6, 5), "relu", 0.0, [0.5, 1.0], 40, "adam", 0.01, 0,
                      record_every=4, record_masks=40)
     s = run["split"]
-    bounds = plots_nn.bounds_of(s.X_train, s.X_dev, s.X_test)
-    return run, s, plots_nn.grid_probabilities(run["params"], "relu", bounds, 30)
+    bounds = draw.bounds_of(s.X_train, s.X_dev, s.X_test)
+    return run, s, draw.grid_probabilities(run["params"], "relu", bounds, 30)
 
 
 def builders(lab):
@@ -22,19 +23,19 @@ def builders(lab):
     h = run["history"]
     values = nn.dropout_expected_values(run["params"], s.X_train, "relu", (0.5, 1.0), seed=0)
     return {
-        "boundary": plots_nn.decision_boundary(xs, ys, P, s.X_train, s.Y_train, s.X_dev, s.Y_dev, title="t"),
-        "panels": plots_nn.boundary_panels([("a", xs, ys, P), ("b", xs, ys, 1 - P), ("c", xs, ys, P)],
+        "boundary": draw.decision_boundary(xs, ys, P, s.X_train, s.Y_train, s.X_dev, s.Y_dev, title="t"),
+        "panels": draw.boundary_panels([("a", xs, ys, P), ("b", xs, ys, 1 - P), ("c", xs, ys, P)],
                                            s.X_train, s.Y_train, s.X_dev, s.Y_dev),
-        "cost": plots_nn.cost_curves({"No regularization": (h["iteration"], h["cost"]),
+        "cost": draw.cost_curves({"No regularization": (h["iteration"], h["cost"]),
                                       "L2": (h["iteration"], np.r_[h["cost"][:-1], np.inf])}),
-        "norms": plots_nn.weight_norms_over_time(h["iteration"], h["weight_norms"]),
-        "bars": plots_nn.weight_norm_bars({"No regularization": nn.weight_norms(run["params"]),
+        "norms": draw.weight_norms_over_time(h["iteration"], h["weight_norms"]),
+        "bars": draw.weight_norm_bars({"No regularization": nn.weight_norms(run["params"]),
                                            "L2": 0.5 * nn.weight_norms(run["params"])}),
-        "hist": plots_nn.weight_histograms({"No regularization": nn.all_weights(run["params"]),
+        "hist": draw.weight_histograms({"No regularization": nn.all_weights(run["params"]),
                                             "Dropout": 2 * nn.all_weights(run["params"])}),
-        "network": plots_nn.network_diagram(nn.layer_dims(run["params"]), [h["masks"][0][3], None], [0.5, 1.0],
+        "network": draw.network_diagram(nn.layer_dims(run["params"]), [h["masks"][0][3], None], [0.5, 1.0],
                                             title="Iteration 4"),
-        "expected": plots_nn.expected_value_bars([(f"hidden {l}", v) for l, v in enumerate(values, 1)]),
+        "expected": draw.expected_value_bars([(f"hidden {l}", v) for l, v in enumerate(values, 1)]),
     }
 
 
@@ -58,7 +59,7 @@ def test_panels_share_the_y_axis_and_sit_side_by_side(lab):
 def test_network_edges_match_a_loop_over_unit_pairs():
     """Every (j, i) edge between consecutive layers is drawn once: active when both ends are kept."""
     dims, mask = [2, 4, 3, 1], np.array([True, False, True, False])
-    fig = plots_nn.network_diagram(dims, [mask, None], [0.5, 1.0]).to_dict()
+    fig = draw.network_diagram(dims, [mask, None], [0.5, 1.0]).to_dict()
     from helpers import array
     live = next(t for t in fig["data"] if t["name"] == "active edge")
     dead = next(t for t in fig["data"] if t["name"] == "edge of a dropped unit")
@@ -74,17 +75,17 @@ def test_boundary_line_is_the_half_level_set():
     xs = ys = np.linspace(-1, 1, 41)
     gx, gy = np.meshgrid(xs, ys)
     P = 1 / (1 + np.exp(-(gx - 0.25) * 8))  # ŷ = 0.5 on the line x = 0.25
-    bx, by = plots_nn.boundary_line(xs, ys, P)
+    bx, by = draw.boundary_line(xs, ys, P)
     assert np.allclose(bx[np.isfinite(bx)], 0.25, atol=1e-9) and np.nanmin(by) == -1 and np.nanmax(by) == 1
 
 
 def test_histogram_of_all_nan_weights_keeps_a_finite_range():
-    fig = plots_nn.weight_histograms({"No regularization": np.full(5, np.nan)}).to_dict()
+    fig = draw.weight_histograms({"No regularization": np.full(5, np.nan)}).to_dict()
     assert fig["layout"]["xaxis"]["range"] == [-1.0, 1.0]
 
 
 def test_datasets_unchanged_by_the_builders():
     X, Y = datasets.make("moons", 20, 0.1, 0)
     before = X.copy()
-    plots_nn.decision_boundary(*(np.linspace(0, 1, 5),) * 2, np.full((5, 5), 0.5), X, Y, X, Y)
+    draw.decision_boundary(*(np.linspace(0, 1, 5),) * 2, np.full((5, 5), 0.5), X, Y, X, Y)
     np.testing.assert_array_equal(X, before)

@@ -1,10 +1,5 @@
-"""Plotly figures for the Batch normalization page: cost curves with and without BN, the drift of a hidden layer's
-activation inputs over training, batch against running statistics, and the noise of batch statistics against the
-mini-batch size. Arrays in, ``go.Figure`` out.
-
-These figures are rebuilt when a control moves, so each is built in one constructor call from plain dicts, with
-the side-by-side panels laid out by axis domains (``make_subplots`` and ``add_trace`` cost several times more) and
-a plain white style instead of a named template (resolving "plotly_white" costs ~20 ms per figure).
+"""The batch-norm page's figures: cost with and without batch norm, the drift of one unit's inputs, the running
+statistics against the batch statistics, and the spread of batch μ and σ² with batch size.
 """
 from __future__ import annotations
 

@@ -1,56 +1,17 @@
-"""Plotly figures for the Hyperparameter search page: the tuning landscape with grid, random and coarse-to-fine
-points, what each search learned about α, sampling by decade, the EWMA window against β, pandas against caviar
-and learning-rate sweeps. Arrays in, ``go.Figure`` out.
-
-Log-scaled hyperparameters are drawn at x = log10(α), y = log10(ε) with ticks at the powers of ten (a heatmap on
-a log axis places its cells in linear space)."""
+"""The hyperparameter-search page's figures: the α × ε landscape with grid and random samples, coverage, sampling
+on the right scale, the window 1/(1−β), pandas against caviar, and learning-rate sweeps.
+"""
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from . import tuning
+from .. import tuning
+from .style import frame, on_panel, two_panels
 
-_AXIS = dict(gridcolor="#EBF0F8", linecolor="#EBF0F8", zerolinecolor="#EBF0F8", zerolinewidth=2, automargin=True)
-# plotly_white's look in a small template: assigning "plotly_white" itself copies and validates the whole template
-# (~25 ms a figure), and make_subplots costs as much again; both would dominate a moved control's rerun.
-WHITE = go.layout.Template(layout=dict(
-    paper_bgcolor="white", plot_bgcolor="white", font=dict(color="#2a3f5f"), xaxis=_AXIS, yaxis=_AXIS,
-    colorway=["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880"]))
-FONT = dict(size=14)
-LAYOUT = dict(template=WHITE, font=FONT)
-
-
-def frame(height: int, top: int = 60, rows: int = 1, gap: int = 100) -> dict:
-    """Layout for a figure of this height with its legend below the x-axis title: the legend sits ``gap`` px
-    under the plot area (room for tick labels and the axis title at presentation-mode font sizes), and the
-    bottom margin holds ``rows`` legend rows."""
-    bottom = gap + 32 * rows
-    plot = height - top - bottom
-    return dict(LAYOUT, height=height, margin=dict(l=60, r=20, t=top, b=bottom),
-                legend=dict(orientation="h", yanchor="top", y=-gap / plot, x=0))
 GRID_COLOUR, RANDOM_COLOUR, FINE_COLOUR = "#1f77b4", "#d62728", "#ff7f0e"
 OPT_COLOURS = {"sgd": "#1f77b4", "momentum": "#d62728", "rmsprop": "#9467bd", "adam": "#2ca02c"}
 FLOOR = 1e-8  # excess cost drawn no lower than this on log axes
-
-
-def two_panels(titles: tuple[str, str], share_y: bool = True, gap: float = 0.04) -> go.Figure:
-    """An empty figure with two side-by-side panels (axes x/y and x2/y2), titled like make_subplots's."""
-    half = (1 - gap) / 2
-    layout = dict(xaxis=dict(domain=[0, half], anchor="y"), xaxis2=dict(domain=[1 - half, 1], anchor="y2"),
-                  yaxis=dict(anchor="x"), yaxis2=dict(anchor="x2", matches="y", showticklabels=False) if share_y
-                  else dict(anchor="x2"),
-                  annotations=[dict(text=t, x=x, y=1.0, xref="paper", yref="paper", xanchor="center",
-                                    yanchor="bottom", showarrow=False, font=dict(size=16))
-                               for t, x in zip(titles, (half / 2, 1 - half / 2))])
-    return go.Figure(layout=layout)
-
-
-def _add(fig: go.Figure, trace, col: int) -> None:
-    """Add a trace to panel ``col`` (1 or 2) of a ``two_panels`` figure."""
-    if col == 2:
-        trace.update(xaxis="x2", yaxis="y2")
-    fig.add_trace(trace)
 
 
 def _log_ticks(lo: float, hi: float) -> dict:
@@ -93,21 +54,21 @@ def search_figure(ls: tuning.Landscape, cmp: tuning.Comparison, k: int, fine: bo
                      gap=0.03)
     z = _log10(ls.cost)
     for col in (1, 2):
-        _add(fig, go.Heatmap(x=np.log10(ls.alpha), y=np.log10(ls.eps), z=z, colorscale="Viridis",
+        on_panel(fig, go.Heatmap(x=np.log10(ls.alpha), y=np.log10(ls.eps), z=z, colorscale="Viridis",
                              zmin=float(np.nanmin(z)), zmax=float(np.nanmax(z)), showscale=col == 2,
                              colorbar=dict(title=dict(text="log10(J − J*)"), thickness=12),
                              hovertemplate="log10 α = %{x:.2f}<br>log10 ε = %{y:.2f}<br>"
                                            "log10(J − J*) = %{z:.2f}<extra></extra>"), col)
     for tr in _points(cmp.grid, "grid", GRID_COLOUR, "square", True):
-        _add(fig, tr, 1)
+        on_panel(fig, tr, 1)
     for tr in _points(cmp.random, "random", RANDOM_COLOUR, "circle", True):
-        _add(fig, tr, 2)
+        on_panel(fig, tr, 2)
     if fine:
         bx, by = _box(cmp.fine_box)
-        _add(fig, go.Scatter(x=bx, y=by, mode="lines", name="zoomed box", hoverinfo="skip", showlegend=False,
+        on_panel(fig, go.Scatter(x=bx, y=by, mode="lines", name="zoomed box", hoverinfo="skip", showlegend=False,
                              line=dict(color="white", width=2, dash="dash")), 2)
         for tr in _points(cmp.fine, "coarse to fine", FINE_COLOUR, "diamond", True, size=7):
-            _add(fig, tr, 2)
+            on_panel(fig, tr, 2)
     x = dict(title="learning rate α", range=list(np.log10(tuning.ALPHA_RANGE) + [-0.1, 0.1]),
              **_log_ticks(*tuning.ALPHA_RANGE))
     fig.update_layout(**frame(560, top=70, rows=3), xaxis=x, xaxis2=x,
@@ -144,9 +105,9 @@ def sampling_figure(alpha_edges, alpha_uniform, alpha_log, beta_edges, beta_unif
     fig = two_panels(("α in [1e-4, 1]: samples per decade", "β in [0.9, 0.999]: samples per decade of 1 − β"),
                      share_y=False, gap=0.08)
     for col, lab, uni, log in ((1, a_lab, alpha_uniform, alpha_log), (2, b_lab, beta_uniform, beta_log)):
-        _add(fig, go.Bar(x=lab, y=uni, name="uniform", marker_color="#7f7f7f", showlegend=col == 1,
+        on_panel(fig, go.Bar(x=lab, y=uni, name="uniform", marker_color="#7f7f7f", showlegend=col == 1,
                          legendgroup="uniform", text=uni, textposition="outside", cliponaxis=False), col)
-        _add(fig, go.Bar(x=lab, y=log, name="log scale", marker_color="#2ca02c", showlegend=col == 1,
+        on_panel(fig, go.Bar(x=lab, y=log, name="log scale", marker_color="#2ca02c", showlegend=col == 1,
                          legendgroup="log", text=log, textposition="outside", cliponaxis=False), col)
     top = 1.25 * max(np.max(alpha_uniform), np.max(alpha_log), np.max(beta_uniform), np.max(beta_log), 1)
     fig.update_layout(**frame(470, top=70, gap=110), barmode="group", yaxis=dict(title="samples", range=[0, top]),
@@ -177,14 +138,15 @@ def panda_caviar_figure(pc: tuning.PandaCaviar) -> go.Figure:
     n = len(pc.rates)
     fig = two_panels(("Panda: one model, α changed by hand", f"Caviar: {n} models in parallel, one α each"))
     y = np.maximum(pc.curves, FLOOR)
-    _add(fig, go.Scatter(x=epochs, y=y[:, 0], mode="lines+markers+text", name="babysat run",
+    on_panel(fig, go.Scatter(x=epochs, y=y[:, 0], mode="lines+markers+text", name="babysat run",
                          line=dict(color="#8c564b", width=3), text=[""] + [f"α={a:g}" for a in pc.epoch_rates],
                          textposition="top center", textfont=dict(size=11)), 1)
     for i, a in enumerate(pc.caviar_alpha):
         best = i == pc.caviar_best
-        _add(fig, go.Scatter(x=epochs, y=y[:, 1 + i], mode="lines", name=f"α = {a:.2g}" + (" (best)" if best else ""),
-                             line=dict(width=3.5 if best else 1.2, color="#2ca02c" if best else None),
-                             opacity=1 if best else 0.6), 2)
+        name = f"α = {a:.2g}" + (" (best)" if best else "")
+        on_panel(fig, go.Scatter(x=epochs, y=y[:, 1 + i], mode="lines", name=name,
+                                 line=dict(width=3.5 if best else 1.2, color="#2ca02c" if best else None),
+                                 opacity=1 if best else 0.6), 2)
     fig.update_layout(**frame(480, top=70, rows=2), xaxis=dict(title="epoch"), xaxis2=dict(title="epoch"),
                       yaxis=dict(title="J − J*", type="log"), yaxis2=dict(type="log"))
     return fig

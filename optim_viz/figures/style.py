@@ -1,0 +1,245 @@
+"""What every figure module shares: the read-only ``FrozenFigure`` Streamlit sends (and its presentation-mode
+copy), the plain-JSON templates, and the three house layouts (``line_layout`` for the averages pages,
+``white_figure``/``subplot_layout`` for the setup pages, ``frame``/``two_panels`` for the third module).
+
+Builders return plain specs wrapped in ``FrozenFigure``: plotly validates nothing on a cache miss (~1 ms per trace,
+frame or slider step otherwise); ``tests/helpers.check_spec_figure`` validates each builder's output once.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+
+import numpy as np
+import orjson
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=14)
+
+
+class FrozenFigure(go.Figure):
+    """A finished, read-only figure as Streamlit sends it: its JSON is made once, and ``to_dict`` (what
+    ``st.plotly_chart`` and the HTML/PNG exports call) returns a fresh copy of it (orjson, ~1 ms per 100 kB)
+    instead of plotly's deep copy and base64 pass on every rerun.
+
+    Made from a ``go.Figure`` (``frozen(fig)``) or straight from a plain spec ``{"data", "layout", "frames"}``
+    built by this package: plotly then validates nothing (~1 ms per trace, frame or slider step: ~300 ms for a
+    301-frame race, more than the race itself). ``figure`` is the validated ``go.Figure``, built on demand
+    for what reads traces as objects (CSV export); a test validates every spec builder's output."""
+
+    def __init__(self, spec: dict | go.Figure):
+        super().__init__()
+        self._spec = spec
+        # frames and layout hold no arrays worth encoding; traces' arrays go base64, as plotly sends them
+        plain = spec.to_dict() if isinstance(spec, go.Figure) else {
+            **spec, "data": _encoded(spec.get("data", [])),
+            "layout": {"template": _default_template(), **spec.get("layout", {})}}  # as go.Figure would add it
+        title = plain.get("layout", {}).get("title") or ""
+        self._title = title.get("text", "") if isinstance(title, dict) else str(title)
+        self._json = orjson.dumps(plain, option=orjson.OPT_SERIALIZE_NUMPY)
+
+    @property
+    def title(self) -> str:
+        """The layout's title text ("" if none)."""
+        return self._title
+
+    def to_dict(self):
+        return orjson.loads(self._json)
+
+    @property
+    def figure(self) -> go.Figure:
+        """The validated ``go.Figure`` (built once, on first use)."""
+        if isinstance(self._spec, FrozenFigure):
+            return self._spec.figure
+        if not isinstance(self._spec, go.Figure):
+            self._spec = go.Figure(self._spec)
+        return self._spec
+
+
+def _default_template() -> dict:
+    """The template ``go.Figure`` puts in every layout (``plotly.io.templates.default``), as plain JSON."""
+    return template(pio.templates.default)
+
+
+@functools.lru_cache(maxsize=4)
+def template(name: str = "plotly_white") -> dict:
+    """A named plotly template as plain JSON (what ``layout.template = name`` expands to)."""
+    return go.Figure(layout={"template": name}).to_dict()["layout"]["template"]
+
+
+_TYPED = {"float64": "f8", "float32": "f4", "int32": "i4", "int16": "i2", "int8": "i1", "uint8": "u1"}
+
+
+def _encoded(v, key: str = ""):
+    """A copy of a plain spec whose NumPy arrays are base64 typed arrays, as plotly's ``to_dict`` sends them
+    (axis ranges stay lists)."""
+    if isinstance(v, dict):
+        return {k: _encoded(x, k) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_encoded(x) for x in v]
+    if isinstance(v, np.ndarray):
+        if v.dtype == np.int64 and v.size and np.abs(v).max() < 2**31:
+            v = v.astype(np.int32)
+        if key == "range" or str(v.dtype) not in _TYPED or v.size == 0:
+            return v.tolist()
+        typed = {"dtype": _TYPED[str(v.dtype)], "bdata": base64.b64encode(np.ascontiguousarray(v)).decode("ascii")}
+        return {**typed, "shape": str(v.shape)[1:-1]} if v.ndim > 1 else typed
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def frozen(fig: go.Figure) -> FrozenFigure:
+    """``FrozenFigure(fig)``, made once per figure object (a cached figure is shown on every rerun)."""
+    if isinstance(fig, FrozenFigure):
+        return fig
+    done = getattr(fig, "_frozen_copy", None)
+    if done is None:
+        done = FrozenFigure(fig)
+        fig._frozen_copy = done
+    return done
+
+
+def presented(fig: go.Figure) -> FrozenFigure:
+    """``fig`` for a projector: 20 px type (18 px hover labels) and visible markers 1.5× larger; made once per
+    figure object."""
+    done = getattr(fig, "_presented_copy", None)
+    if done is None:
+        spec = frozen(fig).to_dict()
+        layout = spec.setdefault("layout", {})
+        layout["font"] = {**layout.get("font", {}), "size": 20}
+        legend = layout.get("legend", {})
+        layout["legend"] = {**legend, "font": {**legend.get("font", {}), "size": 20}}
+        layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": 18}}
+        for t in spec.get("data", []):
+            m = t.get("marker")
+            if t.get("mode") == "markers" and isinstance(m, dict) and isinstance(m.get("size"), (int, float)) \
+                    and (m.get("opacity") or 1) > 0.05:
+                m["size"] = m["size"] * 1.5
+        done = FrozenFigure(spec)
+        done._spec = fig  # what export reads as objects: the original's traces
+        fig._presented_copy = done
+    return done
+
+
+def as_figure(fig: go.Figure) -> go.Figure:
+    """A ``go.Figure`` whose traces can be read as objects (a frozen spec is validated now)."""
+    return fig.figure if isinstance(fig, FrozenFigure) else fig
+
+
+# ---------------------------------------------------------------------------- line charts (EWMA, decay, mini-batch)
+
+PALETTE = ["#d62728", "#2ca02c", "#e6a100", "#1f77b4", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
+MAX_POINTS = 2000  # per line trace: enough to show noise, small enough for a fast rerun
+LINE_AXIS = dict(showgrid=True, gridcolor="#eee", zeroline=False, linecolor="#999")
+
+
+def line_layout(title: str, xtitle: str | None, ytitle: str | None, height: int = 420, axes: int = 1, **kw) -> dict:
+    """The pages' common layout: title on its own line at the top, the legend between it and the plot (so they
+    never overlap), light grids; ``axes`` x/y pairs (subplots add their domains)."""
+    style = dict(title=dict(text=title, x=0.01, y=0.985, yref="container", yanchor="top"), height=height, font=FONT,
+                 plot_bgcolor="white", margin=dict(l=70, r=20, t=95, b=55), hovermode="x unified",
+                 legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0))
+    layout = {**style, **kw}
+    for i in range(1, axes + 1):
+        n = "" if i == 1 else str(i)
+        layout["xaxis" + n] = {**LINE_AXIS, **({"title": dict(text=xtitle)} if xtitle else {})}
+        layout["yaxis" + n] = {**LINE_AXIS, **({"title": dict(text=ytitle)} if ytitle else {})}
+    return layout
+
+
+def thin(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Indices 0..n−1 at a constant stride so at most ~max_points remain (the last one kept)."""
+    stride = max(1, int(np.ceil(n / max_points)))
+    idx = np.arange(0, n, stride)
+    return idx if idx.size == 0 or idx[-1] == n - 1 else np.append(idx, n - 1)
+
+
+def floats(a) -> np.ndarray:
+    return np.asarray(a, dtype=float)
+
+
+# --------------------------------------------------------- white subplots (normalization, initialization, gradients)
+
+SERIES = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"]
+
+
+@functools.lru_cache(maxsize=16)
+def _subplot_grid(rows: int, cols: int, n_titles: int, **kw) -> dict:
+    """Axis domains and subplot-title annotations of ``make_subplots`` (computed once per shape)."""
+    layout = make_subplots(rows, cols, subplot_titles=["t"] * n_titles, **kw).to_dict()["layout"]
+    layout.pop("template", None)
+    return layout
+
+
+def subplot_layout(rows: int, cols: int, titles=(), **kw) -> dict:
+    """A fresh copy of ``make_subplots``'s layout with ``titles`` filled in."""
+    layout = copy.deepcopy(_subplot_grid(rows, cols, len(titles), **kw))
+    for a, text in zip(layout.get("annotations", []), titles):
+        a["text"] = text
+    return layout
+
+
+def set_axis(layout: dict, name: str, **props) -> None:
+    """Merge ``props`` into ``layout[name]`` (``title_text`` as plotly's magic underscore does)."""
+    ax = layout.setdefault(name, {})
+    if "title_text" in props:
+        ax["title"] = {**ax.get("title", {}), "text": props.pop("title_text")}
+    ax.update(props)
+
+
+def white_figure(data: list, layout: dict, height: int, **kw) -> FrozenFigure:
+    """The page's common layout (white template, 14 px type, legend on top) over ``layout``; ``kw`` wins."""
+    base = dict(height=height, template=template(), font=PLAIN_FONT, margin=dict(l=60, r=20, t=60, b=50),
+                legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0))
+    return FrozenFigure({"data": data, "layout": {**layout, **base, **kw}})
+
+
+def log_thin(n: int, dense: int = 150, total: int = 400) -> np.ndarray:
+    """Indices 0..n−1: every one of the first ``dense``, then log-spaced (long runs stay light)."""
+    if n <= total:
+        return np.arange(n)
+    tail = np.unique(np.geomspace(dense, n - 1, total - dense).astype(int))
+    return np.unique(np.r_[np.arange(dense), tail, n - 1])
+
+
+# ------------------------------------------------------------ legend below the plot (tuning, softmax, batch norm)
+
+WHITE_AXIS = dict(gridcolor="#EBF0F8", linecolor="#EBF0F8", zerolinecolor="#EBF0F8", zerolinewidth=2, automargin=True)
+# plotly_white's look in a small template: assigning "plotly_white" itself copies and validates the whole template
+# (~25 ms a figure), and make_subplots costs as much again; both would dominate a moved control's rerun.
+WHITE = go.layout.Template(layout=dict(
+    paper_bgcolor="white", plot_bgcolor="white", font=dict(color="#2a3f5f"), xaxis=WHITE_AXIS, yaxis=WHITE_AXIS,
+    colorway=["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880"]))
+PLAIN_FONT = dict(size=14)
+WHITE_LAYOUT = dict(template=WHITE, font=PLAIN_FONT)
+
+
+def frame(height: int, top: int = 60, rows: int = 1, gap: int = 100) -> dict:
+    """Layout for a figure of this height with its legend below the x-axis title: the legend sits ``gap`` px
+    under the plot area (room for tick labels and the axis title at presentation-mode font sizes), and the
+    bottom margin holds ``rows`` legend rows."""
+    bottom = gap + 32 * rows
+    plot = height - top - bottom
+    return dict(WHITE_LAYOUT, height=height, margin=dict(l=60, r=20, t=top, b=bottom),
+                legend=dict(orientation="h", yanchor="top", y=-gap / plot, x=0))
+
+
+def two_panels(titles: tuple[str, str], share_y: bool = True, gap: float = 0.04) -> go.Figure:
+    """An empty figure with two side-by-side panels (axes x/y and x2/y2), titled like make_subplots's."""
+    half = (1 - gap) / 2
+    layout = dict(xaxis=dict(domain=[0, half], anchor="y"), xaxis2=dict(domain=[1 - half, 1], anchor="y2"),
+                  yaxis=dict(anchor="x"), yaxis2=dict(anchor="x2", matches="y", showticklabels=False) if share_y
+                  else dict(anchor="x2"),
+                  annotations=[dict(text=t, x=x, y=1.0, xref="paper", yref="paper", xanchor="center",
+                                    yanchor="bottom", showarrow=False, font=dict(size=16))
+                               for t, x in zip(titles, (half / 2, 1 - half / 2))])
+    return go.Figure(layout=layout)
+
+
+def on_panel(fig: go.Figure, trace, col: int) -> None:
+    """Add a trace to panel ``col`` (1 or 2) of a ``two_panels`` figure."""
+    if col == 2:
+        trace.update(xaxis="x2", yaxis="y2")
+    fig.add_trace(trace)
