@@ -394,26 +394,3 @@ def saturated_units(preact: np.ndarray, limit: float = 2.0) -> int:
     where tanh'(2) ≈ 0.07: a flat end where the gradient all but vanishes); overflowed medians count."""
     med = preact[-1, :, 1]
     return int(np.sum(~(np.abs(med) <= limit)))
-
-
-# Classic demonstrations for the Batch normalization page: name -> (what to look for, {widget key: value}).
-PRESETS = {
-    "A learning rate the plain network cannot take": (
-        "Gradient descent with α = 3 on tanh units. Without batch norm the units' inputs drift far out into tanh's "
-        "flat ends (shaded) and the cost ends far higher; with batch norm every layer's input is re-centred and "
-        "re-scaled at every step, and the same α trains.",
-        {"lr": 3.0, "act": "tanh", "batch": 64}),
-    "A gentle learning rate: both train": (
-        "At α = 0.3 the plain network trains well too (its training cost ends under 0.1): batch norm's gain is the "
-        "large rates it tolerates, not a faster descent at every rate.",
-        {"lr": 0.3, "act": "tanh", "batch": 64}),
-    "ReLU at a large rate": (
-        "ReLU units with α = 3: the plain network ends no better than a constant guess (cost about log 2 ≈ 0.69, "
-        "error about 50%); with batch norm it trains.",
-        {"lr": 3.0, "act": "relu", "batch": 64}),
-    "Tiny mini-batches: noisy statistics": (
-        "Mini-batches of 8, layer 1: the batch μ and σ² jump far more around their running averages (section 3) "
-        "than with 64, and each example's z_norm depends on its 7 companions (section 4): the noise behind batch "
-        "norm's slight regularization effect.",
-        {"batch": 8, "layer": 1}),
-}

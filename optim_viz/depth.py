@@ -286,29 +286,3 @@ def training_runs(methods, depth: int = 5, width: int = 10, hidden: str = "relu"
     acc = accuracies(Ws, bs, X, Y, hidden)
     cost = np.where(np.isfinite(cost), cost, np.nan)
     return {k: TrainRun(its, cost[:, i], float(acc[i])) for i, k in enumerate(methods)}
-
-
-# Classic demonstrations for the Initialization page: name -> (what to look for, {widget key: value}).
-PRESETS = {
-    "Zeros never break symmetry": (
-        "Started from zeros or a constant, every hidden unit gets the same gradient: in section 3 the lines lie on "
-        "top of each other, and in section 4 those runs stay at log 2 (predicting 0.5 everywhere).",
-        {"act": "tanh", "inits": ["zeros", "constant", "he"], "scale": 0.5}),
-    "Scale 1.0 explodes": (
-        "W = randn · 1.0 with 100 units multiplies the ReLU activations by about √(n/2) ≈ 7 per layer: the random "
-        "line climbs many orders of magnitude while He stays flat.",
-        {"act": "relu", "scale": 1.0, "inits": ["random", "he"]}),
-    "Xavier with tanh": (
-        "With tanh, Var(w) = 1/n keeps the activations in a useful range through 20 layers (they shrink only "
-        "slowly where tanh bends), while randn · 0.01 vanishes by about 20 orders of magnitude.",
-        {"act": "tanh", "inits": ["random", "xavier"], "scale": 0.01}),
-    "He with ReLU at depth 50": (
-        "50 ReLU layers: He (Var = 2/n) keeps the spread flat; Xavier (1/n) loses a factor √2 per layer, so after "
-        "50 layers its activations are about 2^25 ≈ 3·10⁷ times smaller.",
-        {"depth": 50, "act": "relu", "inits": ["xavier", "he"]}),
-    "Linear net: 1.5^(L−1) vs 0.5^(L−1)": (
-        "A deep linear network with weights w·I: w = 1.5 makes ŷ explode like 1.5^(L−1), w = 0.5 makes it vanish "
-        "like 0.5^(L−1) (section 2), although both are close to the identity. In section 1 He (Var = 2/n, meant for "
-        "ReLU) explodes in a linear net while Xavier stays flat.",
-        {"depth": 40, "act": "linear", "inits": ["xavier", "he"]}),
-}

@@ -60,31 +60,3 @@ def gap_change(before: dict, after: dict, tolerance: float = 0.02) -> GapChange:
     did the dev error fall?"""
     g0, g1 = before["dev"] - before["train"], after["dev"] - after["train"]
     return GapChange(g0, g1, before["train"], after["train"], g1 < g0, g1 <= tolerance, after["dev"] < before["dev"])
-
-
-# Classic demonstrations for the Regularization lab: name -> (what to look for, {widget key: value}).
-# Each note's claims are asserted on the numbers the page computes in that preset (tests/test_page_regularization).
-_BIG = {"ds": "moons", "noise": 0.4, "m": 150, "layers": 3, "u1": 50, "u2": 50, "u3": 20}
-PRESETS = {
-    "Overfitting: big network, small noisy set": (
-        "A 50-50-20 network on 150 noisy points: train error near 0%, dev error far higher, and a boundary in "
-        "several pieces, with islands around noisy points. The diagnosis says high variance.", dict(_BIG)),
-    "L2 smooths the boundary": (
-        "The same overfitting setup with λ = 4: every ‖W[l]‖ shrinks, the boundary loses its islands (one piece) "
-        "and the train/dev gap closes (compare the three runs in section 3). Against the 0% Bayes error the "
-        "diagnosis assumes, it now reads high bias; these points are noisy, so raise the Bayes estimate towards "
-        "the train error and the verdict becomes 'neither'.", {**_BIG, "lambd": 4.0, "lc": 4.0}),
-    "Dropout narrows the train/dev gap": (
-        "The same setup with keep_prob = 0.5 in every hidden layer: no unit can rely on any one input, so the "
-        "dropout run's train/dev gap in section 3 is smaller than without regularization.",
-        {**_BIG, "kp1": 0.5, "kp2": 0.5, "kp3": 0.5, "kpc": 0.5}),
-    "High bias: too small a network": (
-        "One hidden layer of 2 units cannot draw a spiral: train and dev errors are both high and close. "
-        "The diagnosis says high bias: a bigger network, not regularization, is the fix (try 2 layers of 50).",
-        {"ds": "spiral", "noise": 0.1, "layers": 1, "u1": 2}),
-    "λ too large underfits": (
-        "λ = 5 on nearly noise-free moons, which the unregularized network classifies without error: the "
-        "weights are pulled so close to 0 that the boundary becomes far simpler than the data, and the train "
-        "error rises well above 0%. The diagnosis says high bias: too much regularization underfits.",
-        {"ds": "moons", "noise": 0.1, "lambd": 5.0, "lc": 5.0}),
-}

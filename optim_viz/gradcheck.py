@@ -365,26 +365,3 @@ def clean_difference(lambd: float, hidden: str, eps: float, seed: int = 0) -> fl
     """The correct gradient's two-sided relative difference at ``eps`` (where it sits on the V)."""
     p = network_problem("none", lambd, hidden=hidden, seed=seed)
     return check(p.cost, p.grad, p.theta, eps, p.cost_batch).diff
-
-
-# Classic demonstrations for the Gradient checking page: name -> (what to look for, {widget key: value}).
-PRESETS = {
-    "Correct backprop passes": (
-        "Backprop as written in the course, ε = 1e-7: the relative difference is far below 1e-7, in the green "
-        "“great” band.",
-        {"bug": "none"}),
-    "Bug: wrong sign in dW2": (
-        "The relative difference jumps far above 1e-3 and only the W2 block lights up in section 2.", {"bug": "sign"}),
-    "Bug: db1 without the 1/m": (
-        "Well above 1e-3; only b1 is wrong, by a factor m = 20.", {"bug": "factor"}),
-    "Bug: L2 term missing from dW": (
-        "λ is in J but not in dW: every W block is off and no b block is (biases are not regularized).",
-        {"bug": "l2", "lambd": 0.7}),
-    "Bug: dropout left on": (
-        "Each cost evaluation draws a new mask, so J is a different function every time: every component is noise. "
-        "Turn dropout off (keep_prob = 1) while checking.", {"bug": "dropout"}),
-    "ε too small: round-off": (
-        "Correct backprop, but ε = 1e-12: J is only known to about 1e-16, and dividing its round-off by 2ε blows it "
-        "up, so the check reads thousands of times worse than at ε = 1e-7, outside the green band. See the left arm "
-        "of the V in section 3.", {"eps": 1e-12}),
-}

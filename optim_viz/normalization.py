@@ -586,28 +586,3 @@ def story(cmp: Comparison, fraction: float, tol: float, methods, horizon: int | 
                      "optimizer at every setting")
     text.append("Here normalizing " + "; it ".join(parts) + ".")
     return Story(gd, rates, steps, effects, gain, diag_kappa, contours, " ".join(text))
-
-
-# Classic demonstrations for the Input normalization page: name -> (what to look for, {widget key: value}).
-PRESETS = {
-    "Very different feature scales": (
-        "x₁ is 100 times larger than x₂: the raw contours are a long thin valley (κ in the thousands) and "
-        "gradient descent does not reach the tolerance; after normalizing, κ ≈ 1 and it takes a few dozen steps.",
-        {"ratio": 100.0, "offset": 0.0, "opts": ["sgd"]}),
-    "Already normalized: nothing to gain": (
-        "Both features already have mean 0 and variance 1: raw and normalized contours are both round (κ ≈ 1), "
-        "so there is nothing to gain. Normalizing does not always save steps: here it costs gradient descent and "
-        "momentum a few dozen (the table), while Adam saves some.",
-        {"ratio": 1.0, "offset": 0.0}),
-    "Subtract the mean too: an offset alone elongates": (
-        "Same scale, but both features have mean 5. They are nearly uncorrelated; the valley comes from the large "
-        "shared mean: every entry of the uncentred XXᵀ/m is close to 25, so it is nearly singular and the valley is "
-        "long and tilted. Subtracting μ alone makes it round; dividing by σ alone would not (section 1 gives κ at "
-        "each stage).",
-        {"ratio": 1.0, "offset": 5.0, "opts": ["sgd"]}),
-    "Momentum/Adam recover part of it": (
-        "On the badly scaled raw inputs gradient descent would need tens of thousands of steps; momentum gets there "
-        "in far fewer and Adam, which rescales each coordinate, faster still. All three are fast once the inputs "
-        "are normalized.",
-        {"ratio": 50.0, "offset": 2.0, "opts": ["sgd", "momentum", "adam"]}),
-}

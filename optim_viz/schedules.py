@@ -167,3 +167,16 @@ def table(schedules: dict[str, Schedule], epochs: int, updates_per_epoch: int = 
     for name, s in schedules.items():
         out[name] = s((e - 1) * updates_per_epoch + 1) if s.unit == "update" else s(e)
     return out
+
+
+COURSE = ["inverse_time", "exponential", "inverse_sqrt", "inverse_sqrt_step", "staircase", "interval"]
+
+
+def fmt_lr(v: float) -> str:
+    """Three decimals as in the course's table (0.1, 0.067, 0.05, 0.04); small rates in scientific form."""
+    return f"{v:.3f}".rstrip("0").rstrip(".") if v >= 0.001 else f"{v:.2g}"
+
+
+def course_example() -> str:
+    """The course's α for epochs 1–4 with α₀ = 0.2, decay_rate = 1, formatted as in its table."""
+    return ", ".join(fmt_lr(a) for a in inverse_time(0.2, 1.0)(np.arange(1, 5)))

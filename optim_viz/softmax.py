@@ -317,27 +317,3 @@ def two_class_text(tc: TwoClass, lr: float, iterations: int) -> str:
             f"{b:.4f}; the logistic regression's w = ({tc.w_logistic[0]:.4f}, {tc.w_logistic[1]:.4f}), "
             f"b = {tc.b_logistic:.4f}. Their probabilities differ by at most {tc.max_difference:.1e} over all "
             f"examples, and their costs are {tc.cost_softmax:.6f} and {tc.cost_logistic:.6f}.")
-
-
-# --------------------------------------------------------------------------------------------- presets
-
-# Classic demonstrations for the Softmax page: name -> (what to look for, {widget key: value}).
-PRESETS = {
-    "The course's example": (
-        "z = (5, 2, −1, 3) for cat, dog, tiger, none: cat gets most of the probability, and the hardmax picks it.",
-        {"z0": 5.0, "z1": 2.0, "z2": -1.0, "z3": 3.0}),
-    "Logits near +1000": (
-        "Every logit shifted by +1000: the naive e^z overflows to inf and inf/inf is NaN; with the max subtracted "
-        "the probabilities are exactly those of the unshifted logits.", {"shift": 1000.0}),
-    "Logits near −1000": (
-        "Every logit shifted by −1000: the naive e^z underflows to 0 and 0/0 is NaN; the stable form is unchanged.",
-        {"shift": -1000.0}),
-    "Low temperature: towards the hardmax": (
-        "T = 0.01 divides the logits by 0.01, so they spread to hundreds: softmax becomes the hardmax.",
-        {"temp": 0.01}),
-    "High temperature: towards uniform": (
-        "T = 100 shrinks the logits towards 0: every class gets nearly 1/4.", {"temp": 100.0}),
-    "A spiral needs a hidden layer": (
-        "Spiral arms: the softmax without a hidden layer can only cut the plane with straight lines; with a "
-        "hidden layer the regions follow the arms.", {"ds": "spiral", "C": 3}),
-}

@@ -484,21 +484,3 @@ def sweep_text(sweeps: list[Sweep]) -> str:
 
 
 PANDA_DEFAULT = "0.03, 0.1, 0.3, 0.1, 0.03, 0.01"
-
-# Classic demonstrations for the Hyperparameter search page: name -> (what to look for, {widget key: value}).
-PRESETS = {
-    "Grid search wastes runs": (
-        "A 5 × 5 grid tries only 5 learning rates, because ε (which barely matters) takes the other factor of "
-        "5; 25 random points try 25 learning rates with the same budget of runs.", {"k": 5}),
-    "A tiny budget: 3 × 3": (
-        "With 9 runs the grid tries only 3 learning rates, two decades apart; random search tries 9.", {"k": 3}),
-    "Uniform sampling of α": (
-        "10 000 samples of α in [1e-4, 1]: uniformly, about 90% land in the top decade [0.1, 1]; on a log scale "
-        "each of the 4 decades gets about a quarter.", {"n": 10000}),
-    "The timid panda": (
-        "α = 0.01 for the whole run: the babysat cost falls slowly, and the best of the parallel runs ends lower.",
-        {"seq": "0.01, 0.01, 0.01, 0.01, 0.01, 0.01"}),
-    "The panda who pushes too hard": (
-        "α = 1 for the whole run: the babysat cost bounces up in some epochs instead of settling.",
-        {"seq": "1, 1, 1, 1, 1, 1"}),
-}

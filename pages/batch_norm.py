@@ -5,6 +5,7 @@ import streamlit as st
 
 import optim_viz_ui as ui
 from optim_viz import batchnorm as bn
+from optim_viz import presets
 from optim_viz.figures import batch_norm as draw
 
 HIDDEN = ["tanh", "relu"]
@@ -71,7 +72,7 @@ ui.page_header(
     "same data, the same initial weights, the same mini-batches) is trained by gradient descent twice, without "
     "and with batch norm on every hidden layer.")
 
-ui.presets(bn.PRESETS)
+ui.presets(presets.BATCH_NORM)
 
 c1, c2, c3, c4 = ui.control_columns(4)
 with c1:

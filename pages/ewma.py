@@ -4,6 +4,7 @@ import streamlit as st
 
 import optim_viz_ui as ui
 from optim_viz import ewma as E
+from optim_viz import presets
 from optim_viz.figures import ewma as draw
 
 COMPARE = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999]
@@ -67,29 +68,10 @@ ui.page_header(
     "averages over more points (smoother) but reacts later (lag).",
 )
 
-B_BIAS, B_HUGE = 0.98, 0.999
-PRESETS = {
-    "The course's three curves": (f"β = 0.5 follows every wiggle (about {windows([0.5])} days), 0.9 averages about "
-                                  f"{windows([0.9])} days, 0.98 about {windows([0.98])} days: smooth but shifted "
-                                  "to the right.", {"series": "temperature", "omb": 0.1, "cmp": [0.5, 0.9, 0.98]}),
-    "Why bias correction": (f"β = {B_BIAS:g}: the uncorrected v_t starts at (1−β)·θ₁, {1 - B_BIAS:.0%} of the first "
-                            f"temperature. After 1/(1−β) = {windows([B_BIAS])} days it is still "
-                            f"{E.shortfall(B_BIAS, E.effective_window(B_BIAS)):.0%} low, and only after "
-                            f"{E.catch_up(B_BIAS)} days (about 3/(1−β)) within 5% of the corrected curve, which starts "
-                            "at θ₁ itself (see the zoom).", {"series": "temperature", "omb": round(1 - B_BIAS, 6),
-                                                             "uncorr": True}),
-    "Too much smoothing": (f"β = {B_HUGE:g} averages about {windows([B_HUGE])} points, more than the whole year of "
-                           f"{E.series('temperature').size} days: the corrected curve is nearly the mean of all days "
-                           "so far, and it lags the season by months.",
-                           {"series": "temperature", "omb": round(1 - B_HUGE, 6)}),
-    "Smoothing a training loss": ("The trend of a noisy mini-batch loss, as TensorBoard's smoothing slider does "
-                                  "(an EWMA; with bias correction it does not start at 0).",
-                                  {"series": "loss", "omb": 0.05, "cmp": [0.9, 0.95, 0.99]}),
-}
 
 with st.sidebar:
     st.header("Series and β")
-    ui.presets(PRESETS)
+    ui.presets(presets.EWMA)
     series_name = ui.select("Series", list(E.SERIES), "temperature", key="series",
                             format_func=lambda n: E.SERIES[n][0])
     seed = ui.number("Noise seed", 0, 9999, 0, key="seed", step=1)

@@ -2,7 +2,7 @@
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import gradcheck
+from optim_viz import gradcheck, presets
 from optim_viz.figures import gradient_check as draw
 
 BUGS = list(gradcheck.BUGS)
@@ -39,7 +39,7 @@ ui.page_header(
     "cost, one parameter at a time. Plant a bug, see the relative difference jump, and let the per-parameter "
     "errors point at the broken component.")
 
-ui.presets(gradcheck.PRESETS)
+ui.presets(presets.GRADIENT_CHECK)
 
 c1, c2, c3 = ui.control_columns(3)
 with c1:

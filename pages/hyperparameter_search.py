@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import tuning
+from optim_viz import presets, tuning
 from optim_viz.figures import hyperparameter_search as draw
 
 OPTIMIZERS = list(tuning.SWEEP_OPTIMIZERS)
@@ -75,7 +75,7 @@ ui.page_header(
     "seeded), with many settings trained at once in one vectorized run. Which hyperparameter matters is measured "
     "below, from the runs.")
 
-ui.presets(tuning.PRESETS)
+ui.presets(presets.HYPERPARAMETER_SEARCH)
 
 with st.spinner("Training the tuning landscape (hundreds of runs in one vectorized run; cached afterwards)…"):
     ls = tuning_landscape()

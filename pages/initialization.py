@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import depth
+from optim_viz import depth, presets
 from optim_viz.figures import initialization as draw
 
 INITS = list(depth.INITS)
@@ -60,7 +60,7 @@ ui.page_header(
     "than 1 it explodes, by a bit less it vanishes, exponentially in the depth. The variance of the initial weights "
     "decides which, and zeros never let the hidden units differ.")
 
-ui.presets(depth.PRESETS)
+ui.presets(presets.INITIALIZATION)
 
 c1, c2, c3 = ui.control_columns(3)
 with c1:

@@ -1,10 +1,10 @@
 """Learning-rate decay: the course's schedules side by side, and what decay does to a noisy optimizer."""
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 import optim_viz_ui as ui
 from optim_viz import minibatch as MB
+from optim_viz import presets
 from optim_viz import schedules as S
 from optim_viz.figures import lr_decay as draw
 from optim_viz.figures.style import PALETTE, thin
@@ -19,7 +19,7 @@ LABELS = {
     "cosine": "cosine annealing (beyond the course)",
     "warmup": "linear warm-up, then 1/(1 + rate·epoch) (beyond the course)",
 }
-COURSE = ["inverse_time", "exponential", "inverse_sqrt", "inverse_sqrt_step", "staircase", "interval"]
+COURSE = S.COURSE
 DEMO_OPTS = {"sgd": 1.0, "momentum": 1.0, "adam": 0.05}  # optimizer → a demo α₀ that shows the noise
 DEMO_M = 2000
 
@@ -33,13 +33,8 @@ def schedule_view(names: tuple, lr0: float, hyper: tuple, epochs: int, upe: int,
     beyond = frozenset(lab for lab, s in chosen.items() if s.beyond_course)
     fig = draw.schedules_figure(curves, log_y=log_y, beyond=beyond)
     tab = S.table(chosen, min(epochs, 10), upe)
-    df = pd.DataFrame({k: (v if k == "epoch" else [fmt_lr(x) for x in v]) for k, v in tab.items()})
+    df = pd.DataFrame({k: (v if k == "epoch" else [S.fmt_lr(x) for x in v]) for k, v in tab.items()})
     return fig, df
-
-
-def fmt_lr(v: float) -> str:
-    """Three decimals as in the course's table (0.1, 0.067, 0.05, 0.04); small rates in scientific form."""
-    return f"{v:.3f}".rstrip("0").rstrip(".") if v >= 0.001 else f"{v:.2g}"
 
 
 CURVE_POINTS = 400  # J − J* at ≤ 400 updates per run: each costs a pass over the data, and 400 fill the chart
@@ -78,11 +73,6 @@ def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, e
     return cost_fig, path_fig, summary, settle
 
 
-def course_example() -> str:
-    """The course's α for epochs 1–4 with α₀ = 0.2, decay_rate = 1, formatted as in its table."""
-    return ", ".join(fmt_lr(a) for a in S.inverse_time(0.2, 1.0)(np.arange(1, 5)))
-
-
 ui.page_header(
     "Learning-rate decay",
     "With mini-batches the gradient is noisy, so a constant learning rate keeps the parameters wandering around "
@@ -91,26 +81,10 @@ ui.page_header(
     "k/√t · α₀, where t counts mini-batches.",
 )
 
-FAST_BASE = 0.5
-PRESETS = {
-    "The course's example": (f"α₀ = 0.2, decay_rate = 1: {course_example()} in epochs 1–4.",
-                             {"show": ["inverse_time"], "lr0": 0.2, "rate": 1.0, "epochs": 10}),
-    "All course schedules": (f"Every schedule from the lecture ({len(COURSE)}) on one chart, log scale.",
-                             {"show": COURSE, "logy": True, "epochs": 50}),
-    "Decay too fast": (f"{FAST_BASE:g}^epoch · α₀ halves α every epoch: all the steps together add up to at most "
-                       f"α₀·Σ {FAST_BASE:g}^epoch = {FAST_BASE / (1 - FAST_BASE):g}·α₀, so the decayed run freezes "
-                       "before it reaches the minimum, while the constant-α run ends much closer to it. Decay needs "
-                       "tuning too.", {"opt": "sgd", "_demo_opt": "sgd", "dlr": DEMO_OPTS["sgd"],
-                                       "dsched": "exponential", "base": FAST_BASE, "bs": 64, "depochs": 20}),
-    "Adam with and without decay": ("Adam's step α·v̂/(√ŝ + ε) does not shrink as the gradient does, so with a "
-                                    "constant α it keeps jittering around the minimum; decay lets it settle.",
-                                    {"opt": "adam", "_demo_opt": "adam", "dlr": 0.05, "bs": 8,
-                                     "dsched": "inverse_time", "rate": 1.0, "depochs": 20}),
-}
 
 with st.sidebar:
     st.header("Schedules")
-    ui.presets(PRESETS)
+    ui.presets(presets.LR_DECAY)
     names = ui.multiselect("Schedules to plot", list(LABELS), ["inverse_time", "exponential", "inverse_sqrt",
                            "staircase", "interval"], key="show", format_func=lambda n: LABELS[n])
     lr0 = ui.log_slider("α₀ (initial learning rate)", 0.001, 1.0, 0.2, key="lr0")
@@ -147,7 +121,7 @@ else:
                       else ""))
         st.markdown(f"**α in the first {len(table)} epochs** (epochs are numbered from 1, and the formulas are used as "
                     "written, so epoch 1 already has a decayed rate: α₀ = 0.2 with decay_rate = 1 gives "
-                    f"{course_example()}, as in the course).")
+                    f"{S.course_example()}, as in the course).")
         st.table(table)
 
 st.header("Why decay: the same optimizer with and without it")

@@ -5,6 +5,7 @@ import streamlit as st
 import optim_viz_ui as ui
 from optim_viz import ewma as E
 from optim_viz import minibatch as MB
+from optim_viz import presets
 from optim_viz.figures import mini_batch as draw
 
 M = MB.M_DEFAULT
@@ -59,25 +60,10 @@ ui.page_header(
     "to 512, are **mini-batch** gradient descent. The examples are reshuffled every epoch.",
 )
 
-PRESETS = {
-    "Stochastic vs mini-batch vs batch": ("The course's comparison: size 1 wanders and loses vectorization, "
-                                          "size m is smooth but makes one update per epoch, size 64 gets both.",
-                                          {"sizes": [1, 64, M], "epochs": 5, "opt": "sgd", "_mb_opt": "sgd",
-                                           "lr": 0.3}),
-    "Batch GD needs many epochs": ("With size m one epoch is one step: 20 epochs are 20 small steps, while size "
-                                   f"128 has made {20 * MB.updates_per_epoch(M, 128)}, and ends at a lower cost.",
-                                   {"sizes": [128, M], "epochs": 20, "opt": "sgd", "_mb_opt": "sgd", "lr": 1.0}),
-    "Momentum smooths the noise": ("Momentum averages the noisy mini-batch gradients (an EWMA with β = 0.9): the "
-                                   "paths of sizes 1 and 16 take much shorter, smoother steps than gradient descent's "
-                                   "at the same α, yet spread about as far around ★ (the noise is averaged, not "
-                                   "removed; switch the optimizer to compare).",
-                                   {"sizes": [1, 16, M], "epochs": 5, "opt": "momentum", "_mb_opt": "momentum",
-                                    "lr": 0.3}),
-}
 
 with st.sidebar:
     st.header("Training")
-    ui.presets(PRESETS)
+    ui.presets(presets.MINI_BATCH)
     sizes = ui.multiselect("Mini-batch sizes", SIZES, [1, 64, M], key="sizes",
                            format_func=lambda b: draw.batch_label(b, M))
     epochs = ui.slider("Epochs", 1, 20, 5, key="epochs")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import normalization
+from optim_viz import normalization, presets
 from optim_viz.figures import normalization as draw
 
 METHODS = ["sgd", "momentum", "adam"]
@@ -48,7 +48,7 @@ ui.page_header(
     "Two input features on very different scales make the cost of a linear regression a long, narrow valley. "
     "Subtracting the mean and dividing by the standard deviation makes it round, and gradient descent fast.")
 
-ui.presets(normalization.PRESETS)
+ui.presets(presets.NORMALIZATION)
 
 c1, c2, c3, c4 = ui.control_columns(4)
 with c1:

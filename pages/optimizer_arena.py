@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import arena, export, optimizers, surfaces
+from optim_viz import arena, export, optimizers, presets, surfaces
 from optim_viz.figures import arena as draw
 
 SPECS = optimizers.SPECS
@@ -116,7 +116,7 @@ if (pending := st.session_state.pop("_pending_start", None)) is not None:
 with st.sidebar:
     st.header("Race setup")
     ui.presets({name: (note, {**values, "_arena_surface": (values["surface"], DEFAULT_EXPR, None)})
-                for name, (note, values) in arena.PRESETS.items()})
+                for name, (note, values) in presets.OPTIMIZER_ARENA.items()})
     surface_name = ui.select(
         "Loss surface", [*surfaces.names(), CUSTOM], "ravine", key="surface",
         format_func=lambda n: "Your own function f(x, y)" if n == CUSTOM else surfaces.get(n).title)

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import datasets, diagnosis, nn
+from optim_viz import datasets, diagnosis, nn, presets
 from optim_viz.figures import regularization as draw
 
 OPTIMIZERS = {"sgd": "Gradient descent", "momentum": "Momentum", "rmsprop": "RMSprop", "adam": "Adam"}
@@ -183,7 +183,7 @@ ui.page_header(
     "**L2** and **inverted dropout**. Watch the decision boundary, the train/dev/test error and the course's "
     "bias/variance diagnosis, and see which units each dropout mask switches off.")
 
-ui.presets(diagnosis.PRESETS)
+ui.presets(presets.REGULARIZATION)
 
 top = st.container()  # the picture first; the controls below it
 c1, c2, c3, c4 = ui.control_columns(4)

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import optim_viz_ui as ui
-from optim_viz import softmax
+from optim_viz import presets, softmax
 from optim_viz.figures import softmax as draw
 
 M = 300
@@ -90,7 +90,7 @@ ui.page_header(
     "example (cat, dog, tiger, none), change the temperature, push them to ±1000, then train softmax classifiers "
     "on 2-D data with 3 to 5 classes and follow the gradient `dz = ŷ − y` for one example.")
 
-ui.presets(softmax.PRESETS)
+ui.presets(presets.SOFTMAX)
 
 st.subheader("1 · From logits to probabilities")
 st.latex(r"t = e^{z},\qquad \hat y_j = \frac{t_j}{\sum_{k=1}^{C} t_k}"

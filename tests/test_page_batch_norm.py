@@ -8,7 +8,7 @@ import pytest
 from helpers import apply_preset, assert_ok, charts, open_page, widget
 from helpers import array as decode
 from optim_viz import batchnorm as bn
-from optim_viz import nn
+from optim_viz import nn, presets
 
 PAGE = "pages/batch_norm.py"
 DEFAULTS = dict(lr=3.0, hidden="tanh", batch_size=64, iterations=100, seed=0)
@@ -188,10 +188,10 @@ def test_bad_link_falls_back_to_defaults():
     assert widget(at, "batch").value == 64 and widget(at, "layer").value == 2
 
 
-@pytest.mark.parametrize("name", list(bn.PRESETS))
+@pytest.mark.parametrize("name", list(presets.BATCH_NORM))
 def test_presets_apply_and_their_claims_hold(name):
-    note, values = bn.PRESETS[name]
-    at = apply_preset(PAGE, name, bn.PRESETS[name])
+    note, values = presets.BATCH_NORM[name]
+    at = apply_preset(PAGE, name, presets.BATCH_NORM[name])
     keys = {"lr": "lr", "act": "hidden", "batch": "batch_size"}
     settings = {keys[k]: v for k, v in values.items() if k in keys}
     layer = values.get("layer", 2)

@@ -5,6 +5,7 @@ import pytest
 from helpers import array as decode
 from helpers import assert_ok, charts, open_page
 from optim_viz import ewma as E
+from optim_viz import presets
 
 PAGE = "pages/ewma.py"
 
@@ -112,7 +113,7 @@ import plotly.io as pio  # noqa: E402
 from helpers import decoded as _decoded  # noqa: E402
 from optim_viz import figures  # noqa: E402
 
-PRESETS = ["The course's three curves", "Why bias correction", "Too much smoothing", "Smoothing a training loss"]
+PRESETS = list(presets.EWMA)
 
 
 def captions(at) -> str:

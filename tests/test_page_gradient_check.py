@@ -5,7 +5,7 @@ import pytest
 
 from helpers import apply_preset, assert_ok, charts, open_page
 from helpers import array as values
-from optim_viz.gradcheck import PRESETS
+from optim_viz.presets import GRADIENT_CHECK as PRESETS
 
 PAGE = "pages/gradient_check.py"
 

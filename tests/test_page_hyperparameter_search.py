@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers import apply_preset, array, assert_ok, charts, open_page
-from optim_viz.tuning import PRESETS
+from optim_viz.presets import HYPERPARAMETER_SEARCH as PRESETS
 
 PAGE = "pages/hyperparameter_search.py"
 KEYS = ("search", "coverage", "sampling", "window", "panda", "sweep")

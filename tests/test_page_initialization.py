@@ -5,7 +5,7 @@ import pytest
 
 from helpers import apply_preset, assert_ok, charts, open_page
 from helpers import array as values
-from optim_viz.depth import PRESETS
+from optim_viz.presets import INITIALIZATION as PRESETS
 
 PAGE = "pages/initialization.py"
 DEFAULT_ITERS = 300  # the "Iterations" slider's default

@@ -5,6 +5,7 @@ import pytest
 
 from helpers import array as decode
 from helpers import assert_ok, charts, open_page
+from optim_viz import presets
 from optim_viz import schedules as S
 
 PAGE = "pages/lr_decay.py"
@@ -127,7 +128,7 @@ import plotly.io as pio  # noqa: E402
 from helpers import decoded as _decoded  # noqa: E402
 from optim_viz import minibatch as MB  # noqa: E402
 
-PRESETS = ["The course's example", "All course schedules", "Decay too fast", "Adam with and without decay"]
+PRESETS = list(presets.LR_DECAY)
 GAP, RMS = "mean J − J* in the last epoch", "RMS distance of (w₁, w₂) to ★"
 
 

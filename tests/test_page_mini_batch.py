@@ -7,6 +7,7 @@ from helpers import array as decode
 from helpers import assert_ok, charts, open_page
 from optim_viz import ewma as E
 from optim_viz import minibatch as MB
+from optim_viz import presets
 
 PAGE = "pages/mini_batch.py"
 M = MB.M_DEFAULT
@@ -109,7 +110,7 @@ import plotly.io as pio  # noqa: E402
 from helpers import decoded as _decoded  # noqa: E402
 from optim_viz import figures  # noqa: E402
 
-PRESETS = ["Stochastic vs mini-batch vs batch", "Batch GD needs many epochs", "Momentum smooths the noise"]
+PRESETS = list(presets.MINI_BATCH)
 
 
 @functools.lru_cache(maxsize=16)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from helpers import apply_preset, assert_ok, charts, open_page
-from optim_viz.normalization import PRESETS
+from optim_viz.presets import NORMALIZATION as PRESETS
 
 PAGE = "pages/normalization.py"
 

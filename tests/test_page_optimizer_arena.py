@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from helpers import assert_ok, charts, open_page
-from optim_viz import arena, figures, optimizers, surfaces
+from optim_viz import arena, figures, optimizers, presets, surfaces
 
 PAGE = "pages/optimizer_arena.py"
 DEFAULT_SURFACE = "ravine"
@@ -224,13 +224,13 @@ def test_custom_function_from_a_link():
     assert evil.error
 
 
-@pytest.mark.parametrize("name", list(arena.PRESETS))
+@pytest.mark.parametrize("name", list(presets.OPTIMIZER_ARENA))
 def test_presets_set_up_their_demonstration(name):
     at = open_page(PAGE)
     at.slider(key="steps").set_value(20).run()  # a changed control is reset by the preset
     at.selectbox(key="_preset").set_value(name).run()
     assert_ok(at)
-    note, values = arena.PRESETS[name]
+    note, values = presets.OPTIMIZER_ARENA[name]
     assert at.selectbox(key="surface").value == values["surface"]
     assert at.multiselect(key="opts").value == values["opts"]
     assert at.slider(key="steps").value == values["steps"]
@@ -351,22 +351,22 @@ def test_a_caption_with_an_edited_number_fails_the_check():
         check_story(text.replace(f"{optimizers.SPECS[n].label} {c},", f"{optimizers.SPECS[n].label} {c + 3},"), r)
 
 
-@pytest.mark.parametrize("name", list(arena.PRESETS))
+@pytest.mark.parametrize("name", list(presets.OPTIMIZER_ARENA))
 def test_every_preset_caption_is_true_of_its_race(name):
     from helpers import apply_preset
 
-    at = apply_preset(PAGE, name, arena.PRESETS[name])
+    at = apply_preset(PAGE, name, presets.OPTIMIZER_ARENA[name])
     check_story(story(at), summary_of(at))
 
 
 def test_ravine_preset_momentum_arrives_first_with_fewer_reversals():
     from helpers import apply_preset
 
-    at = apply_preset(PAGE, "Momentum damps the ravine", arena.PRESETS["Momentum damps the ravine"])
+    at = apply_preset(PAGE, "Momentum damps the ravine", presets.OPTIMIZER_ARENA["Momentum damps the ravine"])
     r = summary_of(at)
     order = [n for n, _ in r.arrivals]
     assert order == ["momentum", "sgd"] and r.reversals["momentum"] < r.reversals["sgd"]
-    h = dict(arena.PRESETS["Momentum damps the ravine"][1])
+    h = dict(presets.OPTIMIZER_ARENA["Momentum damps the ravine"][1])
     assert h["momentum_lr"] / h["sgd_lr"] == pytest.approx(5)  # "a 5× larger α"
     assert h["sgd_lr"] < 2 / 90  # "below 2/90"
 
@@ -416,11 +416,11 @@ PRESET_CLAIMS = {  # each preset's note, as a check on the race the page runs
 }
 
 
-@pytest.mark.parametrize("name", list(arena.PRESETS))
+@pytest.mark.parametrize("name", list(presets.OPTIMIZER_ARENA))
 def test_every_preset_note_is_true_of_the_race_it_sets_up(name):
     from helpers import apply_preset
 
-    at = apply_preset(PAGE, name, arena.PRESETS[name])
+    at = apply_preset(PAGE, name, presets.OPTIMIZER_ARENA[name])
     assert PRESET_CLAIMS[name](*_race_of(at)), name
 
 

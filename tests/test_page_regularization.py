@@ -6,7 +6,7 @@ import pytest
 
 from helpers import apply_preset, assert_ok, charts, open_page
 from helpers import array as _arr
-from optim_viz.diagnosis import PRESETS
+from optim_viz.presets import REGULARIZATION as PRESETS
 
 PAGE = "pages/regularization.py"
 

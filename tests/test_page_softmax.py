@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from helpers import apply_preset, array, assert_ok, charts, open_page
-from optim_viz.softmax import COURSE_LOGITS, PRESETS
+from optim_viz.presets import SOFTMAX as PRESETS
+from optim_viz.softmax import COURSE_LOGITS
 
 PAGE = "pages/softmax.py"
 KEYS = ("probabilities", "regions", "cost", "example")
