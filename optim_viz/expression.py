@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,7 +28,13 @@ MAX_LENGTH = 300
 MAX_BRACKET_DEPTH = 20
 MAX_NODES = 200
 MAX_DEPTH = 40
-MAX_DERIVATIVE_NODES = 5000
+MAX_DERIVATIVE_NODES = 2000
+# Work budget: one surface evaluates the gradient program about NEWTON_STEPS + 2 times (each on a batch of
+# points, which costs about the same as one point) and f a few times on grids. At ~1–2 µs per ufunc call,
+# MAX_GRADIENT_OPS bounds from_expression at ~50 ms; a larger exact gradient falls back to central differences.
+MAX_GRADIENT_OPS = 600
+NEWTON_STEPS = 25
+WORK_BUDGET = 20_000  # ufunc calls in one from_expression, all programs' runs counted (see the tests)
 DEFAULT_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
 BOUND_LIMIT = 1e6
 
@@ -191,29 +198,100 @@ class _Converter:
 
 # ---------------------------------------------------------------- evaluation
 
-def evaluate(node, x, y, memo: dict | None = None):
-    """The value of tree ``node`` at arrays ``x``, ``y`` in float64 (shared subtrees evaluated once)."""
-    if memo is None:
-        memo = {}
-    key = id(node)
-    if key in memo:
-        return memo[key][1]
-    kind = node[0]
-    if kind == "num":
-        value = node[1]
-    elif kind == "x":
-        value = x
-    elif kind == "y":
-        value = y
-    elif kind == "neg":
-        value = np.negative(evaluate(node[1], x, y, memo))
-    elif kind == "call":
-        value = _INTERNAL[node[1]](evaluate(node[2], x, y, memo))
-    else:
-        a, b = evaluate(node[1], x, y, memo), evaluate(node[2], x, y, memo)
-        value = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}[kind](a, b)
-    memo[key] = (node, value)  # keep node alive so its id cannot be reused during this walk
-    return value
+_UNARY = {"neg": np.negative, **_INTERNAL}
+_BINARY = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
+
+
+class Program(NamedTuple):
+    """Trees compiled to straight-line code. Slot 0 holds x, slot 1 y, then the constants, then one slot per
+    instruction in ``code``: ``(ufunc, a, b)`` applies ufunc to slots a (and b; b = −1 for a unary one).
+    Structurally equal subtrees, across all the roots, share one instruction; constant subtrees are folded."""
+    constants: tuple
+    code: tuple
+    outputs: tuple  # the slot holding each root's value
+
+    @property
+    def ops(self) -> int:
+        """Ufunc calls per evaluation: the work measure of one call."""
+        return len(self.code)
+
+
+def compile_trees(*roots) -> Program:
+    """``roots`` as one Program (hash-consed, constants folded), evaluated without recursion."""
+    constants, code = [], []
+    by_key: dict = {("x",): ("v", 0), ("y",): ("v", 1)}
+    by_id: dict = {}
+    keep = []  # the nodes whose ids are memoised stay alive while compiling
+    expanded = set()  # a shared subtree is expanded once, however many parents push it
+
+    def const(value) -> tuple:
+        key = ("num", np.float64(value).tobytes())  # bytes: -0.0 and 0.0 differ, NaN equals itself
+        if key not in by_key:
+            by_key[key] = ("c", len(constants))
+            constants.append(np.float64(value))
+        return by_key[key]
+
+    def ref_value(ref):
+        return constants[ref[1]] if ref[0] == "c" else None
+
+    stack = [(r, False) for r in roots]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in by_id:
+            continue
+        kind = node[0]
+        if kind in ("x", "y"):
+            by_id[id(node)] = by_key[(kind,)]
+            keep.append(node)
+            continue
+        if kind == "num":
+            by_id[id(node)] = const(node[1])
+            keep.append(node)
+            continue
+        children = node[2:] if kind == "call" else node[1:]
+        if not ready:
+            if id(node) in expanded:
+                continue
+            expanded.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in by_id)
+            continue
+        fn = _UNARY[node[1] if kind == "call" else kind] if len(children) == 1 else _BINARY[kind]
+        args = tuple(by_id[id(c)] for c in children)
+        if all(a[0] == "c" for a in args):  # a constant subtree: computed once, here
+            with np.errstate(all="ignore"):
+                ref = const(fn(*(ref_value(a) for a in args)))
+        else:
+            key = (fn.__name__, *args)
+            if key not in by_key:
+                by_key[key] = ("i", len(code))
+                code.append((fn, *args))
+            ref = by_key[key]
+        by_id[id(node)] = ref
+        keep.append(node)
+    base = 2 + len(constants)
+
+    def slot(ref) -> int:
+        return ref[1] if ref[0] == "v" else 2 + ref[1] if ref[0] == "c" else base + ref[1]
+
+    return Program(tuple(constants),
+                   tuple((fn, slot(a), slot(b[0]) if b else -1) for fn, a, *b in code),
+                   tuple(slot(by_id[id(r)]) for r in roots))
+
+
+def run(program: Program, x, y) -> list:
+    """The values of ``program``'s roots at arrays ``x``, ``y`` (float64; call under ``np.errstate``)."""
+    vals = [x, y, *program.constants]
+    append = vals.append
+    for fn, a, b in program.code:
+        append(fn(vals[a]) if b < 0 else fn(vals[a], vals[b]))
+    return [vals[k] for k in program.outputs]
+
+
+def evaluate(node, x, y):
+    """The value of tree ``node`` at arrays ``x``, ``y`` in float64 (for notebooks; surfaces compile once)."""
+    with np.errstate(all="ignore"):
+        return run(compile_trees(node), np.asarray(x, float), np.asarray(y, float))[0]
 
 
 def to_text(node) -> str:
@@ -384,34 +462,52 @@ def _check_bounds(bounds):
 
 
 def _make_f(tree):
+    program = compile_trees(tree)
+
     def f(x, y):
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         with np.errstate(all="ignore"):
-            return evaluate(tree, x, y) + np.zeros(np.broadcast_shapes(x.shape, y.shape))
+            return run(program, x, y)[0] + np.zeros(np.broadcast_shapes(x.shape, y.shape))
+    f.program = program
     return f
 
 
-def _make_symbolic_grad(dx, dy):
+def _make_symbolic_grad(dx, dy, program: Program | None = None):
+    program = program or compile_trees(dx, dy)  # one program: dx and dy share subtrees (e.g. exp(...) itself)
+
     def grad(x, y):
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         zeros = np.zeros(np.broadcast_shapes(x.shape, y.shape))
         with np.errstate(all="ignore"):
-            memo = {}  # dx and dy share subtrees (e.g. exp(...) itself)
-            return evaluate(dx, x, y, memo) + zeros, evaluate(dy, x, y, memo) + zeros
+            gx, gy = run(program, x, y)
+            return gx + zeros, gy + zeros
+    grad.program = program
     return grad
 
 
 def _make_numeric_grad(f, bounds):
+    """Central differences (f(x + h) − f(x − h))/2h, the four shifted points in one evaluation of f."""
     hx, hy = (1e-6 * (hi - lo) for lo, hi in bounds)
 
     def grad(x, y):
-        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
         with np.errstate(all="ignore"):
-            return (f(x + hx, y) - f(x - hx, y)) / (2 * hx), (f(x, y + hy) - f(x, y - hy)) / (2 * hy)
+            fx_p, fx_m, fy_p, fy_m = f(np.stack([x + hx, x - hx, x, x]), np.stack([y, y, y + hy, y - hy]))
+            return (fx_p - fx_m) / (2 * hx), (fy_p - fy_m) / (2 * hy)
+    grad.program = f.program
     return grad
 
 
-def _find_minima(f, grad, bounds, n: int = 61, newton_steps: int = 25) -> np.ndarray:
+def _grad_hessian(grad, p, h):
+    """The gradient at points ``p`` (n, 2) and the central-difference Hessian H[:, i, j] = d g_i / d x_j,
+    from ONE gradient call on the five stencils (a call costs the same whatever its length, up to thousands)."""
+    shifts = np.array([[0.0, 0.0], [h[0], 0.0], [-h[0], 0.0], [0.0, h[1]], [0.0, -h[1]]])
+    q = (p[None] + shifts[:, None]).reshape(-1, 2)
+    G = np.stack(grad(q[:, 0], q[:, 1]), axis=-1).reshape(5, len(p), 2)
+    return G[0], np.stack([(G[1] - G[2]) / (2 * h[0]), (G[3] - G[4]) / (2 * h[1])], axis=2)
+
+
+def _find_minima(f, grad, bounds, n: int = 61, newton_steps: int = NEWTON_STEPS) -> np.ndarray:
     """Local minima found cheaply: strict minima of a coarse grid refined by Newton steps.
 
     A candidate is kept only if Newton converges inside the bounds to a point with a tiny gradient
@@ -436,8 +532,7 @@ def _find_minima(f, grad, bounds, n: int = 61, newton_steps: int = 25) -> np.nda
         scale = np.array([x1 - x0, y1 - y0])
         h = 1e-5 * scale
         for _ in range(newton_steps):
-            H = _hessian(grad, p, h)
-            g = np.stack(grad(p[:, 0], p[:, 1]), axis=1)
+            g, H = _grad_hessian(grad, p, h)
             det = H[:, 0, 0] * H[:, 1, 1] - H[:, 0, 1] * H[:, 1, 0]
             step = np.stack([H[:, 1, 1] * g[:, 0] - H[:, 0, 1] * g[:, 1],
                              H[:, 0, 0] * g[:, 1] - H[:, 1, 0] * g[:, 0]], axis=1) / det[:, None]
@@ -446,12 +541,11 @@ def _find_minima(f, grad, bounds, n: int = 61, newton_steps: int = 25) -> np.nda
             p = p - step
             if np.all(np.abs(step) <= 1e-13 * scale):
                 break
-        g = np.stack(grad(p[:, 0], p[:, 1]), axis=1)
-        H = _hessian(grad, p, h)
+        g, H = _grad_hessian(grad, p, h)
         finite_h = np.isfinite(H).all(axis=(1, 2))
         eig = np.linalg.eigvalsh(np.where(finite_h[:, None, None], (H + H.transpose(0, 2, 1)) / 2, -1.0))
         gnorm = np.linalg.norm(g * scale, axis=1)
-        fscale = np.nanmax(np.abs(c[ii, jj])) + 1.0
+        fscale = np.max(np.abs(c[ii, jj])) + 1.0  # the candidates' values: finite by construction
         ok = (finite_h & np.isfinite(p).all(axis=1) & (gnorm < 1e-6 * fscale) & (eig > 0).all(axis=1)
               & (p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1))
     found: list[np.ndarray] = []
@@ -459,15 +553,6 @@ def _find_minima(f, grad, bounds, n: int = 61, newton_steps: int = 25) -> np.nda
         if all(np.abs((q - r) / scale).max() > 1e-4 for r in found):
             found.append(q)
     return np.array(found).reshape(-1, 2)
-
-
-def _hessian(grad, p, h):
-    gxp = np.stack(grad(p[:, 0] + h[0], p[:, 1]), axis=1)
-    gxm = np.stack(grad(p[:, 0] - h[0], p[:, 1]), axis=1)
-    gyp = np.stack(grad(p[:, 0], p[:, 1] + h[1]), axis=1)
-    gym = np.stack(grad(p[:, 0], p[:, 1] - h[1]), axis=1)
-    col_x, col_y = (gxp - gxm) / (2 * h[0]), (gyp - gym) / (2 * h[1])
-    return np.stack([col_x, col_y], axis=2)  # H[:, i, j] = d g_i / d x_j
 
 
 def _check_defined_somewhere(f, bounds, n: int = 15) -> None:
@@ -507,11 +592,11 @@ def _suggest_lr(grad, bounds, start) -> tuple[float, float]:
     p = np.concatenate([np.asarray(start, float)[None], np.stack([X.ravel(), Y.ravel()], axis=1)])
     scale = np.array([x1 - x0, y1 - y0])
     with np.errstate(all="ignore"):
-        H = _hessian(grad, p, 1e-5 * scale)
+        H = _grad_hessian(grad, p, 1e-5 * scale)[1]
         finite = np.isfinite(H).all(axis=(1, 2))
         L = np.abs(np.linalg.eigvalsh(np.where(finite[:, None, None], (H + H.transpose(0, 2, 1)) / 2, 0.0))).max(axis=1)
-    curvature = max(L[0] if finite[0] else 0.0, float(np.median(L[finite])) if finite.any() else 0.0)
-    gd = float(np.clip(1.0 / curvature, 1e-5, 0.1)) if curvature > 0 else 0.1
+        curvature = max(L[0] if finite[0] else 0.0, float(np.median(L[finite])) if finite.any() else 0.0)
+        gd = float(np.clip(1.0 / curvature, 1e-5, 0.1)) if curvature > 0 else 0.1
     return float(f"{gd:.1g}"), float(f"{0.005 * scale.mean():.1g}")
 
 
@@ -528,9 +613,12 @@ def from_expression(text: str, bounds=None) -> Surface:
     _check_defined_somewhere(f, bounds)
     try:
         dx, dy = derivative(tree, "x"), derivative(tree, "y")
-        if count_nodes(("+", dx, dy)) > MAX_DERIVATIVE_NODES:
+        if count_nodes(("+", dx, dy)) > MAX_DERIVATIVE_NODES:  # before compiling: bounds the compile's work
             raise _NoDerivative("derivative too large")
-        grad = _make_symbolic_grad(dx, dy)
+        program = compile_trees(dx, dy)
+        if program.ops > MAX_GRADIENT_OPS:
+            raise _NoDerivative("derivative too large")
+        grad = _make_symbolic_grad(dx, dy, program)
         how = "Gradient: exact (symbolic derivative of your expression)."
     except _NoDerivative as why:
         grad = _make_numeric_grad(f, bounds)

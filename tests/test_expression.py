@@ -72,7 +72,7 @@ def test_symbolic_gradient_matches_central_differences(text):
 
 
 def test_central_difference_fallback_is_used_and_said(monkeypatch):
-    monkeypatch.setattr(expression, "MAX_DERIVATIVE_NODES", 3)
+    monkeypatch.setattr(expression, "MAX_GRADIENT_OPS", 3)
     s = from_expression("sin(x)*y**2")
     assert "central differences" in s.note
     x, y = RNG.uniform(-3, 3, 20), RNG.uniform(-3, 3, 20)
@@ -340,3 +340,121 @@ def test_random_valid_expressions_have_matching_gradients(text):
             smooth = (np.isfinite(g) & np.isfinite(fd) & (np.abs(fd - fd2) < 1e-4 * (1 + np.abs(fd)))
                       & (np.abs(fd) < 1e4) & np.isfinite(s.f(x, y)) & (np.abs(s.f(x, y)) < 1e4))
             np.testing.assert_allclose(g[smooth], fd[smooth], rtol=1e-4, atol=1e-4)
+
+
+# ---------------------------------------------------------------- compiled programs and the work budget
+
+_REF_FUNCS = {"neg": np.negative, "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide,
+              "**": np.power, **expression.FUNCTIONS, "sign": np.sign}
+
+
+def _tree_value(node, x, y):
+    """A plain recursive walk of the tree, the reference for the compiled (hash-consed, folded) program."""
+    kind = node[0]
+    if kind == "num":
+        return node[1]
+    if kind in ("x", "y"):
+        return x if kind == "x" else y
+    if kind == "call":
+        return _REF_FUNCS[node[1]](_tree_value(node[2], x, y))
+    return _REF_FUNCS[kind](*(_tree_value(c, x, y) for c in node[1:]))
+
+
+@pytest.mark.parametrize("text", [
+    "/".join(["sin(x*y)"] * 20), "x**2 + 10*y**2", "exp(-(x**2 + y**2)) * (1 + 2**3) - -0.0", "1/(0*x - 0.0)",
+    "(x**2 + 1)**(y/3) + 2**x - (y**2 + 1)**-1.5", "abs(x) * tanh(y) / (1 + arctan(x*y))", "pi", "e**2 + 9**9**9"])
+def test_compiled_programs_equal_the_tree_walk_and_share_subtrees(text):
+    tree = expression.parse(text)
+    dx, dy = expression.derivative(tree, "x"), expression.derivative(tree, "y")
+    x, y = np.linspace(-2.5, 2.5, 11), np.linspace(1.7, -2.2, 11)
+    with np.errstate(all="ignore"):
+        got = expression.run(expression.compile_trees(tree, dx, dy), x, y)
+        want = [_tree_value(t, x, y) for t in (tree, dx, dy)]
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g * np.ones_like(x), w * np.ones_like(x))  # bitwise, NaN where NaN
+    # hash-consing: 20 copies of sin(x*y) are one sin and one product
+    if text.startswith("sin"):
+        assert expression.compile_trees(tree).ops == 2 + 19
+
+
+def _long_expr():
+    """Random valid expressions of every length up to the limit (deep nests, quotient and product chains)."""
+    leaf = st.sampled_from(["x", "y", "x*y", "pi", "e", "0.5", "2", "1e-3", "3"])
+    return st.recursive(leaf, lambda sub: st.one_of(
+        st.tuples(sub, st.sampled_from(["+", "-", "*", "/", "**"]), sub).map(lambda t: f"({t[0]}{t[1]}{t[2]})"),
+        st.tuples(st.sampled_from(list(expression.FUNCTIONS)), sub).map(lambda t: f"{t[0]}({t[1]})"),
+        st.lists(sub, min_size=2, max_size=25).map("/".join),
+        st.lists(sub, min_size=2, max_size=25).map("*".join),
+    ), max_leaves=120).filter(lambda s: len(s) <= expression.MAX_LENGTH)
+
+
+def _work(text, monkeypatch) -> tuple[int, object]:
+    """Ufunc calls made by from_expression(text): every program run counted by its length (deterministic)."""
+    calls = []
+    real_run = expression.run
+
+    def counting_run(program, x, y):
+        calls.append(program.ops)
+        return real_run(program, x, y)
+
+    monkeypatch.setattr(expression, "run", counting_run)
+    try:
+        s = from_expression(text)
+    except ValueError as err:
+        s = err
+    monkeypatch.setattr(expression, "run", real_run)
+    return sum(calls), s
+
+
+ADVERSARIAL = ["/".join(["sin(x*y)"] * 20), "/".join(["tan(x*y)"] * 20),
+               "/".join(f"tanh(x/y**{i})" for i in range(1, 22))[:300],
+               "/".join(f"sin(x*y+{i})" for i in range(1, 25))[:300],
+               "/".join(f"sqrt(x**{i}+y)" for i in range(1, 22))[:300],
+               "+".join(f"x**{i}*y**{i}/(x+{i})" for i in range(1, 16)),
+               "*".join(f"sin(x+{i})" for i in range(1, 30))[:300]]
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL)
+def test_worst_known_inputs_stay_within_the_work_budget(text, monkeypatch):
+    work, s = _work(text, monkeypatch)
+    assert isinstance(s, Surface) and 0 < work <= expression.WORK_BUDGET, (work, text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                                                   HealthCheck.data_too_large])
+@given(_long_expr())
+def test_any_accepted_expression_stays_within_the_work_budget_and_has_a_true_gradient(text):
+    """The 50 ms budget as a deterministic measure: ufunc calls made while building the surface; the gradient
+    (exact, or central differences beyond MAX_GRADIENT_OPS) agrees with central differences of f."""
+    mp = pytest.MonkeyPatch()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no RuntimeWarning reaches a server log
+            work, s = _work(text, mp)
+    finally:
+        mp.undo()
+    if isinstance(s, ValueError):
+        assert any(why in str(s) for why in ("too many parts", "too deeply", "at every point")), str(s)
+        return
+    assert work <= expression.WORK_BUDGET, (work, text)
+    x, y = np.array([0.37, 1.21, -0.83, 2.1]), np.array([0.52, -0.64, 1.13, -1.7])
+    h = 1e-6
+    with np.errstate(all="ignore"):
+        f0 = s.f(x, y)
+        for g, (a, b) in zip(s.grad(x, y), ((h, 0), (0, h))):
+            fd = (s.f(x + a, y + b) - s.f(x - a, y - b)) / (2 * h)
+            fd2 = (s.f(x + 2 * a, y + 2 * b) - s.f(x - 2 * a, y - 2 * b)) / (4 * h)
+            smooth = (np.isfinite(g) & np.isfinite(fd) & (np.abs(fd - fd2) < 1e-4 * (1 + np.abs(fd)))
+                      & (np.abs(fd) < 1e4) & np.isfinite(f0) & (np.abs(f0) < 1e4))
+            np.testing.assert_allclose(g[smooth], fd[smooth], rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("text", ["1e308*x**2 + y", "0*x", "x + y", "sqrt(-1 - x**2) + x", "1/(x - x) + log(x)",
+                                  "exp(exp(exp(x)))", "abs(x)**0.5 + y**2", "log(0*x) + x"])
+def test_building_a_surface_never_warns(text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            from_expression(text)
+        except ValueError:
+            pass
