@@ -3,13 +3,14 @@
 Nothing here ever runs user text: no ``eval``/``exec``/``compile``, no sympy, no numexpr. The text is
 checked for length and bracket depth, parsed by ``ast.parse(mode="eval")`` and walked against an
 allow-list (numbers, ``x``, ``y``, ``pi``, ``e``, ``+ - * / **``, unary ``±`` and calls to ``FUNCTIONS``)
-into a small tree of tuples. That tree is evaluated in float64 NumPy under ``np.errstate(all="ignore")``,
-so ``9**9**9**9`` is inf at once (Python's int power, which could run for hours, is never used).
+into a small tree of tuples. That tree is compiled to straight-line code (``compile_trees``: equal subtrees
+shared, constants folded) and run in float64 NumPy under ``np.errstate(all="ignore")``, so ``9**9**9**9`` is
+inf at once (Python's int power, which could run for hours, is never used).
 
 The gradient is the tree's exact symbolic derivative (sum, product, quotient, power and chain rules),
-evaluated by the same walker; central differences are the fallback only where the derivative cannot be
-built (an unsupported construct, or a derivative tree too large to evaluate quickly). The Surface's
-``note`` says which was used.
+compiled the same way; central differences are the fallback only where the derivative cannot be built (an
+unsupported construct, or a derivative too large to evaluate quickly: ``MAX_GRADIENT_OPS``). The Surface's
+``note`` says which was used. Building a surface makes at most ``WORK_BUDGET`` ufunc calls (tested).
 
 Tree nodes: ``("num", float64)``, ``("x",)``, ``("y",)``, ``("neg", a)``, ``(op, a, b)`` with op in
 ``+ - * / **``, ``("call", name, a)``.
