@@ -57,6 +57,21 @@ def open_page(page: str, timeout: float = 60, **query) -> AppTest:
     return at
 
 
+def _read_only(*_, **__):
+    raise RuntimeError("this AppTest is shared by a module's tests and read-only: open your own with open_page()")
+
+
+def shared_page(page: str, **query) -> AppTest:
+    """``open_page`` for a module-scoped fixture: reading it is allowed, rerunning it is refused (a test that
+    moved a control on a shared page would change what the tests after it see)."""
+    at = open_page(page, **query)
+    at.run = _read_only
+    for kind in WIDGET_KINDS:
+        for w in getattr(at, kind):
+            w.set_value = _read_only
+    return at
+
+
 def charts(at: AppTest) -> list[dict]:
     """Every Plotly chart on the page as its figure JSON."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

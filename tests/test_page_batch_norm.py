@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from helpers import apply_preset, assert_ok, charts, open_page, widget
+from helpers import apply_preset, assert_ok, charts, open_page, shared_page, widget
 from helpers import array as decode
 from optim_viz import batchnorm as bn
 from optim_viz import nn, presets
@@ -113,7 +113,7 @@ def check_claims(at, layer=2, unit=1, k=4, **settings):
 
 @pytest.fixture(scope="module")
 def at():
-    return open_page(PAGE)
+    return shared_page(PAGE)
 
 
 def test_defaults_charts_show_the_runs(at):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from helpers import array as decode
-from helpers import assert_ok, charts, open_page
+from helpers import assert_ok, charts, open_page, shared_page
 from optim_viz import ewma as E
 from optim_viz import presets
 
@@ -12,7 +12,7 @@ PAGE = "pages/ewma.py"
 
 @pytest.fixture(scope="module")
 def at():
-    return open_page(PAGE)
+    return shared_page(PAGE)
 
 
 def test_defaults_show_four_charts_with_the_course_numbers(at):

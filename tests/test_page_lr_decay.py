@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import array as decode
-from helpers import assert_ok, charts, open_page
+from helpers import assert_ok, charts, open_page, shared_page
 from optim_viz import presets
 from optim_viz import schedules as S
 
@@ -14,7 +14,7 @@ INV = "α₀ / (1 + decay_rate·epoch)"
 
 @pytest.fixture(scope="module")
 def at():
-    return open_page(PAGE)
+    return shared_page(PAGE)
 
 
 def test_table_shows_the_course_values(at):

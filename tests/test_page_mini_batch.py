@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import array as decode
-from helpers import assert_ok, charts, open_page
+from helpers import assert_ok, charts, open_page, shared_page
 from optim_viz import ewma as E
 from optim_viz import minibatch as MB
 from optim_viz import presets
@@ -21,7 +21,7 @@ def sgd_cost_full():
 
 @pytest.fixture(scope="module")
 def at():
-    return open_page(PAGE)
+    return shared_page(PAGE)
 
 
 def test_defaults_show_stochastic_mini_and_batch(at):

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import assert_ok, charts, open_page
+from helpers import assert_ok, charts, open_page, shared_page
 from optim_viz import arena, figures, optimizers, presets, surfaces
 
 PAGE = "pages/optimizer_arena.py"
@@ -21,7 +21,7 @@ def names_of(fig):
 
 @pytest.fixture(scope="module")
 def at():
-    return open_page(PAGE)
+    return shared_page(PAGE)
 
 
 def test_defaults_render_race_loss_and_3d():
