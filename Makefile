@@ -29,13 +29,15 @@ lint: $(BIN)/.dev
 	$(BIN)/ruff check .
 
 # The whole suite (library, every page in AppTest, real Chromium), after the linter; prints its time.
+# Two pytest workers (one per core; a test file stays on one worker, so its module fixtures are built once).
+JOBS ?= 2
 test: lint
-	@start=$$(date +%s); $(BIN)/python -m pytest -q; status=$$?; \
+	@start=$$(date +%s); $(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile; status=$$?; \
 	echo "make test: suite took $$(( $$(date +%s) - start )) s"; exit $$status
 
 # The edit loop: library and AppTest only, no browser.
 test-fast: $(BIN)/.dev
-	$(BIN)/python -m pytest -q --ignore=tests/e2e -x
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile --ignore=tests/e2e -x
 
 bench: $(BIN)/.dev
 	$(BIN)/python -m bench
