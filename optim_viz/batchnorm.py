@@ -19,6 +19,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import datasets, optimizers
+
+# nn imports this module at import time (its BN layers use EPS and the BN step), so the functions here that train a
+# network import nn when they run.
+
 EPS = 1e-5
 
 
@@ -182,14 +187,12 @@ class Lab(NamedTuple):
 
 def data(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The page's seeded data: ``X_train, Y_train`` (M_TRAIN examples) and ``X_dev, Y_dev`` (M_DEV)."""
-    from . import datasets
-
     X, Y = datasets.make(DATASET, M_TRAIN + M_DEV, NOISE, seed)  # already in random order
     return X[:, :M_TRAIN], Y[:, :M_TRAIN], X[:, M_TRAIN:], Y[:, M_TRAIN:]
 
 
 def _run(params, lab_data, hidden, lr, batch_size, iterations, seed, record_every) -> Run:
-    from . import nn, optimizers
+    from . import nn
 
     X, Y, Xd, Yd = lab_data
     with np.errstate(all="ignore"):  # a diverging plain run overflows on purpose; it shows as NaN

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import nn
+
 Cost = Callable[[np.ndarray], float]
 Grad = Callable[[np.ndarray], np.ndarray]
 BatchCost = Callable[[np.ndarray], np.ndarray]
@@ -205,8 +207,6 @@ class Problem(NamedTuple):
 def _network_cost_batch(params: dict, X, Y, hidden: str, lambd: float, keep=None, rng=None) -> BatchCost:
     """``cost`` of the network for a batch of θ (rows): the same forward pass and cross-entropy as ``nn``,
     on stacked weights. With ``keep`` (dropout left on) every row draws its own masks."""
-    from . import nn
-
     shapes = [np.shape(params[k]) for k in params]  # W1, b1, W2, b2, ...: the order of nn.to_vector
     m, L = Y.shape[1], len(shapes) // 2
 
@@ -264,8 +264,6 @@ def network_problem(bug: str = "none", lambd: float = 0.0, layer_dims=(3, 5, 3, 
                     keep_prob: float = 0.8, m: int = 20, seed: int = 0) -> Problem:
     """The network's ``cost(θ)`` (cross-entropy plus ``(λ/2m) Σ‖W‖²``) and its backprop ``grad(θ)`` with
     ``bug`` planted (see ``BUGS``). For ``"l2"`` with λ = 0 a λ of 0.7 is used, or the bug would do nothing."""
-    from . import nn
-
     if bug not in BUGS:
         raise ValueError(f"unknown bug {bug!r}; choose one of {', '.join(BUGS)}")
     lambd = effective_lambda(bug, lambd)
