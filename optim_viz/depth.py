@@ -46,6 +46,7 @@ def batch(n_x: int, m: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray
     return X, (X[0:1] > 0).astype(float)
 
 
+@nn.single_blas_thread
 def layer_stats(depth: int = 20, width: int = 100, hidden: str = "relu", method: str = "he", scale: float = 0.01,
                 m: int = 64, seed: int = 0, nets: int = 1) -> LayerStats:
     """Forward and backward passes of ``nets`` freshly initialized networks on seeded batches.
@@ -192,6 +193,7 @@ def _backward(Ws, AL, Y, caches, hidden: str, out: list | None = None):
     return dWs, dbs
 
 
+@nn.single_blas_thread
 def train_side_by_side(nets: list[dict], X, Y, lr: float, iterations: int, hidden: str = "relu",
                        record_every: int = 10, snapshot_every: int = 0):
     """Full-batch gradient descent ``W := W − α dW`` of every network in ``nets`` (same shapes) at once.
@@ -222,6 +224,7 @@ def train_side_by_side(nets: list[dict], X, Y, lr: float, iterations: int, hidde
     return Ws, bs, np.array(its), np.array(costs).reshape(len(its), len(nets)), snaps
 
 
+@nn.single_blas_thread
 def accuracies(Ws, bs, X, Y, hidden: str) -> np.ndarray:
     """Training accuracy of each stacked network: ``1 − mean([ŷ > 0.5] ≠ y)``, as ``1 − nn.error_rate``."""
     with np.errstate(all="ignore"):
@@ -236,6 +239,7 @@ class SymmetryRun(NamedTuple):
     cost: np.ndarray  # (k,)
 
 
+@nn.single_blas_thread
 def symmetry_runs(methods, hidden: str = "tanh", width: int = 6, iterations: int = 300, lr: float = 0.5,
                   scale: float = 0.5, every: int = 10, seed: int = 0) -> dict[str, SymmetryRun]:
     """``symmetry_run`` for every method of ``methods``, trained side by side."""
@@ -274,6 +278,7 @@ class TrainRun(NamedTuple):
     train_accuracy: float
 
 
+@nn.single_blas_thread
 def training_runs(methods, depth: int = 5, width: int = 10, hidden: str = "relu", iterations: int = 500,
                   lr: float = 0.1, scale: float = 0.01, dataset: str = "circles", seed: int = 0) -> dict[str, TrainRun]:
     """The same short gradient-descent run from each initialization on a seeded 2-D data set (side by side)."""

@@ -11,6 +11,13 @@ Batch norm on the hidden layers with ``init_params(..., batch_norm=True)`` (see 
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
+import glob
+import os
+import threading
+
 import numpy as np
 
 from . import batchnorm, dropout
@@ -21,6 +28,70 @@ OUTPUTS = ("sigmoid", "softmax", "linear")
 INIT_METHODS = ("zeros", "constant", "random", "xavier", "he", "glorot")
 _LOG_FLOOR = 1e-300  # keeps log finite for a saturated output without clipping ordinary values
 PREACT_PERCENTILES = (15, 50, 85)  # as in Ioffe & Szegedy's figure of a sigmoid's input over training
+
+
+# ------------------------------------------------------------------------------------- BLAS threads
+
+def _openblas_setters():
+    """(set_num_threads, get_num_threads) of the OpenBLAS NumPy was built with, or None if there is none."""
+    paths = glob.glob(os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs", "*openblas*.so*"))
+    with contextlib.suppress(OSError):
+        with open("/proc/self/maps") as f:
+            paths += sorted({line.split()[-1] for line in f if "openblas" in line and line.split()[-1].startswith("/")})
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "64_"),
+                               ("openblas", "")):
+            try:
+                set_ = getattr(lib, f"{prefix}_set_num_threads{suffix}")
+                get = getattr(lib, f"{prefix}_get_num_threads{suffix}")
+            except AttributeError:
+                continue
+            set_.argtypes, set_.restype, get.restype = [ctypes.c_int], None, ctypes.c_int
+            return set_, get
+    return None
+
+
+_BLAS = _openblas_setters()
+_BLAS_LOCK = threading.Lock()
+_BLAS_USERS = [0, 0]  # sessions inside one_blas_thread, the thread count to restore when the last one leaves
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Run BLAS single-threaded inside the block (restored when the last concurrent user leaves).
+
+    The matrices here are small (50 × 50 by 50 × 180): OpenBLAS splits each product over every core anyway, and on
+    a shared 2-core server the threads' hand-offs cost more than the product (measured: m = 650 took 21 s of CPU
+    with threads, 1.3 s without). Results are the same; each output block is computed by one thread either way."""
+    if _BLAS is None:
+        yield
+        return
+    set_, get = _BLAS
+    with _BLAS_LOCK:
+        if _BLAS_USERS[0] == 0:
+            _BLAS_USERS[1] = get()
+            set_(1)
+        _BLAS_USERS[0] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_USERS[0] -= 1
+            if _BLAS_USERS[0] == 0:
+                set_(_BLAS_USERS[1])
+
+
+def single_blas_thread(fn):
+    """Decorator: ``fn`` runs inside ``one_blas_thread``."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with one_blas_thread():
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 # ------------------------------------------------------------------------------------- parameters
@@ -193,6 +264,7 @@ def _check(hidden: str, output: str) -> None:
 
 # -------------------------------------------------------------------------------- forward/backward
 
+@single_blas_thread
 def forward(params: dict, X: np.ndarray, hidden: str = "relu", output: str = "sigmoid", keep_probs=None,
             rng: np.random.Generator | None = None, running: dict | None = None,
             bn_eps: float = batchnorm.EPS) -> tuple[np.ndarray, list[dict]]:
@@ -263,6 +335,7 @@ def compute_cost(AL: np.ndarray, Y: np.ndarray, params: dict | None = None, lamb
     return cost + (l2_penalty(params, lambd, m) if params is not None else 0.0)
 
 
+@single_blas_thread
 def backward(AL: np.ndarray, Y: np.ndarray, caches: list[dict], lambd: float = 0.0, hidden: str = "relu",
              output: str = "sigmoid", keep_probs=None) -> dict[str, np.ndarray]:
     """Gradients ``dW1, db1, ..., dWL, dbL`` of ``compute_cost`` (L2 term included: ``dW += (λ/m) W``).
@@ -333,6 +406,7 @@ def error_rate(params: dict, X: np.ndarray, Y: np.ndarray, hidden: str = "relu",
     return float(np.mean(predict(params, X, hidden, output, running) != labels_of(Y)))
 
 
+@single_blas_thread
 def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iterations: int,
           hidden: str = "relu", output: str = "sigmoid", lambd: float = 0.0, keep_probs=None,
           rng: np.random.Generator | None = None, record_every: int = 10,
@@ -428,7 +502,6 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
 
 # ------------------------------------------------------------------------------------------ the lab
 
-import threading  # noqa: E402  (the lab's run memo; kept with the lab section)
 from collections import OrderedDict  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
@@ -465,7 +538,64 @@ def _flat_layout(params: dict) -> tuple[list[str], list[tuple], np.ndarray]:
     return keys, shapes, np.cumsum([0] + [int(np.prod(s)) for s in shapes])
 
 
-def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iterations: int,
+class InPlace:
+    """``optimizers.make(name, lr=lr)`` (sgd, momentum, rmsprop or adam at the course's defaults) for one flat
+    parameter array that it updates in place: the same operations in the same order, so the same bits, without a
+    fresh array for every operation (which cost Adam a sixth of a training iteration)."""
+
+    NAMES = ("sgd", "momentum", "rmsprop", "adam")
+
+    def __init__(self, name: str, lr: float):
+        from . import optimizers
+
+        if name not in self.NAMES:
+            raise ValueError(f"in-place optimizers: {', '.join(self.NAMES)}; got {name!r}")
+        self.name = name
+        self.hyper = {k: np.asarray(v, dtype=float) for k, v in {**optimizers.SPECS[name].defaults, "lr": lr}.items()}
+
+    def init(self, theta: np.ndarray) -> dict:
+        return {"t": 0, "v": np.zeros_like(theta), "s": np.zeros_like(theta), "tmp": np.empty_like(theta),
+                "tmp2": np.empty_like(theta)}
+
+    def step(self, g: np.ndarray, state: dict, theta: np.ndarray) -> None:
+        """One update of ``theta`` with the gradient ``g`` (``optimizers``' formulas)."""
+        h, tmp, tmp2 = self.hyper, state["tmp"], state["tmp2"]
+        state["t"] = t = state["t"] + 1
+        neg_lr = -h["lr"]
+        if self.name == "sgd":  # x −= α g
+            np.multiply(neg_lr, g, out=tmp)
+        elif self.name == "momentum":  # v = β v + (1 − β) g;  x −= α v
+            v, b = state["v"], h["beta"]
+            v *= b
+            v += np.multiply(1 - b, g, out=tmp)
+            np.multiply(neg_lr, v, out=tmp)
+        elif self.name == "rmsprop":  # s = β₂ s + (1 − β₂) g²;  x −= α g / (√s + ε)
+            s, b2 = state["s"], h["beta2"]
+            s *= b2
+            np.multiply(g, g, out=tmp)
+            s += np.multiply(1 - b2, tmp, out=tmp)
+            np.sqrt(s, out=tmp2)
+            tmp2 += h["eps"]
+            np.multiply(neg_lr, g, out=tmp)
+            tmp /= tmp2
+        else:  # adam: v, s as above; x −= α v̂ / (√ŝ + ε) with v̂ = v/(1 − β₁ᵗ), ŝ = s/(1 − β₂ᵗ)
+            v, s, b1, b2 = state["v"], state["s"], h["beta1"], h["beta2"]
+            v *= b1
+            v += np.multiply(1 - b1, g, out=tmp)
+            s *= b2
+            np.multiply(g, g, out=tmp)
+            s += np.multiply(1 - b2, tmp, out=tmp)
+            np.divide(s, 1 - b2 ** t, out=tmp2)
+            np.sqrt(tmp2, out=tmp2)
+            tmp2 += h["eps"]
+            np.divide(v, 1 - b1 ** t, out=tmp)
+            tmp /= tmp2
+            tmp *= neg_lr
+        theta += tmp
+
+
+@single_blas_thread
+def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer | InPlace, iterations: int,
                    hidden: str = "relu", lambdas=(0.0,), keep_probs=(None,), rngs=(None,),
                    record_every: int = 10, record_masks: int = 0, chunk: int = 50,
                    progress: Callable[[float], None] | None = None) -> list[tuple[dict, dict]]:
@@ -475,8 +605,8 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
     generator ``rngs[v]``; every array carries a leading variant axis, so one matmul serves all V runs. Each
     variant's arithmetic is that of ``train`` (same operations in the same order, masks drawn from its rng in
     the same order), so ``[train(...) for each variant]`` gives the same params and history. ``optimizer``
-    updates all parameters as one flat array (its updates are element-wise). ``progress(fraction)`` is called
-    every ``chunk`` iterations. Returns ``[(params, history)]``.
+    updates all parameters as one flat array (its updates are element-wise); an ``InPlace`` one updates it in
+    place. ``progress(fraction)`` is called every ``chunk`` iterations. Returns ``[(params, history)]``.
     """
     _check(hidden, "sigmoid")
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
@@ -500,6 +630,7 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
     Ws, bs = P[0::2], P[1::2]
     WTs = [W.swapaxes(1, 2) for W in Ws]
     state = optimizer.init(theta)
+    inplace = isinstance(optimizer, InPlace)
     grad = np.empty_like(theta)
     g = views(grad)
     dWs, dbs = g[0::2], g[1::2]
@@ -509,16 +640,21 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
     kp = [np.array([k[l] for k in kps])[:, None, None] for l in range(L - 1)]
     inv_kp = [1 / k for k in kp]
     drops = [[l for l in range(L - 1) if k[l] < 1.0] for k in kps]  # hidden layers (0-based) with dropout
-    dropped = [any(l in d for d in drops) for l in range(L - 1)]  # layers where some variant drops units
-    D, blocks = [None] * (L - 1), [None] * (L - 1)
+    # per hidden layer l (0-based): the variants that drop units there, and whether they all do
+    drop_v = [[v for v in range(V) if kps[v][l] < 1.0] for l in range(L - 1)]
+    every = [len(d) == V for d in drop_v]
+    relu = hidden == "relu"
     masks = [[np.ones((record_masks, dims[l + 1]), dtype=bool) if k[l] < 1.0 else None for l in range(L - 1)]
              for k in kps]
     Xt = X.T
-    # one buffer per hidden layer for Z, g(Z), the dropped-out A, dA and Z > 0: fresh arrays of this size cost
+    # one buffer per hidden layer for Z, g(Z), the dropped-out A, dA and A > 0: fresh arrays of this size cost
     # page faults on every allocation, more than the arithmetic
     Zs = [np.empty((V, dims[l + 1], m)) for l in range(L)]
     A_raws, As, dAs = ([np.empty((V, dims[l + 1], m)) for l in range(L - 1)] for _ in range(3))
     positive = [np.empty((V, dims[l + 1], m), dtype=bool) for l in range(L - 1)]
+    blocks: list = [None] * (L - 1)  # per layer: the whole (n, V, n[l], m) block or {v: (n, n[l], m)}
+    Ds: list = [None] * (L - 1)  # the masks of this iteration, every variant (non-ReLU layers only)
+    ones = [np.ones((dims[l + 1], m), bool) for l in range(L - 1)]
     rec_it, rec_cost, rec_norms = [], [], []
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, iterations + 1):
@@ -527,18 +663,23 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
                 if progress is not None:
                     progress((t - 1) / iterations)
                 n = min(chunk, iterations - t + 1)
-                blocks = [np.ones((n, V, dims[l + 1], m), dtype=bool) if dropped[l] else None for l in range(L - 1)]
+                blocks = [(np.empty((n, V, dims[l + 1], m), dtype=bool) if every[l] else {}) if drop_v[l] else None
+                          for l in range(L - 1)]
                 for v, layers in enumerate(drops):
                     if not layers:
                         continue
                     draws, o = rngs[v].random((n, sum(dims[l + 1] for l in layers) * m)), 0
                     for l in layers:
                         size = dims[l + 1] * m
-                        np.less(draws[:, o:o + size].reshape(n, dims[l + 1], m), kps[v][l], out=blocks[l][:, v])
+                        drawn = draws[:, o:o + size].reshape(n, dims[l + 1], m)
+                        if every[l]:
+                            np.less(drawn, kps[v][l], out=blocks[l][:, v])
+                            block = blocks[l][:, v]
+                        else:
+                            block = blocks[l][v] = drawn < kps[v][l]
                         o += size
                         rec = masks[v][l][t - 1:min(t - 1 + n, record_masks)]
-                        rec[:] = blocks[l][:len(rec), v, :, 0]
-            D = [None if b is None else b[k] for b in blocks]
+                        rec[:] = block[:len(rec), :, 0]
             A = X
             for l in range(L):
                 Z = np.matmul(Ws[l], A, out=Zs[l])
@@ -546,14 +687,23 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
                 if l == L - 1:
                     A = _sigmoid(Z)
                     continue
-                if hidden == "relu":
-                    A = A_raw = np.maximum(Z, 0, out=A_raws[l])
-                else:
+                if relu:  # the mask and 1/keep_prob in place, only where a variant drops (backward reads Z, not A)
+                    A = np.maximum(Z, 0, out=A_raws[l])
+                    if every[l]:
+                        A *= blocks[l][k]
+                        A /= kp[l]
+                    else:
+                        for v in drop_v[l]:
+                            A[v] *= blocks[l][v][k]
+                            A[v] /= kps[v][l]
+                else:  # backward needs g(Z) itself: the dropped-out A goes to its own buffer
                     A = A_raw = A_raws[l]
                     A_raw[...] = activation(Z, hidden)
-                if D[l] is not None:
-                    A = np.multiply(A_raw, D[l], out=As[l])
-                    A /= kp[l]
+                    if drop_v[l]:
+                        Ds[l] = blocks[l][k] if every[l] else np.stack(
+                            [blocks[l][v][k] if v in blocks[l] else ones[l] for v in range(V)])
+                        A = np.multiply(A_raw, Ds[l], out=As[l])
+                        A /= kp[l]
                 As[l] = A
             if t % record_every == 0 or t == 1 or t == iterations:
                 loss = -(Y * np.log(np.maximum(A, _LOG_FLOOR)) + (1 - Y) * np.log(np.maximum(1 - A, _LOG_FLOOR)))
@@ -564,12 +714,19 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
             for l in range(L - 1, -1, -1):
                 if l < L - 1:  # dA (in dAs[l]) came from layer l + 1
                     dA = dAs[l]
-                    if D[l] is not None:
-                        dA *= D[l]
-                        dA *= inv_kp[l]
-                    if hidden == "relu":
-                        dZ = np.multiply(dA, np.greater(Zs[l], 0, out=positive[l]), out=dA)
+                    if relu:
+                        # dA·d/keep_prob·[Z > 0] = dA·[A > 0]/keep_prob: A = g(Z)·d/keep_prob is > 0 exactly where
+                        # the unit is kept and Z > 0 (the same products, so the same bits)
+                        dZ = np.multiply(dA, np.greater(As[l], 0, out=positive[l]), out=dA)
+                        if every[l]:
+                            dZ *= inv_kp[l]
+                        else:
+                            for v in drop_v[l]:
+                                dZ[v] *= 1 / kps[v][l]
                     else:
+                        if drop_v[l]:
+                            dA *= Ds[l]
+                            dA *= inv_kp[l]
                         dZ = dA * activation_grad(Zs[l], A_raws[l], hidden)
                 np.matmul(dZ, Xt if l == 0 else As[l - 1].swapaxes(1, 2), out=dWs[l])
                 if any_l2:
@@ -577,8 +734,11 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
                 dZ.sum(axis=2, keepdims=True, out=dbs[l])
                 if l > 0:
                     np.matmul(WTs[l], dZ, out=dAs[l - 1])
-            delta, state = optimizer.update(grad, state, theta)
-            theta += delta
+            if inplace:
+                optimizer.step(grad, state, theta)
+            else:
+                delta, state = optimizer.update(grad, state, theta)
+                theta += delta
             if len(rec_norms) < len(rec_it):
                 rec_norms.append(np.sqrt([np.sum(W ** 2, axis=(1, 2)) for W in Ws]).T)
     P = views(theta)
@@ -595,13 +755,13 @@ def run_labs(dataset: str = "moons", m: int = 300, noise: float = 0.25, proporti
              ) -> list[dict]:
     """``run_lab`` for several (λ, keep_probs) variants of one setting, trained together (``train_variants``).
     Every variant sees the same data and initial weights; each draws its masks from ``default_rng(seed + 1)``."""
-    from . import datasets, optimizers
+    from . import datasets
 
     X, Y = datasets.make(dataset, m, noise, data_seed)
     s = datasets.split(X, Y, proportions, data_seed)
     dims = [2, *[int(u) for u in hidden_units], 1]
     params = init_params(dims, "he" if hidden == "relu" else "xavier", np.random.default_rng(seed))
-    runs = train_variants(params, s.X_train, s.Y_train, optimizers.make(optimizer, lr=lr), iterations, hidden,
+    runs = train_variants(params, s.X_train, s.Y_train, InPlace(optimizer, lr), iterations, hidden,
                           [lam for lam, _ in variants], [kps for _, kps in variants],
                           [np.random.default_rng(seed + 1) for _ in variants], record_every, record_masks,
                           progress=progress)

@@ -127,3 +127,51 @@ def test_only_gradient_descent_decays_by_the_factor():
     adam = nn.l2_only_steps("adam", 0.01, 1.0, 180)
     assert adam[-1] == pytest.approx(0.0205, abs=5e-5)  # each Adam step moves w by about α, whatever λ
     assert adam[-1] < 0.5 * 0.05 * factor**3
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh"])
+@pytest.mark.parametrize("name", ["sgd", "momentum", "rmsprop", "adam"])
+def test_in_place_optimizer_gives_the_same_bits(moons, hidden, name):
+    """nn.InPlace updates the flat parameters in place with optimizers' formulas: the same runs to the last bit,
+    here with every variant dropping units in the first layer (the whole-block mask path) and one in the second."""
+    s = moons
+    params = nn.init_params([2, 7, 5, 1], "he", np.random.default_rng(4))
+    lams, kps = [0.0, 0.5, 0.0], [(0.6, 1.0), (0.8, 1.0), (0.5, 0.7)]
+
+    def run(opt):
+        return nn.train_variants(params, s.X_train, s.Y_train, opt, 40, hidden, lams, kps,
+                                 [np.random.default_rng(9) for _ in lams], record_every=3, record_masks=40, chunk=15)
+
+    for (p, h), (p0, h0) in zip(run(nn.InPlace(name, 0.03)), run(optimizers.make(name, lr=0.03))):
+        for k in p0:
+            np.testing.assert_array_equal(p[k], p0[k])
+        np.testing.assert_array_equal(h["cost"], h0["cost"])
+        np.testing.assert_array_equal(h["weight_norms"], h0["weight_norms"])
+    with pytest.raises(ValueError, match="in-place"):
+        nn.InPlace("adagrad", 0.1)
+
+
+def test_every_variant_dropping_equals_separate_train_runs(moons):
+    s = moons
+    params = nn.init_params([2, 6, 5, 1], "he", np.random.default_rng(2))
+    kps = [(0.5, 0.9), (0.7, 0.6)]
+    together = nn.train_variants(params, s.X_train, s.Y_train, optimizers.make("adam", lr=0.02), 30, "relu",
+                                 [0.0, 0.4], kps, [np.random.default_rng(5) for _ in kps], record_every=4)
+    for lam, kp, (p, _) in zip([0.0, 0.4], kps, together):
+        p0, _ = nn.train(params, s.X_train, s.Y_train, optimizers.make("adam", lr=0.02), 30, "relu", "sigmoid", lam, kp,
+                         np.random.default_rng(5), record_every=4)
+        for k in p0:
+            np.testing.assert_array_equal(p[k], p0[k])
+
+
+def test_blas_runs_single_threaded_inside_training_and_is_restored():
+    if nn._BLAS is None:
+        pytest.skip("NumPy is not linked to OpenBLAS here")
+    _, get = nn._BLAS
+    before = get()
+    with nn.one_blas_thread():
+        assert get() == 1
+        with nn.one_blas_thread():  # nested (forward inside train): still one thread, restored only at the end
+            assert get() == 1
+        assert get() == 1
+    assert get() == before
