@@ -1,6 +1,8 @@
 """The Optimizer Arena's computations: a race of several optimizers, its results and a step inspector."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
@@ -30,17 +32,63 @@ def hyper_tuple(name: str, **hyper) -> tuple[tuple[str, float], ...]:
     return tuple(sorted({**optimizers.SPECS[name].defaults, **hyper}.items()))
 
 
+def _optimizer(name: str, hyper, bias_correction: bool) -> optimizers.Optimizer:
+    h = dict(hyper)
+    if name == "adam":
+        h["bias_correction"] = bias_correction
+    return optimizers.make(name, **h)
+
+
 def race(surface: surfaces.Surface, entries: dict[str, dict[str, float]], start, steps: int,
          bias_correction: bool = True) -> dict[str, simulate.Path]:
-    """Run each optimizer in ``entries`` (name -> hyperparameters) from ``start`` for ``steps`` updates.
-    ``bias_correction`` switches Adam's (and AdamW's) correction for the step inspector's comparison."""
-    out = {}
-    for name, hyper in entries.items():
-        h = dict(hyper)
-        if name == "adam":
-            h["bias_correction"] = bias_correction
-        out[name] = simulate.run(optimizers.make(name, **h), surface, np.asarray(start, float), steps)
-    return out
+    """Run each optimizer in ``entries`` (name -> hyperparameters) from ``start`` for ``steps`` updates, in
+    lockstep (``simulate.run_many``: the same paths as one ``simulate.run`` each). ``bias_correction``
+    switches Adam's correction for the step inspector's comparison."""
+    names = list(entries)
+    opts = [_optimizer(n, entries[n], bias_correction) for n in names]
+    return dict(zip(names, simulate.run_many(opts, surface, np.asarray(start, float), steps)))
+
+
+class RaceRuns:
+    """A bounded, thread-safe memo of race paths for a server. ``get`` returns one Path per optimizer and runs
+    only those it does not hold, together in lockstep. Per (surface, optimizer, hyperparameters, start, bias
+    correction) it keeps the longest run: fewer steps are a slice of it (``Path.head``), more steps continue
+    it. The least recently used runs are dropped beyond ``max_runs``. Returned paths are shared: read-only."""
+
+    def __init__(self, max_runs: int = 64):
+        self.max_runs = int(max_runs)
+        self._runs: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, surface: surfaces.Surface, surface_key, entries, start, steps: int,
+            bias_correction: bool = True) -> dict[str, simulate.Path]:
+        """``race(surface, entries, start, steps, bias_correction)`` from the memo; ``surface_key`` (hashable)
+        names the surface; ``entries`` is a sequence of (name, hyper_tuple)."""
+        start = tuple(float(v) for v in start)
+        keys = {name: (surface_key, name, tuple(hyper), start, bool(bias_correction) and name == "adam")
+                for name, hyper in entries}
+        with self._lock:
+            held = {n: self._runs.get(k) for n, k in keys.items()}
+        todo = [n for n, p in held.items() if p is None or p.xy.shape[0] - 1 < steps]
+        groups: dict[int, list[str]] = {}  # by the length already held: each group continues in one lockstep run
+        for n in todo:
+            groups.setdefault(0 if held[n] is None else held[n].xy.shape[0] - 1, []).append(n)
+        for done, names in groups.items():
+            opts = [_optimizer(n, dict(entries)[n], bias_correction) for n in names]
+            prefixes = [held[n] for n in names] if done else None
+            for n, path in zip(names, simulate.run_many(opts, surface, np.array(start), steps, prefixes)):
+                held[n] = path
+        with self._lock:
+            for n, k in keys.items():
+                if self._runs.get(k) is None or self._runs[k].xy.shape[0] < held[n].xy.shape[0]:
+                    self._runs[k] = held[n]
+                self._runs.move_to_end(k)
+            while len(self._runs) > self.max_runs:
+                self._runs.popitem(last=False)
+        return {n: held[n].head(steps) for n in keys}
+
+    def __len__(self) -> int:
+        return len(self._runs)
 
 
 class Result(NamedTuple):

@@ -25,7 +25,7 @@ def get_surface(name: str, expr: str, bounds: tuple):
     return surfaces.from_expression(expr, bounds) if name == CUSTOM else surfaces.get(name)
 
 
-# Three caches, each keyed on what its piece depends on: a moved optimizer control reruns only the race.
+# Caches keyed on what each piece depends on: a moved optimizer control reruns only that optimizer.
 @ui.figure_cache
 def backdrop(surface_name: str, expr: str, bounds: tuple):
     """The map's colour field and contour lines: they change only with the surface."""
@@ -33,18 +33,17 @@ def backdrop(surface_name: str, expr: str, bounds: tuple):
 
 
 @ui.figure_cache
-def run_one(surface_name: str, expr: str, bounds: tuple, name: str, hyper: tuple, start: tuple, steps: int,
-            adam_bc: bool):
-    """One optimizer's path: moving one optimizer's control reruns only that optimizer."""
-    surface = get_surface(surface_name, expr, bounds)
-    return arena.race(surface, {name: dict(hyper)}, np.array(start), steps, adam_bc)[name]
+def race_runs() -> arena.RaceRuns:
+    """One memo of race paths per process: a moved control runs only the optimizers it changes, and a longer
+    race continues the shorter one (a deliberate mutable cache; it is thread-safe and bounded)."""
+    return arena.RaceRuns(max_runs=64)
 
 
 @ui.figure_cache
 def build(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: tuple, steps: int, adam_bc: bool):
     """Run the race and build its 2-D figures once per distinct set of plain-value inputs (read-only)."""
     surface = get_surface(surface_name, expr, bounds)
-    paths = {n: run_one(surface_name, expr, bounds, n, h, start, steps, adam_bc and n == "adam") for n, h in entries}
+    paths = race_runs().get(surface, (surface_name, expr, bounds), entries, start, steps, adam_bc)
     return (paths, draw.race_figure(surface, paths, start, back=backdrop(surface_name, expr, bounds)),
             draw.loss_figure(surface, paths))
 

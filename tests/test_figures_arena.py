@@ -52,3 +52,20 @@ def test_presentation_copy_enlarges_type_and_visible_markers_only(race):
             assert b.get("marker") == s.get("marker")
     assert figures.style.presented(fig) is figures.style.presented(fig)
     assert small["layout"]["font"]["size"] == figures.style.FONT["size"]  # the original is untouched
+
+
+@pytest.mark.parametrize("name", ["rastrigin", "saddle", "beale"])
+def test_colour_field_png_has_exactly_the_colour_mapped_pixels(name):
+    """The palette PNG (fast to encode) decodes to the same pixels as mapping z through the colour table."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    x, y, z = figures.arena.grid(surfaces.get(name), 200)
+    src = figures.arena._colour_png(z)
+    img = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("RGB")
+    zn = (z - z.min()) / np.ptp(z)
+    want = np.flipud(figures.arena._colour_table("Viridis")[np.round(zn * 255).astype(np.uint8)])
+    np.testing.assert_array_equal(np.asarray(img), want)
+    assert img.size == (200, 200) and len(src) < 40_000
