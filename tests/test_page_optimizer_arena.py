@@ -482,3 +482,38 @@ def test_results_table_lists_every_hyperparameter_and_3d_axis_ignores_a_diverged
     for t in fig3d["data"][1:]:
         z = np.asarray(__import__("helpers").array(t["z"]), float)
         assert np.nanmax(z) <= z_hi
+
+
+def test_race_memo_runs_only_what_changed_and_equals_a_fresh_race(monkeypatch):
+    from optim_viz import simulate
+
+    calls = []
+    real = simulate.run_many
+
+    def counting(opts, surface, start, steps, prefixes=None):
+        calls.append((len(opts), steps, 0 if not prefixes else prefixes[0].xy.shape[0] - 1))
+        return real(opts, surface, start, steps, prefixes)
+
+    monkeypatch.setattr(simulate, "run_many", counting)
+    s = surfaces.get("beale")
+    entries = [(n, arena.hyper_tuple(n, lr=arena.default_lr(s, n))) for n in ("sgd", "momentum", "adam")]
+    memo = arena.RaceRuns(max_runs=4)
+
+    def check(got, entries, steps, bc=True):
+        """Each path bit for bit one simulate.run of its optimizer (the reference)."""
+        assert list(got) == [n for n, _ in entries]
+        for n, h in entries:
+            opt = optimizers.make(n, **dict(h), **({"bias_correction": bc} if n == "adam" else {}))
+            for a, b in zip(got[n], simulate.run(opt, s, s.start, steps)):
+                np.testing.assert_array_equal(a, b)
+
+    check(memo.get(s, "beale", entries, s.start, 200), entries, 200)
+    moved = [entries[0], ("momentum", arena.hyper_tuple("momentum", lr=0.02)), entries[2]]
+    check(memo.get(s, "beale", moved, s.start, 200), moved, 200)
+    check(memo.get(s, "beale", moved, s.start, 350), moved, 350)  # more steps: continued
+    check(memo.get(s, "beale", moved, s.start, 120), moved, 120)  # fewer: a slice
+    check(memo.get(s, "beale", moved, s.start, 120, False), moved, 120, False)  # Adam without bias correction
+    # (optimizers run, steps, steps continued from): the first race, the moved optimizer alone, the longer race
+    # continued, nothing for fewer steps, Adam alone without bias correction
+    assert calls == [(3, 200, 0), (1, 200, 0), (3, 350, 200), (1, 120, 0)]
+    assert len(memo) == 4  # bounded
