@@ -789,6 +789,34 @@ def run_lab(dataset: str = "moons", m: int = 300, noise: float = 0.25, proportio
                     iterations, optimizer, lr, seed, record_every, record_masks)[0]
 
 
+# Work units of a lab run: multiply-adds of the forward pass per example (the backward pass is a fixed multiple),
+# plus the element-wise work per hidden unit and the per-layer overhead of an iteration in the same units, as
+# measured here (a unit is about 0.45 ns of one core; np.tanh costs about five times a ReLU).
+ACTIVATION_WORK = {"relu": 14, "linear": 14, "tanh": 70, "sigmoid": 70}
+LAYER_OVERHEAD = 90_000
+LAB_BUDGET = 3.7e9  # about 1.5 s of one core: the default network trained four times, with any activation, fits
+
+
+def lab_work(iterations: int, m_train: int, hidden_units, hidden: str = "relu", runs: int = 1) -> float:
+    """Work units of ``runs`` lab runs: ``iterations · (runs · m_train · (Σ_l n[l]·n[l−1] + c_g Σ_l n[l])
+    + c_L · (L + 1))`` for ``layer_dims = [2, *hidden_units, 1]``."""
+    dims = [2, *[int(u) for u in hidden_units], 1]
+    per_example = sum(a * b for a, b in zip(dims, dims[1:])) + ACTIVATION_WORK[hidden] * sum(dims[1:-1])
+    return float(iterations) * (runs * int(m_train) * per_example + LAYER_OVERHEAD * len(dims))
+
+
+def affordable_iterations(requested: int, m_train: int, hidden_units, hidden: str = "relu", runs: int = 1,
+                          budget: float = LAB_BUDGET, step: int = 100) -> int:
+    """``requested`` if its ``lab_work`` fits ``budget``; otherwise the largest multiple of ``step`` that fits (of
+    ``step // 10`` below ``step``, at least ``step // 10``)."""
+    per_iteration = lab_work(1, m_train, hidden_units, hidden, runs)
+    fit = int(budget // per_iteration)
+    if int(requested) <= fit:
+        return int(requested)
+    small = max(1, step // 10)
+    return fit // step * step if fit >= step else max(small, fit // small * small)
+
+
 class LabRuns:
     """A bounded, thread-safe memo of lab runs for a server: ``get(variants, **setting)`` returns one
     ``run_labs`` result per (λ, keep_probs) variant of a setting (``run_labs``' other keyword arguments, plain

@@ -15,6 +15,7 @@ GRID = 100
 MAX_RUNS = 48  # trained runs kept for every session together (~1 MB each at most)
 MASK_DRAWS = 100  # masks averaged in the expected-value check
 W0, DECAY_STEPS = 0.05, 3  # the weight followed through a few steps of the L2 term alone
+SHOWN_RUNS = 4  # networks one setting can show (yours and the comparison's three): the work budget counts them all
 
 
 @ui.figure_cache
@@ -223,6 +224,17 @@ if train_pct + dev_pct > 95:
     st.warning(f"Train {train_pct}% + dev {dev_pct}% leaves less than 5% for the test set; using dev = "
                f"{95 - train_pct}%.")
     dev_pct = 95 - train_pct
+
+m_train = datasets.split_sizes(int(m), (train_pct, dev_pct, 100 - train_pct - dev_pct))[0]
+affordable = nn.affordable_iterations(int(iterations), m_train, units, hidden, SHOWN_RUNS)
+if affordable < iterations:
+    over = nn.lab_work(int(iterations), m_train, units, hidden, SHOWN_RUNS) / nn.LAB_BUDGET
+    top.info(f"{int(iterations):,} iterations would be about {over:.1f}× the work one page may do (roughly 1.5 s of "
+             f"computing) for this page's up to {SHOWN_RUNS} networks (yours and the comparison's three) of "
+             f"{'-'.join(str(u) for u in units)} {ACTIVATIONS[hidden]} units on {m_train} training examples, so "
+             f"they are trained for **{affordable:,} iterations** instead. Fewer points, units or layers leave room "
+             "for more iterations.")
+    iterations = affordable
 
 data = (ds, int(m), float(noise), int(train_pct), int(dev_pct), int(data_seed))
 net = (units, hidden)

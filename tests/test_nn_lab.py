@@ -175,3 +175,18 @@ def test_blas_runs_single_threaded_inside_training_and_is_restored():
             assert get() == 1
         assert get() == 1
     assert get() == before
+
+
+def test_lab_work_counts_multiply_adds_and_the_budget_is_never_exceeded():
+    # 2-3-1 ReLU network: 2·3 + 3·1 multiply-adds per example, 14 per hidden unit, the overhead per layer
+    assert nn.lab_work(10, 7, (3,), "relu", 2) == 10 * (2 * 7 * (2 * 3 + 3 * 1 + 14 * 3) + nn.LAYER_OVERHEAD * 3)
+    assert nn.lab_work(1, 1, (4, 5), "tanh") == 2 * 4 + 4 * 5 + 5 + 70 * 9 + nn.LAYER_OVERHEAD * 4
+    for requested, m_train, units, hidden in [(5000, 900, (50, 50, 50), "tanh"), (5000, 180, (50, 50), "relu"),
+                                             (300, 180, (50, 50), "relu"), (5000, 30, (1,), "relu")]:
+        fit = nn.affordable_iterations(requested, m_train, units, hidden, 4)
+        assert 10 <= fit <= requested
+        assert nn.lab_work(fit, m_train, units, hidden, 4) <= nn.LAB_BUDGET
+        if fit < requested:  # the largest round count that fits: one more step would not
+            step = 100 if fit >= 100 else 10
+            assert fit % step == 0 and nn.lab_work(fit + step, m_train, units, hidden, 4) > nn.LAB_BUDGET
+    assert nn.affordable_iterations(300, 180, (50, 50), "relu", 4) == 300

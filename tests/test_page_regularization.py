@@ -353,3 +353,43 @@ def test_presets_apply_and_show_their_demonstration(name):
     else:  # λ too large: a clear train error where the unregularized run had none
         assert no_reg_train == 0 and no_reg_dev < 2  # the unregularized network classifies the moons
         assert train > no_reg_train + 5 and "Diagnosis: high bias." in verdict
+
+
+CORNER = dict(it="5000", m="1000", tr="90", dv="5", layers="3", u1="50", u2="50", u3="50", act="tanh", kp1="0.5",
+              kp2="0.5", kp3="0.5", lambd="0.05", dseed="4321")  # the most work a link can ask for (a fresh seed)
+
+
+def test_the_most_expensive_link_is_reduced_to_the_work_budget_and_says_so(monkeypatch):
+    from optim_viz import nn
+
+    spent = []
+    real = nn.train_variants
+
+    def counting(params, X, Y, optimizer, iterations, hidden="relu", lambdas=(0.0,), *args, **kw):
+        units = nn.layer_dims(params)[1:-1]
+        spent.append(nn.lab_work(iterations, X.shape[1], units, hidden, len(lambdas)))
+        return real(params, X, Y, optimizer, iterations, hidden, lambdas, *args, **kw)
+
+    monkeypatch.setattr(nn, "train_variants", counting)
+    at = open_page(PAGE, **CORNER)
+    assert_ok(at)
+    assert len(charts(at)) == 9
+    told = [i.value for i in at.info if "iterations would be about" in i.value]
+    assert len(told) == 1
+    fit = nn.affordable_iterations(5000, 900, (50, 50, 50), "tanh", 4)
+    assert "5,000 iterations would be about" in told[0] and f"**{fit:,} iterations** instead" in told[0]
+    assert "50-50-50 tanh units on 900 training examples" in told[0]
+    assert 0 < sum(spent) <= nn.LAB_BUDGET
+    assert _by_title(at, "Iteration 1").get("layout") and at.slider(key="step").max == fit
+
+
+def test_the_defaults_and_every_preset_fit_the_budget_unreduced():
+    from optim_viz import nn
+
+    for values in [{}] + [p[1] for p in PRESETS.values()]:
+        units = tuple(values.get(f"u{l}", (50, 50, 20)[l - 1]) for l in range(1, values.get("layers", 2) + 1))
+        m_train = round(values.get("m", 300) * 0.6)
+        for hidden in ("relu", "tanh"):
+            assert nn.lab_work(values.get("it", 500), m_train, units, hidden, 4) <= nn.LAB_BUDGET, (values, hidden)
+    at = open_page(PAGE)
+    assert not [i for i in at.info if "iterations would be about" in i.value]
