@@ -291,3 +291,51 @@ def training_runs(methods, depth: int = 5, width: int = 10, hidden: str = "relu"
     acc = accuracies(Ws, bs, X, Y, hidden)
     cost = np.where(np.isfinite(cost), cost, np.nan)
     return {k: TrainRun(its, cost[:, i], float(acc[i])) for i, k in enumerate(methods)}
+
+
+# ------------------------------------------------------------------------------------------ work budgets
+# Section 1 counts multiply-adds (forward and backward: three products per layer and example); section 4 counts
+# network-layer-iterations, where the fixed cost of each small product dominates (np.tanh about 2.5× a ReLU layer).
+STATS_BUDGET = 2.0e9  # about 0.5 s of one core here
+TRAIN_BUDGET = 28_000  # about 0.9 s; the default settings with tanh (27,000) fit
+TRAIN_ACTIVATION = {"relu": 1.0, "linear": 1.0, "tanh": 2.5}
+BATCH = 64  # examples in section 1's batch
+MIN_BATCH = 8
+
+
+def stats_work(n_methods: int, depth: int, width: int, nets: int, m: int = BATCH) -> float:
+    """Multiply-adds of section 1: ``n_methods · nets · m · 3 Σ_l n[l]·n[l−1]`` for ``dims(depth, width)``."""
+    d = dims(depth, width)
+    return 3.0 * n_methods * nets * m * sum(a * b for a, b in zip(d, d[1:]))
+
+
+def affordable_stats(n_methods: int, depth: int, width: int, nets: int, budget: float = STATS_BUDGET
+                     ) -> tuple[int, int]:
+    """(nets, m) within ``budget``: fewer networks averaged first, then (with one network) a smaller batch."""
+    per = stats_work(n_methods, depth, width, 1, 1)
+    fit = int(budget // per)
+    if fit >= nets * BATCH:
+        return nets, BATCH
+    if fit >= BATCH:
+        return fit // BATCH, BATCH
+    return 1, max(MIN_BATCH, fit)
+
+
+def training_work(n_methods: int, depth: int, iterations: int, hidden: str) -> float:
+    """Network-layer-iterations of section 4: ``n_methods · (depth + 1) · iterations``, weighted for tanh."""
+    return n_methods * (depth + 1) * iterations * TRAIN_ACTIVATION.get(hidden, 1.0)
+
+
+def affordable_iterations(n_methods: int, depth: int, iterations: int, hidden: str, budget: float = TRAIN_BUDGET,
+                          step: int = 100) -> int:
+    """``iterations`` if ``training_work`` fits ``budget``, else the largest multiple of ``step`` that does (of 10
+    below ``step``, at least 10)."""
+    fit = int(budget // training_work(n_methods, depth, 1, hidden))
+    if iterations <= fit:
+        return int(iterations)
+    return fit // step * step if fit >= step else max(10, fit // 10 * 10)
+
+
+def fmt(v: float, digits: int = 3) -> str:
+    """A number for a sentence (``digits`` significant), or "overflow" where the value exploded past float64."""
+    return f"{v:.{digits}g}" if np.isfinite(v) else "overflow"

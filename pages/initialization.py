@@ -11,14 +11,16 @@ HIDDEN = ["relu", "tanh", "linear"]
 
 
 @ui.figure_cache
-def layer_stats(method: str, n_layers: int, width: int, hidden: str, scale: float, nets: int, seed: int):
+def layer_stats(method: str, n_layers: int, width: int, hidden: str, scale: float, nets: int, seed: int,
+                m: int = depth.BATCH):
     """One initialization's profile (cached per initialization: moving the scale recomputes only those using it)."""
-    return depth.layer_stats(n_layers, width, hidden, method, scale, seed=seed, nets=nets)
+    return depth.layer_stats(n_layers, width, hidden, method, scale, m=m, seed=seed, nets=nets)
 
 
 @ui.figure_cache
-def stats_figure(methods: tuple, n_layers: int, width: int, hidden: str, scale: float, nets: int, seed: int):
-    stats = {k: layer_stats(k, n_layers, width, hidden, scale if k in depth.USES_SCALE else 0.0, nets, seed)
+def stats_figure(methods: tuple, n_layers: int, width: int, hidden: str, scale: float, nets: int, seed: int,
+                 m: int = depth.BATCH):
+    stats = {k: layer_stats(k, n_layers, width, hidden, scale if k in depth.USES_SCALE else 0.0, nets, seed, m)
              for k in methods}
     summary = {k: depth.first_and_last(s) for k, s in stats.items()}
     return draw.layer_stats(stats, depth.INITS), summary, {k: depth.trend(s) for k, s in stats.items()}
@@ -43,10 +45,11 @@ def training_figure(methods: tuple, n_layers: int, width: int, hidden: str, iter
     return draw.training(runs, depth.INITS), depth.stuck_at_log2(runs)
 
 
-def with_status(work: float, label: str, run):
-    """``run()``; inside a collapsed ``st.status`` when the work estimate says it can take more than about a second
-    on a cache miss (a cached result returns at once, so the box then closes immediately)."""
-    if work < 1.0:
+def with_status(seconds: float, label: str, run):
+    """``run()``; inside a collapsed ``st.status`` when the estimate says a cache miss can take more than about
+    half a second on a quiet server, a second or more on a busy one (a cached result returns at once, so the box
+    then closes immediately)."""
+    if seconds < 0.5:
         return run()
     with st.status(label, expanded=False) as box:
         out = run()
@@ -86,11 +89,20 @@ st.subheader("1 · Activations and gradients layer by layer")
 st.latex(r"Z^{[l]} = W^{[l]}A^{[l-1]} + b^{[l]},\qquad \mathrm{Var}(w) = \tfrac{1}{n^{[l-1]}}\ \text{(Xavier, tanh)},"
          r"\quad \tfrac{2}{n^{[l-1]}}\ \text{(He, ReLU)},\quad \tfrac{2}{n^{[l-1]}+n^{[l]}}\ \text{(Glorot)},"
          r"\qquad W^{[l]} = \texttt{randn}(n^{[l]}, n^{[l-1]})\cdot\sqrt{\tfrac{2}{n^{[l-1]}}}")
-# ~5 GFLOP of forward and backward passes take about a second here
-stats_work = len(methods) * nets * n_layers * 3 * width * width * 64 * 2 / 5e9
-out = with_status(stats_work, f"Passing a batch through {len(methods) * nets} networks of depth {n_layers}…",
+asked = int(nets)
+nets, batch = depth.affordable_stats(len(methods), n_layers, width, asked)
+if (nets, batch) != (asked, depth.BATCH):
+    over = depth.stats_work(len(methods), n_layers, width, asked) / depth.STATS_BUDGET
+    st.info(f"Averaging {asked} networks of {n_layers} layers × {width} units for {len(methods)} initialization"
+            f"{'s' if len(methods) > 1 else ''} would be about {over:.1f}× the work one chart may do (roughly half a "
+            f"second of computing), so this chart averages **{nets} network{'s' if nets > 1 else ''}**"
+            + (f" on a batch of **{batch} examples** instead of {depth.BATCH}" if batch < depth.BATCH else "")
+            + ". One network fluctuates more around the trend than an average of several; fewer layers, units or "
+              "initializations leave room for more.")
+out = with_status(depth.stats_work(len(methods), n_layers, width, nets, batch) / depth.STATS_BUDGET * 0.5,
+                  f"Passing a batch through {len(methods) * nets} networks of depth {n_layers}…",
                   lambda: ui.guarded(lambda: stats_figure(methods, n_layers, width, hidden, float(scale), nets,
-                                                          int(seed)), "Could not build the network"))
+                                                          int(seed), batch), "Could not build the network"))
 if out is not None:
     fig, summary, trends = out
     ui.chart(fig, key="stats")
@@ -104,7 +116,7 @@ if out is not None:
         + "; ".join(f"{depth.INITS[k].split(':')[0]} {word}" + (f" (×{g:.2g} from layer 1 to {n_layers})"
                                                                 if np.isfinite(g) else "")
                     for k, (word, g) in trends.items()) + ".")
-    lines = [f"{depth.INITS[k]}: spread {a:.3g} → {b:.3g}, ‖dW‖ {c:.3g} → {d:.3g}"
+    lines = [f"{depth.INITS[k]}: spread {depth.fmt(a)} → {depth.fmt(b)}, ‖dW‖ {depth.fmt(c)} → {depth.fmt(d)}"
              for k, (a, b, c, d) in summary.items()]
     with st.expander("First and last layer, in numbers"):
         st.markdown("\n".join(f"- {t}" for t in lines))
@@ -125,7 +137,8 @@ ui.explain(
     "Two hidden layers of 6 units trained by gradient descent; each line is the weight from input 1 to one unit of "
     "layer 1. Started from zeros or a constant, every unit computes the same function, receives the same gradient "
     "and so stays identical: the lines lie on top of each other, and the “max unit difference” after 300 iterations "
-    f"is {spread['zeros']:.2g} (zeros) and {spread['constant']:.2g} (constant), against {spread['he']:.2g} for He, "
+    f"is {depth.fmt(spread['zeros'], 2)} (zeros) and {depth.fmt(spread['constant'], 2)} (constant), against "
+    f"{depth.fmt(spread['he'], 2)} for He, "
     "so the layer is no better than a single unit."
     + (" With zeros nothing moves at all here (a(0) = 0 and W = 0 block every gradient)." if moved["zeros"] == 0
        else "")
@@ -139,9 +152,15 @@ with t2:
     iterations = ui.slider("Iterations", 100, 2000, 300, key="iters", step=100)
 with t3:
     lr = ui.log_slider("Learning rate α (gradient descent)", 1e-3, 1.0, 0.1, key="lr")
-# ~50,000 layer-iterations of the stacked networks take about a second here; np.tanh costs about 3× a ReLU layer
-train_work = iterations * (train_depth + 1) * len(methods) / 50_000 * (3 if hidden == "tanh" else 1)
-out = with_status(train_work, f"Training {len(methods)} networks for {iterations:,} iterations…",
+fit = depth.affordable_iterations(len(methods), train_depth, iterations, hidden)
+if fit < iterations:
+    over = depth.training_work(len(methods), train_depth, iterations, hidden) / depth.TRAIN_BUDGET
+    st.info(f"Training {len(methods)} networks of {train_depth} {hidden} layers for {iterations:,} iterations would be "
+            f"about {over:.1f}× the work one chart may do (roughly a second of computing), so they are trained for "
+            f"**{fit:,} iterations** instead. Fewer layers or initializations leave room for more.")
+    iterations = fit
+out = with_status(depth.training_work(len(methods), train_depth, iterations, hidden) / depth.TRAIN_BUDGET * 0.9,
+                  f"Training {len(methods)} networks for {iterations:,} iterations…",
                   lambda: ui.guarded(lambda: training_figure(methods, train_depth, 10, hidden, iterations, float(lr),
                                                              float(scale), int(seed)), "Could not train"))
 if out is not None:

@@ -1,5 +1,7 @@
 """AppTest: the initialization page at defaults and at its extremes (depth 50 included)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -132,12 +134,79 @@ def test_cached_pieces_give_the_uncached_figures():
 
 
 def test_heavy_settings_show_a_status_box():
+    from optim_viz import depth
+
     at = open_page(PAGE)
-    assert not at.status  # the defaults take well under a second
+    assert not at.status and not at.info  # the defaults take well under a second and fit the budgets
     at.slider(key="iters").set_value(2000).run()
     at.slider(key="tdepth").set_value(10).run()
     assert_ok(at)
-    assert any("Training 6 networks for 2,000 iterations" in s.label for s in at.status)
+    fit = depth.affordable_iterations(6, 10, 2000, "relu")
+    assert 100 <= fit < 2000
+    assert any(f"Training 6 networks for {fit:,} iterations" in s.label for s in at.status)
+    assert any("for 2,000 iterations would be about" in i.value and f"**{fit:,} iterations**" in i.value
+               for i in at.info)
+
+
+CORNER = dict(depth="50", width="300", nets="8", tdepth="20", iters="2000", act="tanh", seed="4321")
+
+
+def test_the_most_expensive_link_stays_within_the_work_budgets(monkeypatch):
+    from optim_viz import depth
+
+    stats_spent, train_spent = [], []
+    real_stats, real_train = depth.layer_stats, depth.train_side_by_side
+
+    def stats(n_layers, width, hidden, method, scale, m=64, seed=0, nets=1):
+        stats_spent.append(depth.stats_work(1, n_layers, width, nets, m))
+        return real_stats(n_layers, width, hidden, method, scale, m=m, seed=seed, nets=nets)
+
+    def train(nets, X, Y, lr, iterations, hidden="relu", **kw):
+        if len(nets[0]) > 6:  # section 4 (section 3's fixed two-layer symmetry runs are not budgeted)
+            train_spent.append(depth.training_work(len(nets), len(nets[0]) // 2 - 1, iterations, hidden))
+        return real_train(nets, X, Y, lr, iterations, hidden, **kw)
+
+    monkeypatch.setattr(depth, "layer_stats", stats)
+    monkeypatch.setattr(depth, "train_side_by_side", train)
+    at = open_page(PAGE, **CORNER)
+    assert_ok(at)
+    assert len(charts(at)) == 4
+    assert 0 < sum(stats_spent) <= depth.STATS_BUDGET and 0 < sum(train_spent) <= depth.TRAIN_BUDGET
+    nets, batch = depth.affordable_stats(6, 50, 300, 8)
+    fit = depth.affordable_iterations(6, 20, 2000, "tanh")
+    told = " ".join(i.value for i in at.info)
+    assert f"averages **{nets} network" in told and f"batch of **{batch} examples**" in told
+    assert "for 2,000 iterations would be about" in told and f"**{fit:,} iterations**" in told
+
+
+def test_budget_functions_fit_and_the_defaults_and_presets_are_not_reduced():
+    from optim_viz import depth
+
+    for n, d, w, k in [(6, 50, 300, 8), (6, 20, 100, 4), (2, 50, 100, 4), (6, 20, 300, 4), (1, 1, 10, 1)]:
+        nets, m = depth.affordable_stats(n, d, w, k)
+        assert 1 <= nets <= k and depth.MIN_BATCH <= m <= depth.BATCH
+        assert depth.stats_work(n, d, w, nets, m) <= depth.STATS_BUDGET
+        if (nets, m) != (k, depth.BATCH):  # reduced as little as the budget needs
+            assert depth.stats_work(n, d, w, nets + 1 if m == depth.BATCH else 1, m + 1) > depth.STATS_BUDGET
+    for n, d, it, hidden in [(6, 20, 2000, "tanh"), (6, 5, 300, "tanh"), (6, 5, 2000, "relu"), (1, 1, 2000, "relu")]:
+        fit = depth.affordable_iterations(n, d, it, hidden)
+        assert 10 <= fit <= it and depth.training_work(n, d, fit, hidden) <= depth.TRAIN_BUDGET
+    for values in [{}] + [p[1] for p in PRESETS.values()]:
+        n = len(values.get("inits", depth.INITS))
+        assert depth.affordable_stats(n, values.get("depth", 20), values.get("width", 100), 4) == (4, depth.BATCH)
+        for hidden in ("relu", "tanh", "linear"):
+            assert depth.affordable_iterations(n, 5, DEFAULT_ITERS, hidden) == DEFAULT_ITERS
+
+
+def test_overflow_is_said_in_words_never_nan():
+    at = open_page(PAGE, scale="10", depth="50", width="300")
+    assert_ok(at)
+    texts = [e.value for kind in ("markdown", "caption", "info", "warning") for e in getattr(at, kind)]
+    texts += [a["text"] for c in charts(at) for a in c["layout"].get("annotations", [])]
+    texts += [t.get("name") or "" for c in charts(at) for t in c["data"]]
+    words = " ".join(texts)
+    assert not re.search(r"\b(nan|inf)\b", words, re.IGNORECASE), words
+    assert "overflow" in words
 
 
 def _caption(at, start: str) -> str:

@@ -10,6 +10,11 @@ from .style import SERIES, FrozenFigure, set_axis, subplot_layout, white_figure
 # ---------------------------------------------------------------------------------------------
 # Initialization and vanishing / exploding gradients
 
+def _g(v: float) -> str:
+    """Two significant digits, or "overflow" for a value that exploded past float64."""
+    return f"{v:.2g}" if np.isfinite(v) else "overflow"
+
+
 def _positive(v) -> np.ndarray:
     """Values for a log axis: zeros and non-finite values (overflow) become gaps."""
     v = np.asarray(v, dtype=float)
@@ -60,7 +65,7 @@ def linear_example(depth: int, curves: dict) -> FrozenFigure:
 def symmetry(runs: dict, labels: dict) -> FrozenFigure:
     """W[1][i, 0] for every hidden unit i during training: with a symmetric start all lines stay on top of
     each other (the units never differ); a random start spreads them."""
-    layout = subplot_layout(1, len(runs), [f"{labels.get(k, k)}<br>max unit difference {r.unit_spread[-1]:.2g}"
+    layout = subplot_layout(1, len(runs), [f"{labels.get(k, k)}<br>max unit difference {_g(r.unit_spread[-1])}"
                                   for k, r in runs.items()], shared_yaxes=False, horizontal_spacing=0.06)
     data = []
     for j, r in enumerate(runs.values(), start=1):
