@@ -8,34 +8,18 @@ untimed, warm rerun), so every timed rerun is a miss for the moved control and a
 """
 from __future__ import annotations
 
-import functools
 import statistics
 import sys
 import time
 from typing import NamedTuple
 
 import numpy as np
-import streamlit as st
 
-from bench.common import open_page
+from bench.common import helpers, open_page
 
 KINDS = ("slider", "select_slider", "selectbox", "radio", "number_input", "toggle")
 SKIP = {"presentation"}  # the sidebar toggle restyles the page; it recomputes nothing
-OPTIONS: dict[str, list] = {}  # key → the option values a select widget was given (AppTest only shows labels)
 _SHOWN: dict[str, set] = {}  # page → (key, value) pairs moved to in this process
-
-
-def _record_options(fn):
-    @functools.wraps(fn)
-    def wrapper(label, options=(), *args, **kwargs):
-        if kwargs.get("key"):
-            OPTIONS[kwargs["key"]] = list(options)
-        return fn(label, options, *args, **kwargs)
-    return wrapper
-
-
-for _name in ("selectbox", "radio", "select_slider"):
-    setattr(st, _name, _record_options(getattr(st, _name)))
 
 
 class Move(NamedTuple):
@@ -78,7 +62,7 @@ def fresh_values(w, rng: np.random.Generator, n: int, seen: set) -> list:
         cands = [int(lo + int(i) * step) if isinstance(w.value, int) else round(float(lo + int(i) * step), 10)
                  for i in picks]
     else:
-        opts = OPTIONS.get(w.key, [])
+        opts = helpers.OPTIONS.get(w.key, [])
         cands = [opts[i] for i in rng.permutation(len(opts))]
     out, taken = [], {str(w.value)}
     for c in cands:

@@ -57,6 +57,30 @@ def open_page(page: str, timeout: float = 60, **query) -> AppTest:
     return at
 
 
+OPTIONS: dict[str, list] = {}  # widget key → the option values a select widget was given (AppTest shows labels)
+
+
+def _record_options() -> None:
+    """Remember the options each keyed select widget is given, so a test can set any of them by value."""
+    import functools
+
+    import streamlit as st
+
+    def recording(fn):
+        @functools.wraps(fn)
+        def wrapper(label, options=(), *args, **kwargs):
+            if kwargs.get("key"):
+                OPTIONS[kwargs["key"]] = list(options)
+            return fn(label, options, *args, **kwargs)
+        return wrapper
+
+    for name in ("selectbox", "radio", "select_slider", "multiselect"):
+        setattr(st, name, recording(getattr(st, name)))
+
+
+_record_options()
+
+
 def _read_only(*_, **__):
     raise RuntimeError("this AppTest is shared by a module's tests and read-only: open your own with open_page()")
 
