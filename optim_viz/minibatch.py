@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import optimizers, schedules
+from .nn import single_blas_thread
 
 M_DEFAULT = 3000
 START = np.array([-3.0, 4.0, 0.0])  # a start far from the optimum so the paths travel across the contour
@@ -71,6 +72,7 @@ def accuracy(params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
     return float(np.mean((_z(params, X) > 0) == (Y == 1)))
 
 
+@single_blas_thread
 def optimum(X: np.ndarray, Y: np.ndarray, iterations: int = 30) -> np.ndarray:
     """The minimizer of J by Newton's method (the cost is strictly convex when the classes overlap)."""
     p = np.zeros(3)
@@ -123,6 +125,7 @@ def learning_rates(rates: list, updates: int, n_batches: int) -> np.ndarray:
     return np.stack(cols, axis=1) if cols else np.empty((updates, 0))
 
 
+@single_blas_thread
 def train_many(X: np.ndarray, Y: np.ndarray, batch_size: int, epochs: int, optimizer: str = "sgd",
                rates: list = (0.1,), seed: int = 0, start: np.ndarray = START, **hyper) -> list[Run]:
     """One ``train`` run per entry of ``rates`` (a constant α or an epoch schedule), vectorized: every run sees
@@ -285,6 +288,7 @@ def _batch_costs(path: np.ndarray, Xb: np.ndarray, Y: np.ndarray, orders: np.nda
     return out
 
 
+@single_blas_thread
 def path_cost(path: np.ndarray, X: np.ndarray, Y: np.ndarray, chunk: int = 256) -> np.ndarray:
     """Full-batch J at every row of ``path`` (N, 3), in chunks so memory stays at chunk × m. The linear part
     of ``J = (1/m) Σ [log(1 + e^z) − y z]`` is one dot product per row: ``(1/m) Σ y z = θ · (X̃ Y)/m``."""
@@ -295,6 +299,7 @@ def path_cost(path: np.ndarray, X: np.ndarray, Y: np.ndarray, chunk: int = 256) 
     return (np.concatenate(soft) if soft else np.empty(0)) - linear
 
 
+@single_blas_thread
 def cost_grid(X: np.ndarray, Y: np.ndarray, w1: np.ndarray, w2: np.ndarray, b: float) -> np.ndarray:
     """Full-batch J over the grid ``w1 × w2`` (1-D axes) at fixed bias ``b``; shape (len(w2), len(w1))."""
     W1, W2 = np.meshgrid(w1, w2)
@@ -336,6 +341,32 @@ def batch_sizes(m: int, largest_power: int = 1024) -> list[int]:
     """The page's choices: 1 (stochastic), powers of two up to ``largest_power`` (below m), and m (batch)."""
     powers = [2**k for k in range(1, 20) if 2**k <= min(largest_power, m - 1)]
     return [1, *powers, m]
+
+
+# ------------------------------------------------------------------------------------------ work budgets
+# Work units: estimated microseconds of one core here. A vectorized update costs a fixed amount (NumPy calls on
+# arrays of a few elements) plus a little per example of its batch; size 1 runs on Python floats, per run.
+UPDATE_WORK = {"sgd": 14.0, "momentum": 17.0, "adam": 23.0}
+SINGLE_WORK = {"sgd": 2.9, "momentum": 3.4, "adam": 3.8}
+EXAMPLE_WORK = 0.3
+PAGE_BUDGET = 8e5  # the mini-batch page: every batch size it compares, about 0.8 s
+DECAY_DEMO_BUDGET = 2.5e5  # the learning-rate decay page's demo (two runs): about 0.25 s, the page stays under 0.4 s
+
+
+def train_work(m: int, batch_size: int, epochs: int, optimizer: str = "sgd", runs: int = 1) -> float:
+    """Work units of ``train_many`` with ``runs`` rates: ``epochs · ⌈m/B⌉`` updates, each
+    ``runs · c₁`` (size 1 on floats) or ``c_B + c_x · B`` (vectorized over the batch and the runs)."""
+    updates = int(epochs) * updates_per_epoch(m, batch_size)
+    if batch_size == 1 and optimizer in SINGLE_WORK:
+        return updates * runs * SINGLE_WORK[optimizer]
+    return updates * (UPDATE_WORK.get(optimizer, max(UPDATE_WORK.values())) + EXAMPLE_WORK * batch_size)
+
+
+def affordable_epochs(m: int, sizes, epochs: int, optimizer: str, budget: float, runs: int = 1) -> int:
+    """``epochs`` if training every batch size of ``sizes`` for that long fits ``budget`` work units, else the
+    most epochs that do (at least 1)."""
+    per_epoch = sum(train_work(m, b, 1, optimizer, runs) for b in sizes)
+    return int(max(1, min(int(epochs), budget // per_epoch)))
 
 
 # ------------------------------------------------------------------------------- what the pages show

@@ -146,6 +146,13 @@ with c4:
                       format_func=lambda n: LABELS[n])
 demo_epochs = ui.slider("Epochs to train", 5, 40, 20, key="depochs")
 
+fit = MB.affordable_epochs(DEMO_M, [int(batch_size)], int(demo_epochs), opt, MB.DECAY_DEMO_BUDGET, runs=2)
+if fit < demo_epochs:
+    over = MB.train_work(DEMO_M, int(batch_size), int(demo_epochs), opt, runs=2) / MB.DECAY_DEMO_BUDGET
+    st.info(f"{int(demo_epochs)} epochs of mini-batches of {int(batch_size)} (two runs) would be about {over:.1f}× "
+            f"the work this demo may do (roughly a quarter of a second of computing), so both runs train for "
+            f"**{fit} epochs** instead. A larger mini-batch makes fewer updates per epoch and leaves room for more.")
+    demo_epochs = fit
 demo_hyper = tuple((k, hyper[k]) for k in S.PARAMS[sched])  # only what the chosen schedule uses: the rest cannot
 demo = ui.guarded(lambda: demo_view(opt, int(batch_size), float(demo_lr), sched, demo_hyper, int(demo_epochs), 0),
                   "These settings cannot be trained")

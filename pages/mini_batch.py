@@ -84,9 +84,22 @@ if not sizes:
     sizes = [64]
 sizes = sorted(sizes)
 
-with st.spinner("Training (stochastic GD makes thousands of updates per epoch; cached afterwards)…"):
+fit = MB.affordable_epochs(M, sizes, int(epochs), opt, MB.PAGE_BUDGET)
+if fit < epochs:
+    over = sum(MB.train_work(M, b, int(epochs), opt) for b in sizes) / MB.PAGE_BUDGET
+    st.info(f"Training {len(sizes)} batch sizes for {int(epochs)} epochs would be about {over:.1f}× the work one page "
+            f"may do (roughly a second of computing), so they are trained for **{fit} epoch{'s' if fit > 1 else ''}** "
+            "instead. The smallest sizes cost the most (one update per example); fewer of them leave room for more "
+            "epochs.")
+    epochs = fit
+label = "Training (stochastic GD makes thousands of updates per epoch; cached afterwards)…"
+# a collapsed status box when a cache miss can take about half a second or more (a second or more when busy)
+heavy = sum(MB.train_work(M, b, int(epochs), opt) for b in sizes) > 0.5e6
+with st.status(label, expanded=False) if heavy else st.spinner(label) as box:
     (iter_fig, epoch_fig, path_fig), table, J_star, acc_star, facts = build(tuple(sizes), int(epochs), opt, float(lr),
                                                                            int(seed))
+    if heavy:
+        box.update(label=f"Trained {len(sizes)} batch sizes for {int(epochs)} epochs", state="complete")
 label = {b: draw.batch_label(b, M) for b in sizes}
 listed = lambda values, fmt: "; ".join(f"{label[b]}: {fmt(v)}" for b, v in values.items())  # noqa: E731
 

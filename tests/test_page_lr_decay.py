@@ -252,3 +252,37 @@ def test_cached_pieces_give_the_figures_of_an_uncached_build(at):
             t.pop("y")
     assert _decoded(shown) == _decoded(theirs)
     assert re.search(r"goes from [\d.e+-]+ to [\d.e+-]+: it levels off", captions(at))
+
+
+def test_the_most_expensive_demo_link_is_reduced_to_the_work_budget_and_says_so(monkeypatch):
+    from optim_viz import minibatch as MB
+
+    spent = []
+    real = MB.train_many
+
+    def counting(X, Y, batch_size, epochs, optimizer="sgd", rates=(0.1,), *args, **kw):
+        spent.append(MB.train_work(Y.size, batch_size, epochs, optimizer, len(rates)))
+        return real(X, Y, batch_size, epochs, optimizer, rates, *args, **kw)
+
+    monkeypatch.setattr(MB, "train_many", counting)
+    at = open_page(PAGE, opt="adam", bs="2", depochs="40", dlr="0.05")
+    assert_ok(at)
+    fit = MB.affordable_epochs(2000, [2], 40, "adam", MB.DECAY_DEMO_BUDGET, runs=2)
+    assert 1 <= fit < 40
+    told = [i.value for i in at.info if "would be about" in i.value]
+    assert len(told) == 1 and "40 epochs of mini-batches of 2 (two runs)" in told[0]
+    assert f"**{fit} epochs** instead" in told[0]
+    assert 0 < sum(spent) <= MB.DECAY_DEMO_BUDGET
+    assert any(f"to epoch {fit} the constant-α run" in c.value for c in at.caption)
+
+
+def test_the_demo_defaults_and_presets_are_not_reduced():
+    from optim_viz import minibatch as MB
+
+    for values in [{}] + [p[1] for p in presets.LR_DECAY.values()]:
+        opt, bs, epochs = values.get("opt", "sgd"), values.get("bs", 8), values.get("depochs", 20)
+        assert MB.affordable_epochs(2000, [bs], epochs, opt, MB.DECAY_DEMO_BUDGET, runs=2) == epochs
+    for bs in (1, 2, 4, 8, 16, 32, 64, 128, 256):
+        for opt in ("sgd", "momentum", "adam"):
+            fit = MB.affordable_epochs(2000, [bs], 40, opt, MB.DECAY_DEMO_BUDGET, runs=2)
+            assert MB.train_work(2000, bs, fit, opt, runs=2) <= MB.DECAY_DEMO_BUDGET

@@ -229,3 +229,40 @@ def test_cached_pieces_give_the_figures_of_an_uncached_build(at):
         theirs = json.loads(pio.to_json(fig.figure, validate=False))
         assert _decoded(shown["data"]) == _decoded(theirs["data"]) and _decoded(shown["layout"]) == _decoded(
             theirs["layout"])
+
+
+# ------------------------------------------------------------------------------------------ the work budget
+
+def test_the_most_expensive_link_is_reduced_to_the_work_budget_and_says_so(monkeypatch):
+    spent = []
+    real = MB.train_many
+
+    def counting(X, Y, batch_size, epochs, optimizer="sgd", rates=(0.1,), *args, **kw):
+        spent.append(MB.train_work(Y.size, batch_size, epochs, optimizer, len(rates)))
+        return real(X, Y, batch_size, epochs, optimizer, rates, *args, **kw)
+
+    monkeypatch.setattr(MB, "train_many", counting)
+    every = MB.batch_sizes(M)
+    at = open_page(PAGE, sizes=",".join(map(str, every)), epochs="20", opt="adam", seed="4321")
+    assert_ok(at)
+    fit = MB.affordable_epochs(M, every, 20, "adam", MB.PAGE_BUDGET)
+    assert 1 <= fit < 20
+    told = [i.value for i in at.info if "would be about" in i.value]
+    assert len(told) == 1 and f"Training {len(every)} batch sizes for 20 epochs" in told[0]
+    assert f"**{fit} epochs** instead" in told[0]
+    assert 0 < sum(spent) <= MB.PAGE_BUDGET
+    assert list(at.table[0].value["updates per epoch"]) == [MB.updates_per_epoch(M, b) for b in every]
+    assert any(f"Trained {len(every)} batch sizes for {fit} epochs" in s.label for s in at.status)
+
+
+def test_train_work_counts_updates_and_the_defaults_and_presets_fit():
+    assert MB.train_work(3000, 1, 2, "adam", runs=2) == 2 * 3000 * 2 * MB.SINGLE_WORK["adam"]
+    assert MB.train_work(3000, 64, 3, "sgd") == 3 * 47 * (MB.UPDATE_WORK["sgd"] + MB.EXAMPLE_WORK * 64)
+    assert MB.affordable_epochs(M, [1, 64, M], 5, "sgd", MB.PAGE_BUDGET) == 5
+    for _, values in presets.MINI_BATCH.values():
+        assert MB.affordable_epochs(M, values["sizes"], values["epochs"], values["opt"], MB.PAGE_BUDGET) == \
+            values["epochs"]
+    for opt in ("sgd", "momentum", "adam"):
+        fit = MB.affordable_epochs(M, MB.batch_sizes(M), 20, opt, MB.PAGE_BUDGET)
+        assert sum(MB.train_work(M, b, fit, opt) for b in MB.batch_sizes(M)) <= MB.PAGE_BUDGET
+        assert sum(MB.train_work(M, b, fit + 1, opt) for b in MB.batch_sizes(M)) > MB.PAGE_BUDGET
