@@ -44,8 +44,7 @@ def build(surface_name: str, expr: str, bounds: tuple, entries: tuple, start: tu
     """Run the race and build its 2-D figures once per distinct set of plain-value inputs (read-only)."""
     surface = get_surface(surface_name, expr, bounds)
     paths = race_runs().get(surface, (surface_name, expr, bounds), entries, start, steps, adam_bc)
-    return (paths, draw.race_figure(surface, paths, start, back=backdrop(surface_name, expr, bounds)),
-            draw.loss_figure(surface, paths))
+    return paths, draw.race_figure(surface, paths, start, back=backdrop(surface_name, expr, bounds))
 
 
 @ui.figure_cache
@@ -185,43 +184,46 @@ if not entries:
 
 start = (float(x0), float(y0))
 race_args = (surface_name, expr, bounds, tuple(entries), start, steps, adam_bc)
-paths, race_fig, loss_fig = build(*race_args)
+paths, race_fig = build(*race_args)
 res = arena.results(surface, paths, tol)
 for name, r in res.items():
     if r.diverged_at >= 0:
         st.warning(f"**{label(name)} diverged at step {r.diverged_at}**: its steps grew without bound. "
                    "The learning rate is too large for this surface's curvature; try a smaller α.")
 
-left, right = st.columns([3, 2], gap="medium")
-with left:
-    event = ui.chart(race_fig, key="race", on_select="rerun", selection_mode="points")
-    ui.explain("Press ▶ Play or drag the step slider. " + race_story(arena.summary(surface, paths, tol), tol, steps)
-               + ("" if steps < draw.MAX_FRAMES else
-                  f" (The animation shows every {draw.frame_steps(steps)[1]}th step; the lines hold every step.)"))
-with right:
-    ui.chart(loss_fig, key="loss")
-    fs = arena.f_star(surface)
-    ui.explain("Distance to the best known minimum, f − f*, on a log axis: a straight falling line is "
-               "linear convergence; a flat line is a stall; a line that stops is a divergence."
-               if np.isfinite(fs) else "The loss f itself: this surface has no minimum, so lower is simply further "
-               "down the slope. A line that stops is a divergence.")
-    st.dataframe(
-        [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "other settings": hyper_text(n, h),
-          "final f": f"{r.final_loss:.2g}",
-          "to min.": f"{r.distance:.2g}" if np.isfinite(r.distance) else "–",
-          "reached": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
-          (f"at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached" if np.isfinite(fs) else "no minimum")}
-         for (n, h), r in zip(entries, res.values())],
-        hide_index=True, width="stretch",
-        column_config={"α": st.column_config.TextColumn(width=45), "final f": st.column_config.TextColumn(width=70),
-                       "to min.": st.column_config.TextColumn(width=60)})
-    st.caption(f"*reached*: the first step with f − f* < {ui.fmt(tol)} (the tolerance slider)." if np.isfinite(fs) else
-               ("No minimum was found on a grid over this range" if surface_name == CUSTOM else
-                "This surface has no minimum (it is unbounded below)")
-               + ", so distance and steps-to-tolerance are blank.")
+event = ui.chart(race_fig, key="race", on_select="rerun", selection_mode="points")
+fs = arena.f_star(surface)
+ui.explain("Press ▶ Play or drag the step slider: the dots on the map and on the loss panel beside it mark the "
+           "same step. " + race_story(arena.summary(surface, paths, tol), tol, steps)
+           + ("" if steps < draw.MAX_FRAMES else
+              f" (The animation shows every {draw.frame_steps(steps)[1]}th step; the lines hold every step.)"))
+ui.explain("Loss panel: distance to the best known minimum, f − f*, on a log axis: a straight falling line is "
+           "linear convergence; a flat line is a stall; a line that stops is a divergence."
+           if np.isfinite(fs) else "Loss panel: the loss f itself: this surface has no minimum, so lower is simply "
+           "further down the slope. A line that stops is a divergence.")
 
-# Clicking a point of the map starts the race there (once per new click).
-points = (event or {}).get("selection", {}).get("points", []) if event else []
+
+def gone(r: arena.Result, value: float, text: str) -> str:
+    """A table cell: the number, or what happened to it (never 'nan')."""
+    return f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else text if np.isfinite(value) else "–"
+
+
+st.dataframe(
+    [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "other settings": hyper_text(n, h),
+      "final f": gone(r, r.final_loss, f"{r.final_loss:.2g}"),
+      "to min.": gone(r, r.distance, f"{r.distance:.2g}"),
+      "reached": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
+      (f"at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached" if np.isfinite(fs) else "no minimum")}
+     for (n, h), r in zip(entries, res.values())],
+    hide_index=True, width="stretch")
+st.caption(f"*reached*: the first step with f − f* < {ui.fmt(tol)} (the tolerance slider)." if np.isfinite(fs) else
+           ("No minimum was found on a grid over this range" if surface_name == CUSTOM else
+            "This surface has no minimum (it is unbounded below)")
+           + ", so distance and steps-to-tolerance are blank.")
+
+# Clicking a point of the map starts the race there (once per new click); the loss panel's points are not starts.
+points = [p for p in ((event or {}).get("selection", {}).get("points", []) if event else [])
+          if draw.on_map(race_fig, int(p.get("curve_number", -1)))]
 if points:
     click = (round(float(points[0]["x"]), 3), round(float(points[0]["y"]), 3))
     if click != st.session_state.get("_last_click") and click != start:
@@ -243,12 +245,19 @@ with tab_inspect:
         who = ui.select("Optimizer", chosen, chosen[0], key="insp", format_func=label)
         t = ui.slider("Update t", 1, steps, 1, key="t")
     h = dict(dict(entries)[who])
-    row = arena.inspect_step(who, h, paths[who], t)
+    k = res[who].diverged_at
     with c2:
         st.latex(SPECS[who].rule)
-        st.dataframe([{"quantity": k, "x": float(v[0]), "y": float(v[1])} for k, v in row.items()],
-                     hide_index=True, width="stretch")
-    if who in ("adam", "adamw"):
+        st.markdown(f"**Update t = {t}** of {steps}: x moves from step {t - 1} to step {t}. This slider sets it; the "
+                    "animation above does not move it.")
+        if 0 <= k <= t:
+            st.warning(f"{label(who)} diverged at step {k}: update t = {t} has no numbers"
+                       + (f" (pick t < {k})." if k > 1 else "."))
+        else:
+            row = arena.inspect_step(who, h, paths[who], t)
+            st.dataframe([{"quantity": q, "x": float(v[0]), "y": float(v[1])} for q, v in row.items()],
+                          hide_index=True, width="stretch")
+    if who in ("adam", "adamw") and not 0 <= k <= t:
         b1, b2 = h["beta1"], h["beta2"]
         ratio = float(np.linalg.norm(row["step without correction"]) / np.linalg.norm(row["step with correction"])) \
             if np.linalg.norm(row["step with correction"]) > 0 else float("nan")

@@ -28,20 +28,20 @@ def test_defaults_render_race_loss_and_3d():
     at = open_page(PAGE)  # its own: it turns the 3-D view on (the shared one stays read-only)
     assert_ok(at)
     assert at.title[0].value == "Optimizer Arena"
-    assert len(charts(at)) == 2  # the 3-D view is drawn on request (WebGL is slow without a GPU)
+    assert len(charts(at)) == 1  # the 3-D view is drawn on request (WebGL is slow without a GPU)
     at.toggle(key="show3d").set_value(True).run()
     figs = charts(at)
-    assert len(figs) == 3
+    assert len(figs) == 2
     fig = race(at)
     labels = [optimizers.SPECS[n].label for n in ("sgd", "momentum", "rmsprop", "adam")]
-    # contours, click grid, minimum, start, 4 full paths, 4 moving heads
-    assert len(fig["data"]) == 4 + 2 * 4
+    # contours, click grid, minimum, start, 4 full paths, 4 loss curves, 4 moving heads, 4 loss markers, the step line
+    assert len(fig["data"]) == 4 + 4 * 4 + 1
     assert all(label in names_of(fig) for label in labels)
     assert len(fig["frames"]) == 301 and fig["frames"][-1]["name"] == "300"
-    assert all(f["traces"] == list(range(8, 12)) for f in fig["frames"])
+    assert all(f["traces"] == list(range(12, 21)) for f in fig["frames"])
     assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
-    assert len(figs[1]["data"]) == 4 and figs[1]["layout"]["yaxis"]["type"] == "log"
-    assert sum(t["type"] == "scatter3d" for t in figs[2]["data"]) == 4
+    assert [t.get("xaxis") for t in fig["data"][8:12]] == ["x2"] * 4 and fig["layout"]["yaxis2"]["type"] == "log"
+    assert sum(t["type"] == "scatter3d" for t in figs[1]["data"]) == 4
 
 
 def test_hyperparameter_widgets_start_at_the_library_defaults(at):
@@ -86,7 +86,7 @@ def test_every_optimizer_on_with_max_steps_uses_a_stated_stride():
     at.slider(key="steps").set_value(1000).run()
     assert_ok(at)
     fig = race(at)
-    assert len(fig["data"]) == 4 + 2 * len(optimizers.SPECS)
+    assert len(fig["data"]) == 4 + 4 * len(optimizers.SPECS) + 1
     shown = figures.arena.frame_steps(1000)
     assert [f["name"] for f in fig["frames"]] == [str(k) for k in shown]
     assert shown[0] == 0 and shown[-1] == 1000 and len(shown) <= figures.arena.MAX_FRAMES
@@ -425,7 +425,7 @@ def test_every_preset_note_is_true_of_the_race_it_sets_up(name):
 
 
 def test_cached_pieces_give_the_figure_an_uncached_build_gives():
-    """The page builds its race from three caches (background per surface, a path per optimizer, the figure);
+    """The page builds its race from caches (background per surface, the race memo, the figure);
     what it shows equals one uncached build from the library."""
     from helpers import widget
 
@@ -436,15 +436,13 @@ def test_cached_pieces_give_the_figure_an_uncached_build_gives():
     expected = figures.arena.race_figure(s, paths, (float(s.start[0]), float(s.start[1]))).to_dict()
     shown = race(at)
     assert shown == json.loads(json.dumps(expected))
-    loss = figures.arena.loss_figure(s, paths).to_dict()
-    assert charts(at)[1] == json.loads(json.dumps(loss))
 
 
 def test_an_optimizer_listed_twice_in_a_link_runs_once():
     at = open_page(PAGE, opts="sgd,sgd,adam")
     assert_ok(at)
     assert at.multiselect(key="opts").value == ["sgd", "adam"]
-    assert len(race(at)["frames"][0]["data"]) == 2
+    assert len(race(at)["frames"][0]["data"]) == 2 * 2 + 1  # two heads, two loss markers, the step line
 
 
 def test_a_preset_sets_what_it_names_and_defaults_the_rest_whatever_came_before():
@@ -475,7 +473,7 @@ def test_results_table_lists_every_hyperparameter_and_3d_axis_ignores_a_diverged
     table = at.dataframe[0].value
     assert list(table["other settings"]) == ["–", "β 0.9", "β₂ 0.9, ε 1e-08", "β₁ 0.9, β₂ 0.999, ε 1e-08"]
     at.toggle(key="show3d").set_value(True).run()
-    fig3d = charts(at)[2]
+    fig3d = charts(at)[1]
     z_hi = fig3d["layout"]["scene"]["zaxis"]["range"][1]
     surface_z = np.asarray(__import__("helpers").array(fig3d["data"][0]["z"]), float)
     assert z_hi <= surface_z.max() * 1.06
@@ -517,3 +515,81 @@ def test_race_memo_runs_only_what_changed_and_equals_a_fresh_race(monkeypatch):
     # continued, nothing for fewer steps, Adam alone without bias correction
     assert calls == [(3, 200, 0), (1, 200, 0), (3, 350, 200), (1, 120, 0)]
     assert len(memo) == 4  # bounded
+
+
+# ------------------------------------------------------------------ issue 12: the comparison you can read
+
+def test_every_frame_marks_its_step_on_the_loss_panel_as_on_the_map():
+    """In each frame the loss markers sit on each optimizer's loss curve at that frame's step (None once it has
+    diverged), the dotted line stands at that step, and the heads on the map are that step's positions."""
+    from helpers import array
+
+    at = open_page(PAGE, sgd_lr="0.025", steps="400")  # GD diverges: its marker must become a gap
+    fig = race(at)
+    s = surfaces.get(DEFAULT_SURFACE)
+    _, paths, _ = _race_of(at)
+    series, log = figures.arena.loss_series(s, paths)
+    assert log and fig["layout"]["yaxis2"]["type"] == "log"
+    names = list(paths)
+    n = len(names)
+    loss_lines = [t for t in fig["data"] if t.get("xaxis") == "x2" and t["mode"] == "lines"
+                  and t["name"] != "shown step"]
+    for t, name in zip(loss_lines, names):
+        np.testing.assert_array_equal(array(t["y"]), series[name])
+    y_range = fig["layout"]["yaxis2"]["range"]
+    assert fig["layout"]["xaxis2"]["range"] == [0, 400]
+    k_div = paths["sgd"].diverged_at[0]
+    assert k_div > 0
+    for frame in fig["frames"][::7] + fig["frames"][-1:]:
+        k = int(frame["name"])
+        heads, marks, rule = frame["data"][:n], frame["data"][n:2 * n], frame["data"][2 * n]
+        for name, head, mark in zip(names, heads, marks):
+            xy, y = paths[name].xy[k, 0], series[name][k]
+            if np.isfinite(y):
+                assert mark["x"] == [k] and mark["y"][0] == pytest.approx(y, rel=1e-12)
+                assert head["x"][0] == pytest.approx(xy[0]) and head["y"][0] == pytest.approx(xy[1])
+            else:
+                assert mark["y"] == [None] and head["x"] == [None] and name == "sgd" and k >= k_div
+        assert rule["x"] == [k, k] and np.log10(rule["y"]) == pytest.approx(y_range)
+
+
+def test_the_loss_panel_keeps_its_height_with_seven_optimizers():
+    """One legend above the map and the loss panel together; the figure's height and the panels' domains do not
+    depend on how many optimizers race (the loss panel is never squeezed by a legend of its own)."""
+    few, many = open_page(PAGE, opts="adam"), open_page(PAGE, opts=",".join(optimizers.SPECS))
+    f1, f7 = race(few), race(many)
+    for key in ("height", "margin"):
+        assert f1["layout"][key] == f7["layout"][key]
+    assert f1["layout"]["xaxis2"]["domain"] == f7["layout"]["xaxis2"]["domain"] == list(figures.arena.LOSS_DOMAIN)
+    assert not any(t.get("showlegend", True) for t in f7["data"] if t.get("xaxis") == "x2")
+    assert {t["name"] for t in f7["data"] if t.get("showlegend", True)} >= {s.label for s in optimizers.SPECS.values()}
+
+
+def test_a_click_on_the_loss_panel_is_not_a_new_start():
+    at = open_page(PAGE)
+    fig = race(at)
+    s = surfaces.get(DEFAULT_SURFACE)
+    built = figures.arena.race_figure(s, _race_of(at)[1], s.start)
+    for i, t in enumerate(fig["data"]):
+        assert figures.arena.on_map(built, i) == (t.get("xaxis") != "x2"), i
+    assert figures.arena.on_map(built, 1)  # the click grid
+
+
+def test_a_diverged_run_reads_diverged_at_step_k_never_nan():
+    at = open_page(PAGE, sgd_lr="1")
+    assert_ok(at)
+    table = at.dataframe[0].value
+    k = _race_of(at)[1]["sgd"].diverged_at[0]
+    assert table["final f"].iloc[0] == table["reached"].iloc[0] == table["to min."].iloc[0] == f"diverged at step {k}"
+    texts = [str(v) for v in table.to_numpy().ravel()] + [e.value for e in (*at.caption, *at.markdown, *at.warning)]
+    assert not any(w in t.lower().split() for t in texts for w in ("nan", "inf", "none")), texts
+    # the inspector at an update the run never made says so instead of showing NaN
+    at.slider(key="t").set_value(int(k) + 1).run()
+    assert_ok(at)
+    assert any(f"Gradient descent diverged at step {k}: update t = {k + 1} has no numbers" in w.value
+               for w in at.warning)
+    assert len(at.dataframe) == 1  # no inspector table of NaN
+    at.slider(key="t").set_value(int(k) - 1).run()
+    rows = at.dataframe[1].value
+    assert np.isfinite(rows[["x", "y"]].to_numpy(float)).all()
+    assert any("**Update t = " in m.value and "the animation above does not move it" in m.value for m in at.markdown)

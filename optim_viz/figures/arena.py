@@ -20,6 +20,7 @@ from ..optimizers import SPECS
 from .style import FONT, FrozenFigure
 
 MAX_FRAMES = 301
+SCAFFOLD = "scaffold"  # trace meta: drawn for the picture or the animation, not data (left out of a CSV export)
 
 
 def grid(surface: surfaces.Surface, res: int = 200):
@@ -84,10 +85,10 @@ def background(surface: surfaces.Surface, res: int = 200, click_grid: int = 41) 
     gx, gy = np.meshgrid(np.linspace(x0, x1, click_grid), np.linspace(y0, y1, click_grid))
     traces = [
         dict(type="scatter", x=cx, y=cy, mode="lines", line=dict(color="rgba(255,255,255,0.55)", width=1),
-             hoverinfo="skip", showlegend=False, name="contours"),
+             hoverinfo="skip", showlegend=False, name="contours", meta=SCAFFOLD),
         dict(type="scatter", x=gx.ravel().astype(np.float32), y=gy.ravel().astype(np.float32), mode="markers",
              name="click to start here", marker=dict(size=14, color="white", opacity=0.01), showlegend=False,
-             hovertemplate="click: start at (%{x:.2f}, %{y:.2f})<extra></extra>"),
+             meta=SCAFFOLD, hovertemplate="click: start at (%{x:.2f}, %{y:.2f})<extra></extra>"),
     ]
     if len(surface.minima):
         traces.append(dict(type="scatter", x=surface.minima[:, 0], y=surface.minima[:, 1], mode="markers",
@@ -129,17 +130,51 @@ def _heads(xy: np.ndarray, shown: np.ndarray) -> list[dict]:
             for x, y in xy[shown, 0].tolist()]
 
 
-def race_height(surface: surfaces.Surface, width: int = 760, max_plot: int = 470) -> int:
-    """Figure height that fits the equal-aspect map into a column about ``width`` pixels wide, plus the
-    legend above and the Play/step controls below (so a wide surface leaves no empty band)."""
+MAP_DOMAIN, LOSS_DOMAIN = (0.0, 0.56), (0.67, 1.0)  # the map and the loss panel side by side in one figure
+
+
+def race_height(surface: surfaces.Surface, width: int = 1150, min_plot: int = 300, max_plot: int = 470) -> int:
+    """Figure height that fits the equal-aspect map into its share of a main column about ``width`` pixels wide
+    (the loss panel beside it takes the same height), plus the legend above and the Play/step controls below."""
     (x0, x1), (y0, y1) = surface.bounds
-    return int(min(max_plot, (width - 70) * (y1 - y0) / (x1 - x0))) + 200
+    map_width = (width - 70) * (MAP_DOMAIN[1] - MAP_DOMAIN[0])
+    return int(np.clip(map_width * (y1 - y0) / (x1 - x0), min_plot, max_plot)) + 200
+
+
+def loss_series(surface: surfaces.Surface, paths: dict[str, simulate.Path]) -> tuple[dict[str, np.ndarray], bool]:
+    """What the loss panel plots per optimizer, and whether on a log axis: f − f* (floored at 1e-16: an exact
+    zero would vanish from a log axis) where the minimum is known, f itself otherwise. NaN after a divergence."""
+    fs = f_star(surface)
+    if not np.isfinite(fs):
+        return {n: p.loss[:, 0] for n, p in paths.items()}, False
+    with np.errstate(invalid="ignore"):
+        return {n: np.maximum(p.loss[:, 0] - fs, 1e-16) for n, p in paths.items()}, True
+
+
+def _loss_range(series: dict[str, np.ndarray], log: bool) -> list[float]:
+    """A fixed y range for the loss panel (in log10 units on a log axis), so the animation never rescales it."""
+    finite = np.concatenate([y[np.isfinite(y)] for y in series.values()] or [np.zeros(0)])
+    if log:
+        finite = finite[finite > 0]
+        lo, hi = (np.log10(finite.min()), np.log10(finite.max())) if finite.size else (-16.0, 0.0)
+        pad = max(0.05 * (hi - lo), 0.1)
+    else:
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        pad = max(0.05 * (hi - lo), 1e-9 * max(1.0, abs(hi)), 1e-12)
+    return [float(lo - pad), float(hi + pad)]
+
+
+def _points(x: list, y: list) -> dict:
+    """Frame data of one trace: its points, NaN (a diverged step) as a gap."""
+    return {"type": "scatter", "x": x, "y": [None if v != v else v for v in y]}
 
 
 def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], start,
                 height: int | None = None, back: Background | None = None) -> FrozenFigure:
-    """Contour view of the race: faint full paths, one moving head per optimizer, Play/Pause and a step slider.
-    ``back`` is ``background(surface)``, computed here when not given (pass a cached one)."""
+    """The race in one animated figure: on the map, faint full paths and one moving head per optimizer; beside
+    it the loss panel (``loss_series``) with a marker per optimizer and a line at the shown step, so the current
+    step is marked in both while the animation plays; Play/Pause and a step slider below. ``back`` is
+    ``background(surface)``, computed here when not given (pass a cached one)."""
     height = height or race_height(surface)
     back = back or background(surface)
     traces = [*back.traces, _start_trace(start)]
@@ -148,19 +183,41 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
                            legendgroup=name, line=dict(color=COLOURS[name], width=2.5), opacity=0.9,
                            hovertemplate=SPECS[name].label
                            + " step %{pointNumber}: (%{x:.3f}, %{y:.3f})<extra></extra>"))
+    series, log = loss_series(surface, paths)
+    for name, y in series.items():
+        traces.append(dict(type="scatter", y=y, mode="lines", name=SPECS[name].label, legendgroup=name,
+                           showlegend=False, xaxis="x2", yaxis="y2", line=dict(color=COLOURS[name], width=2.5),
+                           hovertemplate=SPECS[name].label + " step %{x}: %{y:.3g}<extra></extra>"))
     steps = next(iter(paths.values())).xy.shape[0] - 1 if paths else 0
     shown = frame_steps(steps)
-    per_path = [_heads(p.xy, shown) for p in paths.values()]
-    first_head = len(traces)
-    for name, h in zip(paths, per_path):
-        traces.append(dict(**h[0], mode="markers", name=SPECS[name].label, legendgroup=name,
-                           showlegend=False, hoverinfo="skip",
+    y_range = _loss_range(series, log)
+    ends = [10 ** v for v in y_range] if log else y_range
+    heads = [_heads(p.xy, shown) for p in paths.values()]
+    marks = [[_points([int(k)], [v]) for k, v in zip(shown, y[shown].tolist())] for y in series.values()]
+    rule = [_points([int(k), int(k)], ends) for k in shown]
+    first = len(traces)
+    for name, h in zip(paths, heads):
+        traces.append(dict(**h[0], mode="markers", name=SPECS[name].label, legendgroup=name, showlegend=False,
+                           hoverinfo="skip", meta=SCAFFOLD,
                            marker=dict(size=15, color=COLOURS[name], line=dict(color="black", width=1.5))))
-    heads = list(range(first_head, len(traces)))
-    frames = [{"name": str(k), "traces": heads, "data": [h[i] for h in per_path]} for i, k in enumerate(shown)]
+    for name, m in zip(paths, marks):
+        traces.append(dict(**m[0], mode="markers", name=SPECS[name].label, legendgroup=name, showlegend=False,
+                           hoverinfo="skip", xaxis="x2", yaxis="y2", meta=SCAFFOLD,
+                           marker=dict(size=10, color=COLOURS[name], line=dict(color="black", width=1))))
+    traces.append(dict(**rule[0], mode="lines", name="shown step", showlegend=False, hoverinfo="skip",
+                       xaxis="x2", yaxis="y2", meta=SCAFFOLD, line=dict(color="#444", width=1, dash="dot")))
+    moving = list(range(first, len(traces)))
+    frames = [{"name": str(k), "traces": moving, "data": [h[i] for h in heads] + [m[i] for m in marks] + [rule[i]]}
+              for i, k in enumerate(shown)]
     still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
     layout = {
         **back.layout, "height": height, "hovermode": "closest", "uirevision": surface.name,
+        "xaxis": {**back.layout["xaxis"], "domain": list(MAP_DOMAIN)},
+        "xaxis2": dict(domain=list(LOSS_DOMAIN), anchor="y2", range=[0, max(steps, 1)], gridcolor="#eee",
+                       zeroline=False, title=dict(text="step t", standoff=4)),
+        "yaxis2": dict(anchor="x2", type="log" if log else "linear", range=y_range, gridcolor="#eee",
+                       exponentformat="power", zeroline=False, automargin=True,
+                       title=dict(text="f − f* (log)" if log else "f", standoff=6)),
         "legend": dict(orientation="h", y=1.02, x=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"),
         "updatemenus": [dict(type="buttons", direction="left", x=0, y=-0.17, xanchor="left", yanchor="top",
                              pad=dict(r=10, t=10), showactive=False, buttons=[
@@ -168,30 +225,34 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
                  args=[None, {"frame": {"duration": 30, "redraw": False}, "fromcurrent": True,
                               "transition": {"duration": 0}, "mode": "immediate"}]),
             dict(label="❚❚ Pause", method="animate", args=[[None], still])])],
-        "sliders": [dict(active=0, x=0.36, y=-0.17, len=0.64, xanchor="left", yanchor="top", pad=dict(t=0),
+        "sliders": [dict(active=0, x=0.2, y=-0.17, len=0.8, xanchor="left", yanchor="top", pad=dict(t=0),
                          currentvalue=dict(prefix="step ", font=dict(size=14)),
                          steps=[dict(method="animate", label=str(k), args=[[str(k)], still]) for k in shown])],
         "margin": dict(l=50, r=20, t=50, b=150),
     }
-    return FrozenFigure({"data": traces, "layout": layout, "frames": frames})
+    fig = FrozenFigure({"data": traces, "layout": layout, "frames": frames})
+    fig._loss_curves = frozenset(i for i, t in enumerate(traces) if t.get("xaxis") == "x2")
+    return fig
+
+
+def on_map(fig: FrozenFigure, curve: int) -> bool:
+    """Whether trace number ``curve`` of a ``race_figure`` is drawn on the map (a click there is a new start),
+    not on the loss panel."""
+    return curve not in getattr(fig, "_loss_curves", ())
 
 
 def loss_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], height: int = 360) -> FrozenFigure:
-    """Loss against step: f − f* on a log axis where the minimum is known, f itself otherwise."""
-    fs = f_star(surface)
-    traces = []
-    for name, p in paths.items():
-        y = p.loss[:, 0] - fs if np.isfinite(fs) else p.loss[:, 0]
-        if np.isfinite(fs):
-            y = np.maximum(y, 1e-16)  # exact zeros would vanish from a log axis
-        traces.append(dict(type="scatter", y=y, mode="lines", name=SPECS[name].label,
-                           line=dict(color=COLOURS[name], width=2.5)))
+    """Loss against step on its own (``loss_series``): f − f* on a log axis where the minimum is known, f itself
+    otherwise. The Arena shows the same curves beside the map (``race_figure``); this one is for notebooks."""
+    series, log = loss_series(surface, paths)
+    traces = [dict(type="scatter", y=y, mode="lines", name=SPECS[n].label, line=dict(color=COLOURS[n], width=2.5))
+              for n, y in series.items()]
     layout = dict(
         height=height, font=FONT, margin=dict(l=60, r=10, t=40, b=60), plot_bgcolor="white",
         xaxis=dict(title=dict(text="step t", standoff=8), gridcolor="#eee"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom"),
-        yaxis=dict(title=dict(text="f − f* (log)" if np.isfinite(fs) else "f", standoff=12), automargin=True,
-                   type="log" if np.isfinite(fs) else "linear", gridcolor="#eee", exponentformat="power"))
+        yaxis=dict(title=dict(text="f − f* (log)" if log else "f", standoff=12), automargin=True,
+                   type="log" if log else "linear", gridcolor="#eee", exponentformat="power"))
     return FrozenFigure({"data": traces, "layout": layout})
 
 
