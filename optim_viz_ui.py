@@ -82,6 +82,18 @@ def _chart_title(key: str, fig: go.Figure) -> str:
     return f"{text} ({key})" if text else key
 
 
+def png_of(fig: go.Figure) -> bytes:
+    """``export.figure_png(fig)``, rendered once per figure object: kaleido takes 2–12 s and ~13 MB a call, and a
+    cached figure is the same object for everyone who shows the same settings."""
+    from optim_viz import export
+
+    done = getattr(fig, "_png_bytes", None)
+    if done is None:
+        done = export.figure_png(fig)
+        fig._png_bytes = done
+    return done
+
+
 def export_section() -> None:
     """An 'Export' expander offering any chart shown on this page as offline HTML, CSV of its data, or PNG."""
     from optim_viz import export
@@ -101,7 +113,7 @@ def export_section() -> None:
             c3.button("PNG", disabled=True, help=missing, key="_export_png_missing")
             c3.caption(missing)
         else:
-            c3.download_button("PNG", lambda: export.figure_png(fig), f"{key}.png", "image/png", on_click="ignore",
+            c3.download_button("PNG", lambda: png_of(fig), f"{key}.png", "image/png", on_click="ignore",
                                help="A static image (takes a few seconds).")
 
 
