@@ -733,7 +733,10 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
                     dWs[l] += lam_m * Ws[l]
                 dZ.sum(axis=2, keepdims=True, out=dbs[l])
                 if l > 0:
-                    np.matmul(WTs[l], dZ, out=dAs[l - 1])
+                    if dims[l + 1] == 1:  # one unit (the output): Wᵀ dZ is an outer product, one rounding per entry
+                        np.multiply(WTs[l], dZ, out=dAs[l - 1])
+                    else:
+                        np.matmul(WTs[l], dZ, out=dAs[l - 1])
             if inplace:
                 optimizer.step(grad, state, theta)
             else:
