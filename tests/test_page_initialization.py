@@ -191,9 +191,9 @@ def test_budget_functions_fit_and_the_defaults_and_presets_are_not_reduced():
     for n, d, it, hidden in [(6, 20, 2000, "tanh"), (6, 5, 300, "tanh"), (6, 5, 2000, "relu"), (1, 1, 2000, "relu")]:
         fit = depth.affordable_iterations(n, d, it, hidden)
         assert 10 <= fit <= it and depth.training_work(n, d, fit, hidden) <= depth.TRAIN_BUDGET
-    for values in [{}] + [p[1] for p in PRESETS.values()]:
-        n = len(values.get("inits", depth.INITS))
-        assert depth.affordable_stats(n, values.get("depth", 20), values.get("width", 100), 4) == (4, depth.BATCH)
+    for wanted in [{}] + [p[1] for p in PRESETS.values()]:
+        n = len(wanted.get("inits", depth.INITS))
+        assert depth.affordable_stats(n, wanted.get("depth", 20), wanted.get("width", 100), 4) == (4, depth.BATCH)
         for hidden in ("relu", "tanh", "linear"):
             assert depth.affordable_iterations(n, 5, DEFAULT_ITERS, hidden) == DEFAULT_ITERS
 
