@@ -14,7 +14,8 @@ import plotly.colors
 import plotly.io as pio
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from .figures.style import as_figure
+from .figures.arena import SCAFFOLD
+from .figures.style import FrozenFigure, as_figure
 from .simulate import Path
 from .surfaces import Surface
 
@@ -52,7 +53,7 @@ def png_unavailable() -> str | None:
 
 
 def figure_png(fig, width: int = 1200, height: int = 800, scale: float = 1.0) -> bytes:
-    """``fig`` as PNG bytes via kaleido (which finds the system Chromium by itself).
+    """``fig`` as PNG bytes via kaleido (which finds the system Chromium by itself), as a still (``still``).
 
     Raises ``RuntimeError`` saying what to install when kaleido or Chromium is missing.
     """
@@ -60,9 +61,28 @@ def figure_png(fig, width: int = 1200, height: int = 800, scale: float = 1.0) ->
     if reason:
         raise RuntimeError(reason)
     try:
-        return pio.to_image(fig, format="png", width=width, height=height, scale=scale)
+        return pio.to_image(FrozenFigure(still(fig)), format="png", width=width, height=height, scale=scale)
     except Exception as err:  # kaleido/Chromium failures come in many types; the page needs one
         raise RuntimeError(f"PNG export failed: {err}") from err
+
+
+def still(fig) -> dict:
+    """``fig`` as a still picture (a plain spec): no frames, no Play/Pause and no step slider, which do nothing in
+    an image; each animated trace as in the last frame (a race shows where everyone ended); the bottom margin
+    the controls needed given back."""
+    spec = fig.to_dict() if hasattr(fig, "to_dict") else dict(fig)
+    frames = spec.pop("frames", None) or []
+    layout = spec.setdefault("layout", {})
+    controls = [layout.pop(k, None) for k in ("updatemenus", "sliders")]
+    if frames:
+        last = frames[-1]
+        data = spec.get("data", [])
+        for i, d in zip(last.get("traces", range(len(last.get("data", [])))), last.get("data", [])):
+            if i < len(data):
+                data[i] = {**data[i], **{k: v for k, v in d.items() if k != "type"}}
+    if any(controls) and isinstance(layout.get("margin"), dict) and "b" in layout["margin"]:
+        layout["margin"] = {**layout["margin"], "b": min(layout["margin"]["b"], 60)}
+    return spec
 
 
 # ---------------------------------------------------------------- CSV
@@ -96,12 +116,16 @@ def paths_csv(paths: Mapping[str, Path]) -> str:
 
 
 def figure_csv(fig) -> str:
-    """Every trace's data points in long format: ``trace,panel,x,y,z`` (a 2-D z, as in a contour or a
-    heatmap, is written cell by cell against its x and y). Points a trace leaves empty stay empty."""
+    """Every data trace's points in long format: ``trace,panel,point,x,y,z``; ``point`` counts a trace's points
+    from 0 (a trajectory's step). A trace without x is plotted against its point number, and so written; a 2-D z
+    (a contour or heatmap) is written cell by cell against its x and y. Traces whose ``meta`` is ``SCAFFOLD``
+    (drawing, not data) are left out. Points a trace leaves empty stay empty."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["trace", "panel", "x", "y", "z"])
+    w.writerow(["trace", "panel", "point", "x", "y", "z"])
     for i, tr in enumerate(as_figure(fig).data):
+        if getattr(tr, "meta", None) == SCAFFOLD:
+            continue
         name = tr.name if getattr(tr, "name", None) else f"trace {i}"
         panel = getattr(tr, "xaxis", None) or getattr(tr, "scene", None) or ""
         x, y, z = (getattr(tr, k, None) for k in ("x", "y", "z"))
@@ -109,12 +133,14 @@ def figure_csv(fig) -> str:
         if z is not None and z.ndim == 2:
             xs = np.arange(z.shape[1]) if x is None else np.asarray(x, dtype=object)
             ys = np.arange(z.shape[0]) if y is None else np.asarray(y, dtype=object)
-            w.writerows([name, panel, _cell(xs[c]), _cell(ys[r]), _cell(z[r, c])]
+            w.writerows([name, panel, r * z.shape[1] + c, _cell(xs[c]), _cell(ys[r]), _cell(z[r, c])]
                         for r in range(z.shape[0]) for c in range(z.shape[1]))
             continue
         cols = [None if v is None else np.asarray(v, dtype=object).ravel() for v in (x, y, z)]
         n = max((len(c) for c in cols if c is not None), default=0)
-        w.writerows([name, panel, *("" if c is None or j >= len(c) or c[j] is None else _cell(c[j]) for c in cols)]
+        if cols[0] is None and cols[1] is not None and getattr(tr, "type", "") in ("scatter", "scattergl"):
+            cols[0] = np.arange(n, dtype=object)  # plotly's implicit x: the point number
+        w.writerows([name, panel, j, *("" if c is None or j >= len(c) or c[j] is None else _cell(c[j]) for c in cols)]
                     for j in range(n))
     return buf.getvalue()
 

@@ -289,9 +289,17 @@ with tab_conv:
 with tab_export:
     st.markdown("Take this race to your slides or notebook.")
     ui.export_section()
-    st.download_button("Trajectories as CSV (optimizer, step, x, y, loss)", lambda: export.paths_csv(paths),
+    c1, c2 = st.columns(2)
+    c1.download_button("Trajectories as CSV (optimizer, step, x, y, loss)", lambda: export.paths_csv(paths),
                        "arena_paths.csv", "text/csv", on_click="ignore",
                        help="One row per optimizer and step; empty after a divergence.")
+    series, log = draw.loss_series(surface, paths)
+    c2.download_button(f"Loss per step as CSV (step, {'f − f*' if log else 'f'} of each optimizer)",
+                       lambda: export.series_csv({"step": np.arange(steps + 1),
+                                                  **{f"{label(n)} {'f - f*' if log else 'f'}": y
+                                                     for n, y in series.items()}}),
+                       "arena_loss.csv", "text/csv", on_click="ignore",
+                       help="One row per step, one column per optimizer; empty after a divergence.")
     st.subheader("Animated GIF for slides")
     race_id = (surface_id, tuple(entries), start, steps, adam_bc)
     g1, g2 = st.columns([2, 1])

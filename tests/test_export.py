@@ -199,7 +199,58 @@ def test_figure_csv_writes_every_trace_point_and_grid_cell():
                      go.Contour(z=[[1, 2], [3, 4]], x=[0, 1], y=[5, 6], name="field"),
                      go.Bar(x=["u", "v"], y=[7, 8])])
     rows = list(_csv.DictReader(_io.StringIO(ex.figure_csv(fig))))
-    assert [(r["trace"], r["x"], r["y"], r["z"]) for r in rows] == [
-        ("line", "1", "4.0", ""), ("line", "2", "", ""), ("line", "3", "6.0", ""),
-        ("field", "0", "5", "1"), ("field", "1", "5", "2"), ("field", "0", "6", "3"), ("field", "1", "6", "4"),
-        ("trace 2", "u", "7", ""), ("trace 2", "v", "8", "")]
+    assert [(r["trace"], r["point"], r["x"], r["y"], r["z"]) for r in rows] == [
+        ("line", "0", "1", "4.0", ""), ("line", "1", "2", "", ""), ("line", "2", "3", "6.0", ""),
+        ("field", "0", "0", "5", "1"), ("field", "1", "1", "5", "2"), ("field", "2", "0", "6", "3"),
+        ("field", "3", "1", "6", "4"), ("trace 2", "0", "u", "7", ""), ("trace 2", "1", "v", "8", "")]
+
+
+# ---------------------------------------------------------------- the Arena's race figure as data and as a still
+
+@pytest.fixture(scope="module")
+def arena_race():
+    from optim_viz import arena
+    from optim_viz.figures import arena as draw
+
+    s = surfaces.get("ravine")
+    entries = {"sgd": {"lr": 0.025}, "adam": {"lr": 0.1}}  # GD diverges (α > 2/90)
+    paths = arena.race(s, entries, s.start, 150)
+    return s, paths, draw.race_figure(s, paths, s.start)
+
+
+def test_race_csv_has_the_trajectories_and_loss_by_step_and_no_drawing_scaffolding(arena_race):
+    from optim_viz.figures import arena as draw
+
+    s, paths, fig = arena_race
+    rows = list(csv.DictReader(io.StringIO(export.figure_csv(fig))))
+    names = {r["trace"] for r in rows}
+    assert names == {"minimum", "start", "Gradient descent", "Adam"}  # no contours, click grid, heads or step line
+    assert len(rows) == 1 + 1 + 2 * 2 * 151  # the minimum, the start, and per optimizer its path and its loss
+    series, _ = draw.loss_series(s, paths)
+    for name, label in (("sgd", "Gradient descent"), ("adam", "Adam")):
+        path = [r for r in rows if r["trace"] == label and r["panel"] in ("", "x")]
+        loss = [r for r in rows if r["trace"] == label and r["panel"] == "x2"]
+        assert [int(r["point"]) for r in path] == list(range(151)) == [int(r["x"]) for r in loss]
+        np.testing.assert_allclose([_float_or_nan(r["x"]) for r in path], paths[name].xy[:, 0, 0], rtol=1e-6)
+        np.testing.assert_allclose([_float_or_nan(r["y"]) for r in loss], series[name], rtol=1e-12)
+    k = int(paths["sgd"].diverged_at[0])
+    assert 0 < k and all(r["x"] == r["y"] == "" for r in rows if r["trace"] == "Gradient descent"
+                         and r["panel"] in ("", "x") and int(r["point"]) >= k)
+
+
+def test_a_still_has_no_play_button_slider_or_frames_and_shows_the_last_frame(arena_race, monkeypatch):
+    _, paths, fig = arena_race
+    spec = export.still(fig)
+    assert "frames" not in spec and "updatemenus" not in spec["layout"] and "sliders" not in spec["layout"]
+    assert spec["layout"]["margin"]["b"] <= 60 < fig.to_dict()["layout"]["margin"]["b"]
+    last = fig.to_dict()["frames"][-1]
+    for i, d in zip(last["traces"], last["data"]):
+        assert spec["data"][i]["x"] == d["x"] and spec["data"][i]["y"] == d["y"]
+    assert spec["data"][last["traces"][1]]["x"][0] == pytest.approx(paths["adam"].xy[-1, 0, 0])
+    assert fig.to_dict()["layout"]["updatemenus"]  # the cached figure itself is untouched
+    # and the PNG export renders that still
+    seen = []
+    monkeypatch.setattr(export, "png_unavailable", lambda: None)
+    monkeypatch.setattr(export.pio, "to_image", lambda f, **kw: seen.append(f.to_dict()) or b"png")
+    assert export.figure_png(fig) == b"png"
+    assert "updatemenus" not in seen[0]["layout"] and "sliders" not in seen[0]["layout"] and not seen[0].get("frames")

@@ -69,3 +69,37 @@ def test_colour_field_png_has_exactly_the_colour_mapped_pixels(name):
     want = np.flipud(figures.arena._colour_table("Viridis")[np.round(zn * 255).astype(np.uint8)])
     np.testing.assert_array_equal(np.asarray(img), want)
     assert img.size == (200, 200) and len(src) < 40_000
+
+
+def test_3d_paths_ride_above_the_surface_inside_its_box_under_a_camera_from_above():
+    """Each path point at height transform(f(x, y)) + a lift above the surface; points outside the box (a diverged
+    run's last steps) are cut, so the z range is the surface's; the camera looks down from above."""
+    from helpers import check_spec_figure
+
+    s = surfaces.get("rosenbrock")
+    entries = {"sgd": {"lr": 0.004}, "adam": {"lr": 0.1}}  # GD leaves the box and diverges
+    paths = arena.race(s, entries, np.array(s.start), 200)
+    assert paths["sgd"].diverged_at[0] > 0
+    fig = figures.arena.surface3d_figure(s, paths)
+    check_spec_figure(fig)
+    spec = fig.to_dict()
+    from helpers import array
+
+    surf = spec["data"][0]
+    z = array(surf["z"]).reshape(80, 80)
+    x, y = array(surf["x"]), array(surf["y"])
+    fmin = np.nanmin(s.f(*np.meshgrid(x, y)))
+    lift = 0.015 * np.ptp(z)
+    assert spec["layout"]["scene"]["zaxis"]["range"] == pytest.approx([z.min(), z.max() + 0.05 * np.ptp(z)])
+    assert spec["layout"]["scene"]["camera"]["eye"]["z"] > 1.5  # from high above: valleys are not hidden
+    (x0, x1), (y0, y1) = s.bounds
+    for name, tr in zip(paths, spec["data"][1:]):
+        xy = paths[name].xy[:, 0]
+        zz = array(tr["z"])
+        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        want = np.log1p(np.maximum(s.loss(xy) - fmin, 0)) + lift
+        shown = np.isfinite(zz)
+        assert not (shown & ~inside).any()
+        np.testing.assert_allclose(zz[shown], want[shown], rtol=1e-9)
+        assert np.nanmax(zz) <= spec["layout"]["scene"]["zaxis"]["range"][1]
+    assert np.isnan(array(spec["data"][1]["z"])[-1])  # the diverged run is cut

@@ -20,7 +20,9 @@ from ..optimizers import SPECS
 from .style import FONT, FrozenFigure
 
 MAX_FRAMES = 301
-SCAFFOLD = "scaffold"  # trace meta: drawn for the picture or the animation, not data (left out of a CSV export)
+# a trace's meta when it is drawing, not data (contour lines, the click grid, animated markers): export.figure_csv
+# leaves such traces out
+SCAFFOLD = "scaffold"
 
 
 def grid(surface: surfaces.Surface, res: int = 200):
