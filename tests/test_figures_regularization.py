@@ -89,3 +89,12 @@ def test_datasets_unchanged_by_the_builders():
     before = X.copy()
     draw.decision_boundary(*(np.linspace(0, 1, 5),) * 2, np.full((5, 5), 0.5), X, Y, X, Y)
     np.testing.assert_array_equal(X, before)
+
+
+def test_grid_probabilities_in_blocks_equal_one_forward_pass():
+    params = nn.init_params([2, 30, 20, 1], "he", np.random.default_rng(3))
+    bounds = (-2.0, 3.0, -1.5, 2.0)
+    xs, ys, P = draw.grid_probabilities(params, "relu", bounds, 101)  # 10,201 points: the last block is short
+    gx, gy = np.meshgrid(xs, ys)
+    whole, _ = nn.forward(params, np.vstack([gx.ravel(), gy.ravel()]), "relu", "sigmoid")
+    np.testing.assert_array_equal(P, whole.reshape(101, 101))

@@ -13,6 +13,7 @@ from .style import FrozenFigure, template
 CLASS_COLOURS = ("#1f77b4", "#d62728")  # y = 0 blue, y = 1 red
 FIELD = [[0.0, "#9ecae1"], [0.5, "#f7f7f7"], [1.0, "#fc9272"]]
 RUN_COLOURS = {"No regularization": "#7f7f7f", "L2": "#2ca02c", "Dropout": "#9467bd"}
+GRID_BLOCK = 2500  # grid points per forward pass: the columns are independent, so the blocks change no value
 LAYER_COLOURS = ("#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A")  # plotly's first colours, one per layer
 
 
@@ -36,8 +37,10 @@ def grid_probabilities(params: dict, hidden: str, bounds, n: int = 120):
     xs = np.linspace(bounds[0], bounds[1], n)
     ys = np.linspace(bounds[2], bounds[3], n)
     gx, gy = np.meshgrid(xs, ys)
-    with np.errstate(over="ignore", invalid="ignore"):
-        AL, _ = nn.forward(params, np.vstack([gx.ravel(), gy.ravel()]), hidden, "sigmoid")
+    points = np.vstack([gx.ravel(), gy.ravel()])
+    with np.errstate(over="ignore", invalid="ignore"):  # in blocks: a (50, 10⁴) temporary per operation page-faults
+        AL = np.concatenate([nn.forward(params, points[:, i:i + GRID_BLOCK], hidden, "sigmoid")[0]
+                             for i in range(0, points.shape[1], GRID_BLOCK)], axis=1)
     return xs, ys, np.nan_to_num(AL.reshape(n, n), nan=0.5)
 
 
