@@ -147,10 +147,17 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p { color: #000000 !important; font-size: 1.05rem !important; }
 [data-testid="stCaptionContainer"] *, .stCaption, small { color: #111111 !important; }
-h1 { font-size: 2.6rem !important; }
+h1 { font-size: 2.2rem !important; padding: 0 0 0.5rem !important; }
+[data-testid="stMetric"] { container-type: inline-size; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
-  font-size: 2.4rem !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 4rem 2.5rem 2rem !important; }
+  font-size: min(2.4rem, 26cqi) !important; white-space: normal !important; overflow-wrap: anywhere; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stTable"] table { font-size: 1rem !important; }
+[data-testid="stPageLink"] * { white-space: normal !important; overflow: visible !important; height: auto !important; }
+.katex-display { font-size: 0.95em; }
+.katex-display > .katex, .katex-display > .katex > .katex-html { white-space: normal !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 3.5rem 2.5rem 2rem !important; }
 </style>"""
 
 

@@ -71,7 +71,7 @@ def search_figure(ls: tuning.Landscape, cmp: tuning.Comparison, k: int, fine: bo
             on_panel(fig, tr, 2)
     x = dict(title="learning rate α", range=list(np.log10(tuning.ALPHA_RANGE) + [-0.1, 0.1]),
              **_log_ticks(*tuning.ALPHA_RANGE))
-    fig.update_layout(**frame(560, top=70, rows=3), xaxis=x, xaxis2=x,
+    fig.update_layout(**frame(560, top=70), xaxis=x, xaxis2=x,
                       yaxis=dict(title="Adam's ε", range=list(np.log10(tuning.EPS_RANGE) + [-0.2, 0.2]),
                                  **_log_ticks(*tuning.EPS_RANGE)))
     return fig
@@ -110,7 +110,7 @@ def sampling_figure(alpha_edges, alpha_uniform, alpha_log, beta_edges, beta_unif
         on_panel(fig, go.Bar(x=lab, y=log, name="log scale", marker_color="#2ca02c", showlegend=col == 1,
                          legendgroup="log", text=log, textposition="outside", cliponaxis=False), col)
     top = 1.25 * max(np.max(alpha_uniform), np.max(alpha_log), np.max(beta_uniform), np.max(beta_log), 1)
-    fig.update_layout(**frame(470, top=70, gap=110), barmode="group", yaxis=dict(title="samples", range=[0, top]),
+    fig.update_layout(**frame(470, top=70), barmode="group", yaxis=dict(title="samples", range=[0, top]),
                       yaxis2=dict(range=[0, top]))
     return fig
 
@@ -127,7 +127,7 @@ def window_figure(steps: list[tuning.WindowStep]) -> go.Figure:
                                       f"window {s.window:.4g} → {s.window_next:.4g}",
                                  text=["", f"{s.window:.4g} → {s.window_next:.4g}"], textposition=where,
                                  marker=dict(color=colour, size=10)))
-    fig.update_layout(**frame(420, rows=2), title="Averaging window 1/(1 − β)",
+    fig.update_layout(**frame(420), title="Averaging window 1/(1 − β)",
                       xaxis=dict(title="β"), yaxis=dict(title="window 1/(1 − β)", type="log"))
     return fig
 
@@ -147,7 +147,7 @@ def panda_caviar_figure(pc: tuning.PandaCaviar) -> go.Figure:
         on_panel(fig, go.Scatter(x=epochs, y=y[:, 1 + i], mode="lines", name=name,
                                  line=dict(width=3.5 if best else 1.2, color="#2ca02c" if best else None),
                                  opacity=1 if best else 0.6), 2)
-    fig.update_layout(**frame(480, top=70, rows=2), xaxis=dict(title="epoch"), xaxis2=dict(title="epoch"),
+    fig.update_layout(**frame(480, top=70), xaxis=dict(title="epoch"), xaxis2=dict(title="epoch"),
                       yaxis=dict(title="J − J*", type="log"), yaxis2=dict(type="log"))
     return fig
 

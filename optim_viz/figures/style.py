@@ -101,17 +101,62 @@ def frozen(fig: go.Figure) -> FrozenFigure:
     return done
 
 
+PRESENT_FONT = 20  # px, presentation mode's chart type (the pages' own is 14)
+TITLE_CHARS = 36  # presentation mode wraps a chart title after this many characters (a half-width chart at 1024 px)
+SUBPLOT_TITLE_CHARS = 28  # and a subplot title (half of a full-width figure at 1024 px)
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` characters at spaces (plotly's ``<br>``); a longer word stays
+    whole. Text that already has line breaks is left alone."""
+    if len(text) <= width or "<br>" in text:
+        return text
+    lines = [""]
+    for word in text.split(" "):
+        lines[-1:] = [lines[-1] + " " + word] if lines[-1] and len(lines[-1]) + 1 + len(word) <= width else \
+            ([lines[-1], word] if lines[-1] else [word])
+    return "<br>".join(lines)
+
+
+def _scaled_fonts(node: dict, factor: float) -> None:
+    """Multiply every explicit ``font.size`` in a layout part (title, annotation, axis title) by ``factor``."""
+    font = node.get("font")
+    if isinstance(font, dict) and isinstance(font.get("size"), (int, float)):
+        node["font"] = {**font, "size": round(font["size"] * factor)}
+
+
 def presented(fig: go.Figure) -> FrozenFigure:
-    """``fig`` for a projector: 20 px type (18 px hover labels) and visible markers 1.5× larger; made once per
-    figure object."""
+    """``fig`` for a projector, made once per figure object: 20 px type everywhere (explicit sizes of titles,
+    annotations and subplot titles scaled by as much; 18 px hover labels), visible markers 1.5× larger; titles and
+    subplot titles wrapped to fit a half-width chart, the title above the plot pushing the top margin; every axis
+    pushing its margin to fit its tick labels and title; a horizontal legend moved to the bottom of the figure,
+    where plotly reserves its rows (larger type makes it taller: above the plot it would run into the title).
+    An animated figure keeps its title and legend where they are (its Play button and slider sit below the plot)."""
     done = getattr(fig, "_presented_copy", None)
     if done is None:
         spec = frozen(fig).to_dict()
         layout = spec.setdefault("layout", {})
-        layout["font"] = {**layout.get("font", {}), "size": 20}
+        factor = PRESENT_FONT / (layout.get("font", {}).get("size") or FONT["size"])
+        animated = bool(layout.get("sliders") or layout.get("updatemenus"))  # its controls sit below the plot
+        layout["font"] = {**layout.get("font", {}), "size": PRESENT_FONT}
         legend = layout.get("legend", {})
-        layout["legend"] = {**legend, "font": {**legend.get("font", {}), "size": 20}}
+        layout["legend"] = {**legend, "font": {**legend.get("font", {}), "size": PRESENT_FONT},
+                            **(LEGEND_BELOW if legend.get("orientation") == "h" and not animated else {})}
         layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": 18}}
+        title = layout.get("title")
+        if isinstance(title, dict) and title.get("text"):
+            _scaled_fonts(title, factor)
+            if not animated:
+                layout["title"] = {**title, "text": wrap(title["text"], TITLE_CHARS), **TITLE_ABOVE}
+        for a in layout.get("annotations", []):
+            _scaled_fonts(a, factor)
+            if a.get("yref") == "paper" and a.get("yanchor") == "bottom" and isinstance(a.get("text"), str):
+                a["text"] = wrap(a["text"], SUBPLOT_TITLE_CHARS)  # a subplot title, above its panel
+        for name, axis in layout.items():
+            if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+                axis["automargin"] = True
+                if isinstance(axis.get("title"), dict):
+                    _scaled_fonts(axis["title"], factor)
         for t in spec.get("data", []):
             m = t.get("marker")
             if t.get("mode") == "markers" and isinstance(m, dict) and isinstance(m.get("size"), (int, float)) \
@@ -132,15 +177,27 @@ def as_figure(fig: go.Figure) -> go.Figure:
 
 PALETTE = ["#d62728", "#2ca02c", "#e6a100", "#1f77b4", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
 MAX_POINTS = 2000  # per line trace: enough to show noise, small enough for a fast rerun
-LINE_AXIS = dict(showgrid=True, gridcolor="#eee", zeroline=False, linecolor="#999")
+LINE_AXIS = dict(showgrid=True, gridcolor="#eee", zeroline=False, linecolor="#999", automargin=True)
+# A legend at the bottom of the figure, not of the plot area: plotly reserves its rows below the x-axis title, however
+# many rows larger type or a narrow column makes, so it can cover neither the title nor an axis title or tick label.
+LEGEND_BELOW = dict(orientation="h", xref="paper", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
+
+
+TITLE_ABOVE = dict(yref="paper", y=1, yanchor="bottom", automargin=True, pad=dict(b=12))
+
+
+def top_title(text: str, **kw) -> dict:
+    """A title at the top left, just above the plot area, that pushes the top margin to fit however many lines it
+    wraps to (anchored to the container's top instead, plotly 3 draws a wrapped title's first line above the
+    figure)."""
+    return dict(text=text, x=0.01, xanchor="left", **TITLE_ABOVE, **kw)
 
 
 def line_layout(title: str, xtitle: str | None, ytitle: str | None, height: int = 420, axes: int = 1, **kw) -> dict:
-    """The pages' common layout: title on its own line at the top, the legend between it and the plot (so they
-    never overlap), light grids; ``axes`` x/y pairs (subplots add their domains)."""
-    style = dict(title=dict(text=title, x=0.01, y=0.985, yref="container", yanchor="top"), height=height, font=FONT,
-                 plot_bgcolor="white", margin=dict(l=70, r=20, t=95, b=55), hovermode="x unified",
-                 legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0))
+    """The pages' common layout: title on its own line at the top, the legend at the bottom (so neither can cover
+    the other or an axis title), light grids; ``axes`` x/y pairs (subplots add their domains)."""
+    style = dict(title=top_title(title), height=height, font=FONT, plot_bgcolor="white",
+                 margin=dict(l=70, r=20, t=40, b=20), hovermode="x unified", legend=LEGEND_BELOW)
     layout = {**style, **kw}
     for i in range(1, axes + 1):
         n = "" if i == 1 else str(i)
@@ -190,9 +247,9 @@ def set_axis(layout: dict, name: str, **props) -> None:
 
 
 def white_figure(data: list, layout: dict, height: int, **kw) -> FrozenFigure:
-    """The page's common layout (white template, 14 px type, legend on top) over ``layout``; ``kw`` wins."""
-    base = dict(height=height, template=template(), font=PLAIN_FONT, margin=dict(l=60, r=20, t=60, b=50),
-                legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0))
+    """The page's common layout (white template, 14 px type, legend at the bottom) over ``layout``; ``kw`` wins."""
+    base = dict(height=height, template=template(), font=PLAIN_FONT, margin=dict(l=60, r=20, t=60, b=20),
+                legend=LEGEND_BELOW)
     return FrozenFigure({"data": data, "layout": {**layout, **base, **kw}})
 
 
@@ -216,14 +273,10 @@ PLAIN_FONT = dict(size=14)
 WHITE_LAYOUT = dict(template=WHITE, font=PLAIN_FONT)
 
 
-def frame(height: int, top: int = 60, rows: int = 1, gap: int = 100) -> dict:
-    """Layout for a figure of this height with its legend below the x-axis title: the legend sits ``gap`` px
-    under the plot area (room for tick labels and the axis title at presentation-mode font sizes), and the
-    bottom margin holds ``rows`` legend rows."""
-    bottom = gap + 32 * rows
-    plot = height - top - bottom
-    return dict(WHITE_LAYOUT, height=height, margin=dict(l=60, r=20, t=top, b=bottom),
-                legend=dict(orientation="h", yanchor="top", y=-gap / plot, x=0))
+def frame(height: int, top: int = 60) -> dict:
+    """Layout for a figure of this height with its legend at the bottom of the figure, below the x-axis title
+    (plotly reserves its rows, however many larger type makes) and axes that push the margins to fit their labels."""
+    return dict(WHITE_LAYOUT, height=height, margin=dict(l=60, r=20, t=top, b=20), legend=LEGEND_BELOW)
 
 
 def two_panels(titles: tuple[str, str], share_y: bool = True, gap: float = 0.04) -> go.Figure:
