@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -256,6 +257,15 @@ def page_header(title: str, intro: str) -> None:
     st.session_state[_CHARTS] = {}
     st.title(title)
     st.markdown(intro)
+    _RUN.notices = st.container()  # link problems show here, where they are seen, not in a folded control panel
+
+
+_RUN = threading.local()  # this script run's own objects (each run has its own thread)
+
+
+def _notices():
+    """Where a page's link problems are shown: under its introduction (the page itself before the header ran)."""
+    return getattr(_RUN, "notices", None) or st
 
 
 def _code(text: str, limit: int = 40) -> str:
@@ -271,7 +281,7 @@ def _from_url(key: str, parse: Callable[[str], object], describe: str) -> None:
     try:
         st.session_state[key] = parse(raw)
     except (ValueError, TypeError, KeyError):
-        st.warning(f"Ignored link parameter `{key}={_code(raw)}`: expected {describe}. Using the default.")
+        _notices().warning(f"Ignored link parameter `{key}={_code(raw)}`: expected {describe}. Using the default.")
         del st.query_params[key]
 
 
@@ -396,9 +406,10 @@ def url_report() -> None:
     a preset that named a control the page did not show is reported (a renamed widget broke it)."""
     seen = st.session_state.get(_SEEN, set())
     if missing := st.session_state.pop(_PRESET_KEYS, set()) - seen:
-        st.error(f"This demonstration {PRESET_UNKNOWN}: {', '.join(sorted(missing))}. Please report it.")
+        _notices().error(f"This demonstration {PRESET_UNKNOWN}: {', '.join(sorted(missing))}. Please report it.")
     unknown = [k for k in st.query_params if k not in seen and k != "present" and not k.startswith("_")]
     for k in unknown:
         del st.query_params[k]
     if unknown:
-        st.warning("Ignored unknown link parameter(s): " + ", ".join(f"`{_code(k)}`" for k in unknown[:10]))
+        _notices().warning("Ignored unknown link parameter(s): " + ", ".join(f"`{_code(k)}`" for k in unknown[:10]))
+    _RUN.notices = None
