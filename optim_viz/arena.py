@@ -32,6 +32,28 @@ def hyper_tuple(name: str, **hyper) -> tuple[tuple[str, float], ...]:
     return tuple(sorted({**optimizers.SPECS[name].defaults, **hyper}.items()))
 
 
+# Work budget of one race, in NumPy calls: each step evaluates the gradient once for all optimizers (a built-in
+# surface's gradient is at most ~40 calls; a typed function's is its compiled program) and makes ~12 calls per
+# optimizer. The built-in surfaces at the page's maxima (7 optimizers × 1000 steps) are the budget; a typed
+# function whose gradient costs more races fewer steps (max_steps), and the page says so.
+BUILTIN_GRAD_OPS = 40
+UPDATE_OPS = 12
+MAX_OPTIMIZERS, MAX_STEPS = 7, 1000
+WORK_BUDGET = MAX_STEPS * (BUILTIN_GRAD_OPS + MAX_OPTIMIZERS * UPDATE_OPS)
+
+
+def step_cost(surface: surfaces.Surface, n_optimizers: int) -> int:
+    """NumPy calls per race step: the gradient program's length (``BUILTIN_GRAD_OPS`` for a built-in surface)
+    plus ``UPDATE_OPS`` per optimizer."""
+    program = getattr(surface.grad, "program", None)
+    return max(BUILTIN_GRAD_OPS, program.ops if program is not None else 0) + n_optimizers * UPDATE_OPS
+
+
+def max_steps(surface: surfaces.Surface, n_optimizers: int, budget: int = WORK_BUDGET) -> int:
+    """The most steps a race of ``n_optimizers`` on ``surface`` may run within ``budget`` (at most MAX_STEPS)."""
+    return int(min(MAX_STEPS, budget // step_cost(surface, max(n_optimizers, 1))))
+
+
 def _optimizer(name: str, hyper, bias_correction: bool) -> optimizers.Optimizer:
     h = dict(hyper)
     if name == "adam":

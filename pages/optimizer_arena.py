@@ -148,7 +148,7 @@ with st.sidebar:
         x0 = ui.number("start x", xa, xb, float(surface.start[0]), key="x0", step=0.1, format="%.3f")
     with c2:
         y0 = ui.number("start y", ya, yb, float(surface.start[1]), key="y0", step=0.1, format="%.3f")
-    steps = ui.slider("Steps", 10, 1000, 300, key="steps", step=10)
+    steps = ui.slider("Steps", 10, arena.MAX_STEPS, 300, key="steps", step=10)
     chosen = ui.multiselect("Optimizers", NAMES, DEFAULT_RACE, key="opts", format_func=label)
     same_lr = ui.toggle("Same learning rate for all", False, key="same",
                         help="A fair race on step size: every optimizer gets the same α.")
@@ -182,6 +182,12 @@ if not entries:
     ui.page_footer()
     st.stop()
 
+if steps > (limit := arena.max_steps(surface, len(entries))):
+    st.info(f"Your function's gradient takes {arena.step_cost(surface, len(entries)) - len(entries) * arena.UPDATE_OPS}"
+            f" NumPy operations per step, so this race runs {limit} steps, not {steps}: the page's work budget is "
+            f"what {arena.MAX_OPTIMIZERS} optimizers × {arena.MAX_STEPS} steps cost on a built-in surface. "
+            "Fewer optimizers or a shorter function allow more steps.")
+    steps = limit
 start = (float(x0), float(y0))
 race_args = (surface_name, expr, bounds, tuple(entries), start, steps, adam_bc)
 paths, race_fig = build(*race_args)

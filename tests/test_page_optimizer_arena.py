@@ -593,3 +593,50 @@ def test_a_diverged_run_reads_diverged_at_step_k_never_nan():
     rows = at.dataframe[1].value
     assert np.isfinite(rows[["x", "y"]].to_numpy(float)).all()
     assert any("**Update t = " in m.value and "the animation above does not move it" in m.value for m in at.markdown)
+
+
+# ------------------------------------------------------------------ issue 14: the Arena's work budget
+
+EXPENSIVE = "/".join(f"tanh(x/y**{i})" for i in range(1, 22))[:300]  # the longest exact gradient known
+
+
+def test_no_link_exceeds_seven_optimizers_times_a_thousand_steps():
+    at = open_page(PAGE, steps="100000", opts=",".join([*optimizers.SPECS, *optimizers.SPECS, "sgd"]))
+    assert_ok(at)
+    assert at.slider(key="steps").value <= arena.MAX_STEPS
+    assert len(at.multiselect(key="opts").value) <= arena.MAX_OPTIMIZERS == len(optimizers.SPECS)
+    s = surfaces.get(DEFAULT_SURFACE)
+    assert arena.max_steps(s, arena.MAX_OPTIMIZERS) == arena.MAX_STEPS  # built-in surfaces: the budget's own case
+    assert arena.MAX_STEPS * arena.step_cost(s, arena.MAX_OPTIMIZERS) <= arena.WORK_BUDGET
+
+
+def test_the_most_expensive_corner_is_cut_to_the_work_budget_and_says_so():
+    at = open_page(PAGE, surface="custom", expr=EXPENSIVE, opts=",".join(optimizers.SPECS), steps="1000")
+    assert_ok(at)
+    s = surfaces.from_expression(EXPENSIVE)
+    assert "exact" in s.note and s.grad.program.ops > 300
+    limit = arena.max_steps(s, len(optimizers.SPECS))
+    assert limit < 1000 and limit * arena.step_cost(s, len(optimizers.SPECS)) <= arena.WORK_BUDGET
+    info = " ".join(i.value for i in at.info)
+    assert f"takes {s.grad.program.ops} NumPy operations per step, so this race runs {limit} steps, not 1000" in info
+    fig = race(at)
+    assert fig["frames"][-1]["name"] == str(limit) and fig["layout"]["xaxis2"]["range"] == [0, limit]
+    at.multiselect(key="opts").set_value(["adam"]).run()  # one optimizer: more steps fit
+    assert_ok(at)
+    assert race(at)["frames"][-1]["name"] == str(min(1000, arena.max_steps(s, 1)))
+
+
+@pytest.mark.parametrize("expr", ["sqrt(-x**2) + y", "log(x) + 1/y", "exp(exp(exp(x)))", "x/(x - x) + y*0 + 1",
+                                  "abs(x)**0.5 - sqrt(y)"])
+def test_no_runtime_warning_reaches_the_server_log(expr):
+    """Functions defined on a sliver of the range, overflowing or singular: the page, its 3-D view and its
+    exports' figures raise no RuntimeWarning (a server would log every one)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        at = open_page(PAGE, surface="custom", expr=expr, opts=",".join(optimizers.SPECS), steps="200")
+        at.toggle(key="show3d").set_value(True).run()
+        assert_ok(at)
+    runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert not runtime, runtime

@@ -267,7 +267,8 @@ def surface3d_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path],
                    showscale=False,
                    contours=dict(z=dict(show=True, usecolormap=True, project=dict(z=False))), name="f")]
     with np.errstate(all="ignore"):
-        fmin = np.nanmin(np.asarray(surface.f(*np.meshgrid(x, y)), float))
+        fgrid = np.asarray(surface.f(*np.meshgrid(x, y)), float)
+        fmin = fgrid[np.isfinite(fgrid)].min() if np.isfinite(fgrid).any() else 0.0  # no "All-NaN slice" warning
     for name, p in paths.items():
         xy = p.xy[:, 0]
         inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
