@@ -22,7 +22,6 @@ duration ≤ 600 s, reruns ≤ 100,000; every wait has a timeout and the run sto
 from __future__ import annotations
 
 import argparse
-import ast
 import asyncio
 import contextlib
 import dataclasses
@@ -95,12 +94,11 @@ def bounded(users: int, duration: float, max_reruns: int, think: tuple[float, fl
 # ---------------------------------------------------------------------------------------------------- pages
 
 
-def app_pages(app: Path = ROOT / "app.py") -> list[str]:
-    """URL paths of the pages in ``app.PAGES`` (read from the source: importing app.py would run Streamlit)."""
-    for node in ast.parse(app.read_text()).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            return [Path(entry[1]).stem for entry in ast.literal_eval(node.value)]
-    raise LookupError(f"no PAGES list in {app}")
+def app_pages() -> list[str]:
+    """URL paths of the pages in ``app.PAGES``."""
+    from deploy.serve import app_pages as pages
+
+    return pages()
 
 
 # ---------------------------------------------------------------------------------------------------- widgets
@@ -484,7 +482,7 @@ def wait_healthy(url: str, timeout: float = 120) -> None:
 
 
 @contextlib.contextmanager
-def own_server(workers: int, ttl: float):
+def own_server(workers: int, ttl: float, log_path: str | None = None):
     """A server of our own on a free loopback port: `streamlit run app.py`, or `deploy/serve.py` for workers > 1.
 
     Stopped by its own PID (its process group) when the block ends."""
@@ -498,7 +496,8 @@ def own_server(workers: int, ttl: float):
     else:
         cmd = [sys.executable, "deploy/serve.py", "--workers", str(workers), "--port", str(port),
                "--bind", "127.0.0.1", "--session-ttl", str(int(ttl))]
-    log = tempfile.TemporaryFile()  # not a pipe: a pipe nobody reads would block a server that logs a lot
+    # a file, not a pipe: a pipe nobody reads would block a server that logs a lot
+    log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -510,7 +509,7 @@ def own_server(workers: int, ttl: float):
             if workers <= 1:  # deploy/serve.py warms its workers itself
                 from deploy.serve import warm
 
-                warm(port)  # the lecturer opens the app before the students do (see warm's docstring)
+                warm(port)  # as `make serve` does: every page once before the students come (see its docstring)
         except TimeoutError:
             proc.terminate()
             log.seek(0)
@@ -616,7 +615,7 @@ async def drive(url: str, users: int, duration: float, think: tuple[float, float
 def run(users: int = 2, duration: float = 10.0, url: str | None = None, think: tuple[float, float] = (2.0, 4.0),
         seed: int = 0, max_reruns: int = 20_000, pages: list[str] | None = None, workers: int = 1,
         ttl: float = 10.0, settle: float | None = None, rss_ports: list[int] | None = None,
-        verbose: bool = False) -> Report:
+        verbose: bool = False, server_log: str | None = None) -> Report:
     """Run the crowd and return its Report. Without ``url``, against a server of our own (stopped afterwards)."""
     bounded(users, duration, max_reruns, think)
     if not 1 <= workers <= 8:
@@ -627,7 +626,7 @@ def run(users: int = 2, duration: float = 10.0, url: str | None = None, think: t
         url = url.rstrip("/").replace("localhost", "127.0.0.1", 1)
         return asyncio.run(drive(url, users, duration, think, seed, max_reruns, pages,
                                  rss_ports or serve_ports(port), settle or 0.0, verbose))
-    with own_server(workers, ttl) as own:
+    with own_server(workers, ttl, server_log) as own:
         port = loopback_url(own)[1]
         return asyncio.run(drive(own, users, duration, think, seed, max_reruns, pages,
                                  rss_ports or serve_ports(port), ttl + 5 if settle is None else settle, verbose))
@@ -648,6 +647,7 @@ def main(argv: list[str] | None = None) -> int:
                     "(default: TTL + 5 s for our own server, 0 for --url)")
     ap.add_argument("--rss-ports", help="comma-separated ports whose listeners count as the server")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every rerun")
+    ap.add_argument("--server-log", help="own server only: write its output (tracebacks) to this file")
     args = ap.parse_args(argv)
     try:
         lo, hi = (float(x) for x in args.think.split(","))
@@ -658,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.settle is not None and not 0 <= args.settle <= 600:
             raise Refused("settle must be 0..600 s")
         report = run(args.users, args.duration, args.url, (lo, hi), args.seed, args.max_reruns, pages,
-                     args.workers, args.ttl, args.settle, rss_ports, args.verbose)
+                     args.workers, args.ttl, args.settle, rss_ports, args.verbose, args.server_log)
     except (Refused, ValueError) as e:
         print(f"load: {e}", file=sys.stderr)
         return 2

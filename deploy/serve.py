@@ -20,6 +20,7 @@ The state (ports, PIDs, up/down) is written to ``$TMPDIR/optim-viz-serve-PORT.js
 from __future__ import annotations
 
 import argparse
+import ast
 import concurrent.futures
 import contextlib
 import ctypes
@@ -72,27 +73,37 @@ def render(listen: str, workers: list[Worker], prefix: Path) -> str:
             .replace("{{LISTEN}}", listen).replace("{{SERVERS}}", servers))
 
 
-def warm(port: int, page: str = "", timeout: float = 120) -> None:
-    """Run one session on the worker (the home page) before it takes students.
+def app_pages(app: Path = ROOT / "app.py") -> list[str]:
+    """URL paths of the pages in ``app.PAGES`` (read from the source: importing app.py would run Streamlit)."""
+    for node in ast.parse(app.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
+            return [Path(entry[1]).stem for entry in ast.literal_eval(node.value)]
+    raise LookupError(f"no PAGES list in {app}")
 
-    The first run on a fresh process imports the library, pandas and plotly; when several sessions make that first
-    run at once, one of them can get a partially initialized module ("partially initialized module 'pandas' has
-    no attribute 'Series'", seen under load). One warm-up run imports everything once, alone."""
+
+def warm(port: int, timeout: float = 180) -> None:
+    """Run every page once on the worker, one after the other, before it takes students.
+
+    The first run of a page imports what it needs (the library, pandas, kaleido…). When that import runs while other
+    sessions render figures, they can see a half-imported module: plotly checks ``sys.modules`` for pandas, and 6 of
+    30 students opening pages at once on a fresh server got "partially initialized module 'pandas' has no
+    attribute 'Series'". Warmed page by page, everything is imported once, alone."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from websockets.sync.client import connect
 
-    msg = BackMsg()
-    msg.rerun_script.page_name = page
     end = time.monotonic() + timeout
     with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None,
                  open_timeout=timeout) as ws:
-        ws.send(msg.SerializeToString())
-        while time.monotonic() < end:
-            reply = ForwardMsg()
-            reply.ParseFromString(ws.recv(timeout=max(end - time.monotonic(), 0.1)))
-            if reply.WhichOneof("type") == "script_finished" and reply.script_finished != 2:  # 2: early, rerun
-                return
+        for page in ["", *app_pages()]:
+            msg = BackMsg()
+            msg.rerun_script.page_name = page
+            ws.send(msg.SerializeToString())
+            while True:
+                reply = ForwardMsg()
+                reply.ParseFromString(ws.recv(timeout=max(end - time.monotonic(), 0.1)))
+                if reply.WhichOneof("type") == "script_finished" and reply.script_finished != 2:  # 2: early, rerun
+                    break
 
 
 def _die_with_parent() -> None:
@@ -209,7 +220,7 @@ class Serve:
 
     def warmed(self, w: Worker) -> bool:
         try:
-            warm(w.port, timeout=60)
+            warm(w.port)
             return True
         except Exception as e:  # noqa: BLE001 (any failure only delays the worker; the watchdog retries)
             self.log(f"worker {w.port} warm-up failed ({type(e).__name__}: {e}); will retry")
