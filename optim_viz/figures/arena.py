@@ -196,18 +196,19 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
     ends = [10 ** v for v in y_range] if log else y_range
     heads = [_heads(p.xy, shown) for p in paths.values()]
     marks = [[_points([int(k)], [v]) for k, v in zip(shown, y[shown].tolist())] for y in series.values()]
-    rule = [_points([int(k), int(k)], ends) for k in shown]
+    rule = [{"type": "scatter", "x": [int(k), int(k)]} for k in shown]  # its y (the panel's range) never changes
     first = len(traces)
     for name, h in zip(paths, heads):
-        traces.append(dict(**h[0], mode="markers", name=SPECS[name].label, legendgroup=name, showlegend=False,
-                           hoverinfo="skip", meta=SCAFFOLD,
+        traces.append(dict(**h[0], mode="markers", name=SPECS[name].label, legendgroup=name,
+                           showlegend=False, hoverinfo="skip", meta=SCAFFOLD,
                            marker=dict(size=15, color=COLOURS[name], line=dict(color="black", width=1.5))))
     for name, m in zip(paths, marks):
-        traces.append(dict(**m[0], mode="markers", name=SPECS[name].label, legendgroup=name, showlegend=False,
-                           hoverinfo="skip", xaxis="x2", yaxis="y2", meta=SCAFFOLD,
+        traces.append(dict(**m[0], mode="markers", name=SPECS[name].label, legendgroup=name,
+                           showlegend=False, hoverinfo="skip", xaxis="x2", yaxis="y2", meta=SCAFFOLD,
                            marker=dict(size=10, color=COLOURS[name], line=dict(color="black", width=1))))
-    traces.append(dict(**rule[0], mode="lines", name="shown step", showlegend=False, hoverinfo="skip",
-                       xaxis="x2", yaxis="y2", meta=SCAFFOLD, line=dict(color="#444", width=1, dash="dot")))
+    traces.append(dict(**rule[0], y=ends, mode="lines", name="shown step", showlegend=False,
+                       hoverinfo="skip", xaxis="x2", yaxis="y2", meta=SCAFFOLD,
+                       line=dict(color="#444", width=1, dash="dot")))
     moving = list(range(first, len(traces)))
     frames = [{"name": str(k), "traces": moving, "data": [h[i] for h in heads] + [m[i] for m in marks] + [rule[i]]}
               for i, k in enumerate(shown)]

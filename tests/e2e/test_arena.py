@@ -68,3 +68,29 @@ def test_preset_updates_the_controls_the_user_sees(page):
     page.keyboard.press("ArrowLeft")
     page.wait_for_function(f"{RACE}?._fullData?.find(t => t.name === 'Adam')?._length === 991")
     assert page.evaluate(f"{RACE}._fullData.find(t => t.name === 'minimum').x[0]") == 1
+
+
+def test_the_loss_panel_marks_the_step_the_animation_shows(page):
+    """While the race plays, the loss panel's markers and its dotted line stand at the step the map's heads show
+    (one figure, one frame for both); after Pause all three agree with the step slider."""
+    page.goto_app("optimizer_arena")
+    page.wait_for_function(f"{RACE}?._fullData?.length >= 20")
+    mark = f"{RACE}._fullData.filter(t => t.xaxis === 'x2' && t.mode === 'markers')[0]"
+    rule = f"{RACE}._fullData.find(t => t.name === 'shown step')"
+    head = f"{RACE}._fullData.filter(t => t.mode === 'markers' && t.marker.size === 15)[0]"
+    path = f"{RACE}._fullData.find(t => t.name === 'Gradient descent' && t.xaxis !== 'x2')"
+    curve = f"{RACE}._fullData.find(t => t.name === 'Gradient descent' && t.xaxis === 'x2')"
+    assert page.evaluate(f"{mark}.x[0]") == 0 and page.evaluate(f"{rule}.x[0]") == 0
+    buttons = page.locator(".js-plotly-plot").first.locator(".updatemenu-button")
+    buttons.filter(has_text="Play").first.click()
+    page.wait_for_function(f"{mark}?.x?.[0] >= 40")
+    moving = page.evaluate(f"[{mark}.x[0], {rule}.x[0]]")
+    assert moving[0] >= 40 and moving[1] >= 40  # both move while playing
+    buttons.filter(has_text="Pause").first.click()
+    page.wait_for_timeout(500)
+    k = page.evaluate(f"{mark}.x[0]")
+    assert page.evaluate(f"Array.from({rule}.x)") == [k, k]
+    assert abs(page.evaluate(f"{head}.x[0]") - page.evaluate(f"{path}.x[{k}]")) < 1e-9
+    assert abs(page.evaluate(f"{mark}.y[0]") / page.evaluate(f"{curve}.y[{k}]") - 1) < 1e-9
+    assert page.evaluate(f"{RACE}._fullLayout.sliders[0].active") == k  # 300 steps: one frame per step
+    screenshot(page, "arena_step_marked")
