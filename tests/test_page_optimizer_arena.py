@@ -436,6 +436,10 @@ def test_cached_pieces_give_the_figure_an_uncached_build_gives():
     expected = figures.arena.race_figure(s, paths, (float(s.start[0]), float(s.start[1]))).to_dict()
     shown = race(at)
     assert shown == json.loads(json.dumps(expected))
+    at.selectbox(key="surface").set_value("beale").run()  # its background was made with every built-in one
+    s, paths, _ = _race_of(at)
+    expected = figures.arena.race_figure(s, paths, (float(s.start[0]), float(s.start[1]))).to_dict()
+    assert race(at) == json.loads(json.dumps(expected))
 
 
 def test_an_optimizer_listed_twice_in_a_link_runs_once():
