@@ -532,15 +532,17 @@ def _find_minima(f, grad, bounds, n: int = 61, newton_steps: int = NEWTON_STEPS)
         p = np.stack([X[1:-1, 1:-1][ii, jj][order], Y[1:-1, 1:-1][ii, jj][order]], axis=1)
         scale = np.array([x1 - x0, y1 - y0])
         h = 1e-5 * scale
+        active = np.arange(len(p))  # candidates still moving: a converged one leaves the batch (less work)
         for _ in range(newton_steps):
-            g, H = _grad_hessian(grad, p, h)
+            g, H = _grad_hessian(grad, p[active], h)
             det = H[:, 0, 0] * H[:, 1, 1] - H[:, 0, 1] * H[:, 1, 0]
             step = np.stack([H[:, 1, 1] * g[:, 0] - H[:, 0, 1] * g[:, 1],
                              H[:, 0, 0] * g[:, 1] - H[:, 1, 0] * g[:, 0]], axis=1) / det[:, None]
             step = np.clip(step, -0.05 * scale, 0.05 * scale)
             step = np.where(np.isfinite(step), step, 0.0)
-            p = p - step
-            if np.all(np.abs(step) <= 1e-13 * scale):
+            p[active] = p[active] - step
+            active = active[~np.all(np.abs(step) <= 1e-13 * scale, axis=1)]
+            if not active.size:
                 break
         g, H = _grad_hessian(grad, p, h)
         finite_h = np.isfinite(H).all(axis=(1, 2))
