@@ -71,11 +71,13 @@ HYPER = {"beta": ("β (momentum)", 0.0, 0.999, 0.001, "beta"),
          "eps": ("ε", 1e-10, 0.1, None, "eps"),
          "weight_decay": ("weight decay λ", 1e-4, 1.0, None, "wd")}
 
-def hyper_text(name: str, hyper: tuple) -> str:
-    """A run's hyperparameters other than α, e.g. 'β₁ 0.9, β₂ 0.999, ε 1e-08' (bias correction off noted)."""
+def hyper_text(name: str, hyper: tuple, bias_correction: bool = True) -> str:
+    """A run's hyperparameters other than α, e.g. 'β₁ 0.9, β₂ 0.999, ε 1e-08' (Adam without bias correction says so)."""
     h = dict(hyper)
     words = [f"{HYPER[k][0].split(' (')[0]} {ui.fmt(h[k]) if HYPER[k][3] is None else f'{h[k]:g}'}"
              for k in HYPER if k in h]
+    if name == "adam" and not bias_correction:
+        words.append("no bias correction")
     return ", ".join(words) or "–"
 
 
@@ -224,7 +226,7 @@ def gone(r: arena.Result, value: float, text: str) -> str:
 
 
 st.dataframe(
-    [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "other settings": hyper_text(n, h),
+    [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "other settings": hyper_text(n, h, adam_bc),
       "final f": gone(r, r.final_loss, f"{r.final_loss:.2g}"),
       "to min.": gone(r, r.distance, f"{r.distance:.2g}"),
       "reached": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else

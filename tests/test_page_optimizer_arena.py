@@ -476,6 +476,9 @@ def test_results_table_lists_every_hyperparameter_and_3d_axis_ignores_a_diverged
     at = open_page(PAGE, sgd_lr="0.025")
     table = at.dataframe[0].value
     assert list(table["other settings"]) == ["–", "β 0.9", "β₂ 0.9, ε 1e-08", "β₁ 0.9, β₂ 0.999, ε 1e-08"]
+    off = open_page(PAGE, adam_bc="false", opts="adam")
+    assert_ok(off)
+    assert list(off.dataframe[0].value["other settings"]) == ["β₁ 0.9, β₂ 0.999, ε 1e-08, no bias correction"]
     at.toggle(key="show3d").set_value(True).run()
     fig3d = charts(at)[1]
     z_hi = fig3d["layout"]["scene"]["zaxis"]["range"][1]
