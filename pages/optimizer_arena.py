@@ -114,8 +114,8 @@ def race_story(r: arena.RaceSummary, tol: float, steps: int) -> str:
 ui.page_header(
     "Optimizer Arena",
     "Pick a loss surface and a start, choose optimizers, and press **▶ Play**. Every optimizer starts at "
-    "the same point; the faint lines are their whole paths, the dots where each one is at the current step. "
-    "Click anywhere on the map to start from there.",
+    "the same point; the faint lines are their whole paths, the dots where each one is at the current step, on "
+    "the map and on the loss panel beside it. Click anywhere on the map to start from there.",
 )
 
 # A click on the map (handled at the end of the last run) sets the start before the inputs are drawn.
