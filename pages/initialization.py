@@ -39,9 +39,24 @@ def symmetry_figure(hidden: str, scale: float, seed: int):
 
 
 @ui.figure_cache
+def training_group(methods: tuple, n_layers: int, width: int, hidden: str, iterations: int, lr: float,
+                   scale: float, seed: int):
+    """The runs of some initializations, side by side (each network's arithmetic is its own, so a group gives the
+    numbers the whole set would)."""
+    return depth.training_runs(methods, n_layers, width, hidden, iterations, lr, scale, seed=seed)
+
+
+@ui.figure_cache
 def training_figure(methods: tuple, n_layers: int, width: int, hidden: str, iterations: int, lr: float,
                     scale: float, seed: int):
-    runs = depth.training_runs(methods, n_layers, width, hidden, iterations, lr, scale, seed=seed)
+    # cached in two groups: moving the scale retrains only the initializations that read it
+    runs = {}
+    for group in (tuple(k for k in methods if k not in depth.USES_SCALE), tuple(k for k in methods
+                                                                                 if k in depth.USES_SCALE)):
+        if group:
+            runs.update(training_group(group, n_layers, width, hidden, iterations, lr,
+                                       scale if group[0] in depth.USES_SCALE else 0.0, seed))
+    runs = {k: runs[k] for k in methods}
     return draw.training(runs, depth.INITS), depth.stuck_at_log2(runs)
 
 

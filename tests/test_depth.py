@@ -151,3 +151,16 @@ def test_stuck_at_log2_names_the_runs_that_predict_one_half():
     runs = D.training_runs(["zeros", "he"], iterations=200)
     assert D.stuck_at_log2(runs) == ["zeros"]
     assert abs(runs["zeros"].cost[-1] - np.log(2)) < 0.01 < abs(runs["he"].cost[-1] - np.log(2))
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh"])
+def test_training_in_groups_equals_the_whole_set(hidden):
+    """The page trains the initializations that read the scale apart from the rest (a scale move retrains only
+    them): each network's numbers are the same as in one side-by-side run of all six."""
+    whole = D.training_runs(list(D.INITS), 4, 10, hidden, 60, 0.1, 0.3)
+    fixed = [k for k in D.INITS if k not in D.USES_SCALE]
+    parts = {**D.training_runs(fixed, 4, 10, hidden, 60, 0.1, 0.0),
+             **D.training_runs(list(D.USES_SCALE), 4, 10, hidden, 60, 0.1, 0.3)}
+    for k, run in whole.items():
+        np.testing.assert_array_equal(parts[k].cost, run.cost)
+        assert parts[k].train_accuracy == run.train_accuracy
