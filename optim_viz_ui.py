@@ -148,7 +148,7 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p { color: #000000 !important; font-size: 1.05rem !important; }
 [data-testid="stCaptionContainer"] *, .stCaption, small { color: #111111 !important; }
-h1 { font-size: 2.2rem !important; padding: 0 0 0.5rem !important; }
+h1 { font-size: 2.2rem !important; padding: 0 0 0.3rem !important; }
 [data-testid="stMetric"] { container-type: inline-size; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
   font-size: min(2.4rem, 26cqi) !important; white-space: normal !important; overflow-wrap: anywhere; }
@@ -158,7 +158,10 @@ h1 { font-size: 2.2rem !important; padding: 0 0 0.5rem !important; }
 [data-testid="stPageLink"] * { white-space: normal !important; overflow: visible !important; height: auto !important; }
 .katex-display { font-size: 0.95em; }
 .katex-display > .katex, .katex-display > .katex > .katex-html { white-space: normal !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 3.5rem 2.5rem 2rem !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 3.25rem 2.5rem 2rem !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.45rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p { line-height: 1.45; }
+[data-testid="stHeading"] h2, [data-testid="stHeading"] h3 { padding: 0.35rem 0 0.15rem !important; }
 </style>"""
 
 

@@ -95,6 +95,7 @@ with st.spinner("Training both networks (cached afterwards)…"):
     drift_fig, (d_plain, d_bn, d_raw), (sat_plain, sat_bn), ewma_fig, ewma, tt = layer_view(*settings, int(layer), u)
 
 st.subheader("1 · The same network with and without batch norm")
+ui.chart(cost_fig, key="cost")
 st.latex(r"\text{without:}\ z^{[l]} = W^{[l]}a^{[l-1]} + b^{[l]},\quad a^{[l]} = g(z^{[l]})")
 st.latex(r"\text{with:}\ z^{[l]} = W^{[l]}a^{[l-1]},\quad \tilde z^{[l]} = \gamma^{[l]} z^{[l]}_{\text{norm}} + "
          r"\beta^{[l]},\quad a^{[l]} = g(\tilde z^{[l]})")
@@ -103,7 +104,6 @@ m1, m2, m3 = st.columns(3)
 m1.metric("Final training cost J, without BN", "overflow" if not np.isfinite(p.train_cost) else num(p.train_cost))
 m2.metric("Final training cost J, with BN", "overflow" if not np.isfinite(b.train_cost) else num(b.train_cost))
 m3.metric("Dev error without / with BN", f"{p.dev_error:.1%} / {b.dev_error:.1%}")
-ui.chart(cost_fig, key="cost")
 dims = " → ".join(map(str, lab.layer_dims))
 plain_end = "overflowed (diverged)" if not np.isfinite(p.train_cost) else f"ends at J = {num(p.train_cost)}"
 verdict_text = {

@@ -57,22 +57,23 @@ if out is not None:
     (gauge, components, sweep), table, diff, used_lambd, flagged, size, where = out
 
     st.subheader("1 · The check")
-    st.latex(r"d\theta_{\text{approx}}[i] = "
-             r"\frac{J(\theta + \varepsilon e_i) - J(\theta - \varepsilon e_i)}{2\varepsilon},"
-             r"\qquad \text{diff} = \frac{\lVert d\theta_{\text{approx}} - d\theta \rVert_2}"
-             r"{\lVert d\theta_{\text{approx}} \rVert_2 + \lVert d\theta \rVert_2}")
-    st.latex(r"J(\theta) = \frac{1}{m}\sum_{i=1}^{m}\mathcal{L}\big(\hat y^{(i)}, y^{(i)}\big) + "
-             r"\frac{\lambda}{2m}\sum_l \lVert W^{[l]}\rVert_F^2")
+    ui.chart(gauge, key="gauge")
     m1, m2 = st.columns([1, 3])
     m1.metric("Relative difference", f"{diff:.2e}")
     m2.markdown(f"**{gradcheck.verdict(diff)}.**  \nNetwork 3 → 5 → 3 → 1 ({hidden} hidden, sigmoid output), "
                 f"{size} parameters, 20 examples, λ = {used_lambd:g}."
                 + (" (λ = 0.7 is used so that a forgotten L2 term has something to forget.)"
                    if bug == "l2" and lambd == 0 else ""))
-    ui.chart(gauge, key="gauge")
     ui.explain(f"The course's reading, {gradcheck.reading()}. The regularization term must be in J AND in dθ; "
                "dropout must be off while checking (keep_prob = 1), because a random mask makes J a different "
                "function at every evaluation.")
+
+    st.latex(r"d\theta_{\text{approx}}[i] = "
+             r"\frac{J(\theta + \varepsilon e_i) - J(\theta - \varepsilon e_i)}{2\varepsilon},"
+             r"\qquad \text{diff} = \frac{\lVert d\theta_{\text{approx}} - d\theta \rVert_2}"
+             r"{\lVert d\theta_{\text{approx}} \rVert_2 + \lVert d\theta \rVert_2}")
+    st.latex(r"J(\theta) = \frac{1}{m}\sum_{i=1}^{m}\mathcal{L}\big(\hat y^{(i)}, y^{(i)}\big) + "
+             r"\frac{\lambda}{2m}\sum_l \lVert W^{[l]}\rVert_F^2")
 
     st.subheader("2 · Which component is wrong?")
     ui.chart(components, key="components")

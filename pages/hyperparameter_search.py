@@ -97,11 +97,11 @@ metrics = [("α tried: grid", tuning.distinct(cmp.grid.points.alpha), TRIED),
            ("Best: grid", f"{cmp.grid.best_cost:.2g}", BEST), ("Best: random", f"{cmp.random.best_cost:.2g}", BEST)]
 if fine:
     metrics.append(("Best: fine", f"{cmp.fine.best_cost:.2g}", BEST + " After the coarse-to-fine zoom."))
-for col, (label, value, help_text) in zip(st.columns(len(metrics)), metrics):
-    col.metric(label, value, help=help_text)
 ui.chart(search_fig, key="search")
 ui.explain(tuning.sensitivity_text(tuning.sensitivity(ls)) + " Colour: log10 of the final cost above the optimum "
            f"J* = {p.J_star:.4f}, after {tuning.updates(p)} Adam updates.")
+for col, (label, value, help_text) in zip(st.columns(len(metrics)), metrics):
+    col.metric(label, value, help=help_text)
 st.markdown(search_words if fine else search_words.split(" Coarse to fine:")[0])
 ui.chart(coverage_fig, key="coverage")
 ui.explain("Each point is one run, at its learning rate. The grid's runs stack in k columns: k² runs, but only k "

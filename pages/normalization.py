@@ -1,4 +1,5 @@
 """Input normalization: elongated vs round cost contours, and what it does to gradient descent."""
+import pandas as pd
 import streamlit as st
 
 import optim_viz_ui as ui
@@ -78,10 +79,10 @@ if out is not None:
     k = draw.fmt_kappa
 
     st.subheader("1 · The data at each stage")
+    ui.chart(stages, key="stages")
     st.latex(r"\mu = \frac{1}{m}\sum_{i=1}^{m} x^{(i)},\quad x := x - \mu,\quad "
              r"\sigma^2 = \frac{1}{m}\sum_{i=1}^{m} \big(x^{(i)}\big)^2 \ \text{(after centering)},"
              r"\quad x := x / \sigma")
-    ui.chart(stages, key="stages")
     ui.explain(
         f"Both axes of each panel use the same scale. Training statistics: μ = ({mu[0]:.3g}, {mu[1]:.3g}), "
         f"σ = ({sigma[0]:.3g}, {sigma[1]:.3g}). The test points (crosses) are transformed with the TRAINING μ and σ, "
@@ -104,7 +105,8 @@ if out is not None:
     ui.chart(curves, key="curves")
     ui.explain("Solid: raw inputs; dashed: normalized; a curve stops when it reaches round-off (1e-13). "
                + story.steps_text)
-    st.dataframe(rows, hide_index=True, width="stretch")
+    # one column per input scaling, one row per quantity: read whole at any width (ten columns side by side were not)
+    st.table(pd.DataFrame(rows).set_index("inputs").T)
     ui.explain("“> N” means not within the simulated steps; the closed-form count uses the eigen-decomposition of "
                "the Hessian, J_t − J* = ½ Σ λᵢ eᵢ² (1 − αλᵢ)^{2t}, so it also answers for very long runs.")
 

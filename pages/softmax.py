@@ -93,8 +93,6 @@ ui.page_header(
 ui.presets(presets.SOFTMAX)
 
 st.subheader("1 · From logits to probabilities")
-st.latex(r"t = e^{z},\qquad \hat y_j = \frac{t_j}{\sum_{k=1}^{C} t_k}"
-         r" = \frac{e^{z_j - \max z}}{\sum_k e^{z_k - \max z}},\qquad \text{temperature: } \mathrm{softmax}(z / T)")
 cols = ui.control_columns(3)
 with cols[0]:
     z = tuple(float(ui.slider(f"z for {c}", -10.0, 10.0, softmax.COURSE_LOGITS[j], key=f"z{j}", step=0.1))
@@ -109,6 +107,8 @@ with cols[2]:
                          help="softmax(z / T): small T sharpens towards the hardmax, large T flattens towards 1/C.")
 bars, why_table, p_words, why_words, _ = probabilities(z, float(shift), float(temp))
 ui.chart(bars, key="probabilities")
+st.latex(r"t = e^{z},\qquad \hat y_j = \frac{t_j}{\sum_{k=1}^{C} t_k}"
+         r" = \frac{e^{z_j - \max z}}{\sum_k e^{z_k - \max z}},\qquad \text{temperature: } \mathrm{softmax}(z / T)")
 ui.explain(p_words + " The hardmax puts 1 on the largest logit and 0 elsewhere; softmax is its smooth version.")
 st.markdown("**Why subtract the max?** Each step for the logits shown (after the shift and the temperature):")
 st.dataframe(why_table, hide_index=True, width="stretch")

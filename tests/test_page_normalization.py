@@ -20,7 +20,7 @@ def test_defaults_show_data_contours_and_convergence():
     titles = [a["text"] for a in contours["layout"]["annotations"]]
     assert any("Raw inputs: κ = 1,265" in t for t in titles) and any("Normalized inputs: κ = 1.14" in t for t in titles)
     assert {t["name"] for t in curves["data"]} >= {"Gradient descent, raw", "Adam, normalized", "Momentum, raw"}
-    table = at.dataframe[0].value
+    table = _table(at)
     assert list(table["inputs"]) == ["raw x", "normalized x"]
     assert list(table["Gradient descent: steps"]) == ["> 2,000", "51"]
     assert list(table["GD steps, closed form"]) == ["4,550", "51"]
@@ -32,7 +32,7 @@ def test_extremes_and_widgets():
     assert_ok(at)
     at.slider(key="offset").set_value(0.0).run()
     assert_ok(at)
-    table = at.dataframe[0].value
+    table = _table(at)
     assert float(table["condition number κ"][0]) < 1.5  # no scale difference and no offset: already round
     at.select_slider(key="ratio").set_value(1000.0).run()
     at.slider(key="offset").set_value(10.0).run()
@@ -69,7 +69,7 @@ def _steps(text: str) -> float:
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_apply_and_show_their_demonstration(name):
     at = apply_preset(PAGE, name, PRESETS[name])
-    table = at.dataframe[0].value
+    table = _table(at)
     kappa = [float(k.replace(",", "")) for k in table["condition number κ"]]
     gd = [_steps(s) for s in table["Gradient descent: steps"]]
     exact = [_steps(s) for s in table["GD steps, closed form"]]
@@ -137,7 +137,7 @@ def _claims_hold(at, ratio=20.0, offset=2.0, seed=0, frac=0.95, steps=2000, meth
     assert "goes almost straight" not in text
 
     # section 3: the step counts in the text are the table's, the comparisons follow from them
-    table = at.dataframe[0].value
+    table = _table(at)
     gd = [_steps(s) for s in table["GD steps, closed form"]]
     steps_text = _caption(at, "Solid: raw inputs")
     assert f"needs {int(gd[0]):,} steps on the raw inputs and {int(gd[1]):,} steps on the normalized ones" in steps_text
@@ -210,3 +210,8 @@ def test_cached_pieces_give_the_uncached_figures():
     want = [draw.normalization_stages(cmp), draw.cost_contours(cmp), draw.convergence(cmp, 1e-8)]
     for got, ref in zip(charts(at), want):
         assert _decoded(got) == _decoded(ref.to_dict())
+
+
+def _table(at):
+    """The comparison table as one row per input scaling (the page shows it transposed, a column per scaling)."""
+    return at.table[0].value.T.rename_axis("inputs").reset_index()

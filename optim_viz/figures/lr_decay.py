@@ -35,7 +35,7 @@ def decay_demo_figure(runs: dict, f_min: float) -> FrozenFigure:
     traces = [dict(type="scatter", x=floats(x), y=np.maximum(floats(J) - f_min, 1e-12), mode="lines", name=name,
                    line=dict(color=PALETTE[[3, 0][i % 2]], width=2.5))
               for i, (name, (x, J)) in enumerate(runs.items())]
-    layout = line_layout("Distance to the minimum: full-batch J − J* after every update", "epoch",
+    layout = line_layout("Distance to the minimum:<br>full-batch J − J* after every update", "epoch",
                      "J − J*  (log scale)", height=420)
     layout["yaxis"].update(type="log", exponentformat="power")
     return FrozenFigure({"data": traces, "layout": layout})

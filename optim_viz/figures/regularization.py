@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import nn
 from ..dropout import ExpectedValue
-from .style import FrozenFigure, template
+from .style import LEGEND_BELOW, FrozenFigure, template
 
 CLASS_COLOURS = ("#1f77b4", "#d62728")  # y = 0 blue, y = 1 red
 FIELD = [[0.0, "#9ecae1"], [0.5, "#f7f7f7"], [1.0, "#fc9272"]]
@@ -82,7 +82,7 @@ def decision_boundary(xs, ys, P, X_train, Y_train, X_dev, Y_dev, title: str = "D
     """ŷ over the plane (blue → 0, red → 1), the ŷ = 0.5 boundary, train points (filled) and dev points (open)."""
     traces = (_boundary_traces(xs, ys, P, True, True)
               + _points(X_train, Y_train, "train", True) + _points(X_dev, Y_dev, "dev", True))
-    layout = _layout(title=_title(title), height=480, legend=dict(orientation="h", y=-0.15),
+    layout = _layout(title=_title(title), height=480, legend=LEGEND_BELOW,
                      xaxis=dict(title=_title("x₁"), range=[xs[0], xs[-1]], constrain="domain"),
                      yaxis=dict(title=_title("x₂"), range=[ys[0], ys[-1]], scaleanchor="x", constrain="domain"))
     return FrozenFigure({"data": traces, "layout": layout})
@@ -93,7 +93,7 @@ def boundary_panels(panels: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]
     """Decision boundaries side by side, one panel per (title, xs, ys, P), same data in each (shared y axis)."""
     n, gap = len(panels), 0.04
     width = (1 - gap * (n - 1)) / n
-    traces, layout, notes = [], _layout(height=430, legend=dict(orientation="h", y=-0.2)), []
+    traces, layout, notes = [], _layout(height=430, legend=LEGEND_BELOW), []
     for i, (title, xs, ys, P) in enumerate(panels, start=1):
         first, sfx = i == 1, "" if i == 1 else str(i)
         axes = dict(xaxis=f"x{sfx}", yaxis=f"y{sfx}")
@@ -121,7 +121,7 @@ def cost_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]],
                            name=name, line=dict(color=RUN_COLOURS.get(name))))
     layout = _layout(title=_title(title), height=340, xaxis=dict(title=_title("iteration")),
                      yaxis=dict(title=_title("cost J (with the L2 term)"), type="log"),
-                     legend=dict(orientation="h", y=-0.25))
+                     legend=LEGEND_BELOW)
     return FrozenFigure({"data": traces, "layout": layout})
 
 
@@ -132,7 +132,7 @@ def weight_norms_over_time(iterations: np.ndarray, norms: np.ndarray) -> FrozenF
               for l in range(norms.shape[1])]
     layout = _layout(title=_title("Weight norm per layer"), height=340, xaxis=dict(title=_title("iteration")),
                      yaxis=dict(title=_title("Frobenius norm ‖W[l]‖_F"), rangemode="tozero"),
-                     legend=dict(orientation="h", y=-0.25))
+                     legend=LEGEND_BELOW)
     return FrozenFigure({"data": traces, "layout": layout})
 
 
@@ -143,7 +143,7 @@ def weight_norm_bars(norms: dict[str, np.ndarray]) -> FrozenFigure:
               for name, v in norms.items()]
     layout = _layout(title=_title("‖W[l]‖_F after training"), height=360, barmode="group",
                      xaxis=dict(title=_title("layer")), yaxis=dict(title=_title("‖W[l]‖_F")),
-                     legend=dict(orientation="h", y=-0.25))
+                     legend=LEGEND_BELOW)
     return FrozenFigure({"data": traces, "layout": layout})
 
 
@@ -158,7 +158,7 @@ def weight_histograms(weights: dict[str, np.ndarray]) -> FrozenFigure:
               for name, w in weights.items()]
     layout = _layout(title=_title("Distribution of the weights"), height=360, barmode="overlay",
                      xaxis=dict(title=_title("weight value"), range=[-lim, lim]), yaxis=dict(title=_title("count")),
-                     legend=dict(orientation="h", y=-0.25))
+                     legend=LEGEND_BELOW)
     return FrozenFigure({"data": traces, "layout": layout})
 
 
@@ -239,5 +239,5 @@ def expected_value_bars(rows: list[tuple[str, ExpectedValue]]) -> FrozenFigure:
               for name, attr, colour in series]
     layout = _layout(title=_title("Mean activation per hidden layer"), height=360, barmode="group",
                      yaxis=dict(title=_title("mean activation"), rangemode="tozero"),
-                     legend=dict(orientation="h", y=-0.2))
+                     legend=LEGEND_BELOW)
     return FrozenFigure({"data": traces, "layout": layout})

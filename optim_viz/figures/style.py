@@ -102,7 +102,8 @@ def frozen(fig: go.Figure) -> FrozenFigure:
 
 
 PRESENT_FONT = 20  # px, presentation mode's chart type (the pages' own is 14)
-TITLE_CHARS = 36  # presentation mode wraps a chart title after this many characters (a half-width chart at 1024 px)
+TITLE_CHARS = 30  # presentation mode wraps a chart title after this many characters (a third of 1024 px)
+PRESENT_HEIGHT = 1.2  # and makes a figure this much taller: larger type and legend rows take room from the plot
 SUBPLOT_TITLE_CHARS = 28  # and a subplot title (half of a full-width figure at 1024 px)
 
 
@@ -130,7 +131,8 @@ def presented(fig: go.Figure) -> FrozenFigure:
     annotations and subplot titles scaled by as much; 18 px hover labels), visible markers 1.5× larger; titles and
     subplot titles wrapped to fit a half-width chart, the title above the plot pushing the top margin; every axis
     pushing its margin to fit its tick labels and title; a horizontal legend moved to the bottom of the figure,
-    where plotly reserves its rows (larger type makes it taller: above the plot it would run into the title).
+    where plotly reserves its rows (larger type makes it taller: above the plot it would run into the title); the
+    figure 1.2× taller, so the plot keeps its room.
     An animated figure keeps its title and legend where they are (its Play button and slider sit below the plot)."""
     done = getattr(fig, "_presented_copy", None)
     if done is None:
@@ -143,15 +145,19 @@ def presented(fig: go.Figure) -> FrozenFigure:
         layout["legend"] = {**legend, "font": {**legend.get("font", {}), "size": PRESENT_FONT},
                             **(LEGEND_BELOW if legend.get("orientation") == "h" and not animated else {})}
         layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": 18}}
-        title = layout.get("title")
-        if isinstance(title, dict) and title.get("text"):
-            _scaled_fonts(title, factor)
-            if not animated:
-                layout["title"] = {**title, "text": wrap(title["text"], TITLE_CHARS), **TITLE_ABOVE}
         for a in layout.get("annotations", []):
             _scaled_fonts(a, factor)
             if a.get("yref") == "paper" and a.get("yanchor") == "bottom" and isinstance(a.get("text"), str):
                 a["text"] = wrap(a["text"], SUBPLOT_TITLE_CHARS)  # a subplot title, above its panel
+        title = layout.get("title")
+        if isinstance(title, dict) and title.get("text"):
+            _scaled_fonts(title, factor)
+            if not animated:
+                pad = TITLE_ABOVE["pad"]["b"] + above_plot(layout)
+                layout["title"] = {**title, "text": wrap(title["text"], TITLE_CHARS), **TITLE_ABOVE,
+                                   "pad": dict(b=pad)}
+        if not animated and isinstance(layout.get("height"), (int, float)):
+            layout["height"] = round(layout["height"] * PRESENT_HEIGHT)
         for name, axis in layout.items():
             if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
                 axis["automargin"] = True
@@ -186,17 +192,28 @@ LEGEND_BELOW = dict(orientation="h", xref="paper", x=0, xanchor="left", yref="co
 TITLE_ABOVE = dict(yref="paper", y=1, yanchor="bottom", automargin=True, pad=dict(b=12))
 
 
+def above_plot(layout: dict) -> float:
+    """Pixels of annotations stacked on the top edge of the plot area (subplot titles, layer labels): a title placed
+    just above the plot is padded by as much."""
+    size = layout.get("font", {}).get("size") or FONT["size"]
+    return max([(str(a.get("text", "")).count("<br>") + 1) * ((a.get("font") or {}).get("size") or size) * 1.3
+                for a in layout.get("annotations", [])
+                if a.get("yref") == "paper" and (a.get("y") or 0) >= 0.999 and a.get("yanchor") == "bottom"], default=0)
+
+
 def top_title(text: str, **kw) -> dict:
     """A title at the top left, just above the plot area, that pushes the top margin to fit however many lines it
     wraps to (anchored to the container's top instead, plotly 3 draws a wrapped title's first line above the
     figure)."""
-    return dict(text=text, x=0.01, xanchor="left", **TITLE_ABOVE, **kw)
+    return {**dict(text=text, x=0.01, xanchor="left"), **TITLE_ABOVE, **kw}
 
 
 def line_layout(title: str, xtitle: str | None, ytitle: str | None, height: int = 420, axes: int = 1, **kw) -> dict:
     """The pages' common layout: title on its own line at the top, the legend at the bottom (so neither can cover
     the other or an axis title), light grids; ``axes`` x/y pairs (subplots add their domains)."""
-    style = dict(title=top_title(title), height=height, font=FONT, plot_bgcolor="white",
+    # with several panels, each has its label on its top edge (16 px): the title sits above the first one's
+    style = dict(title=top_title(title, **({"pad": dict(b=TITLE_ABOVE["pad"]["b"] + 22)} if axes > 1 else {})),
+                 height=height, font=FONT, plot_bgcolor="white",
                  margin=dict(l=70, r=20, t=40, b=20), hovermode="x unified", legend=LEGEND_BELOW)
     layout = {**style, **kw}
     for i in range(1, axes + 1):

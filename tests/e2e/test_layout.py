@@ -122,7 +122,8 @@ MEASURE = r"""(opts) => {
     const box = k.closest('[data-testid="stMarkdownContainer"]') || k.parentElement;
     const r = R(k.classList.contains('katex-display') ? k.querySelector('.katex-html') || k : k);
     if (!shown(r)) continue;
-    if (k.scrollWidth > k.clientWidth + 1 && getComputedStyle(k).overflowX !== 'visible' || cut(r, R(box)))
+    // 3 px: KaTeX lets an italic glyph overhang its box (st.latex's box is as wide as the formula)
+    if (k.scrollWidth > k.clientWidth + 3 && getComputedStyle(k).overflowX !== 'visible' || cut(r, R(box)))
       out.katex.push(`formula '${words(k.querySelector('annotation')?.textContent || k.textContent)}' is ` +
                      `${Math.round(Math.max(r.width, k.scrollWidth))} px wide in a ${Math.round(R(box).width)} px box`);
   }
@@ -189,7 +190,6 @@ MEASURE = r"""(opts) => {
 def measured(browser, server_url):
     """``measured(page, size)``: the failures found on that page at that size, by check (each visit made once)."""
     tab = open_tab(browser, server_url)
-    tab.set_default_timeout(120_000)  # a training page on a busy 2-core machine
     shots = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     tab.goto_app()  # the first visit after a server start leaves Streamlit's pages-directory mode
@@ -199,8 +199,8 @@ def measured(browser, server_url):
         if (page, size) not in done:
             width, height, present = SIZES[size]
             tab.set_viewport_size({"width": width, "height": height})
-            tab.goto_app("" if page == "home" else page, **({"present": 1} if present else {}))
-            tab.wait_for_function(READY)
+            tab.goto(f"{server_url}/{'' if page == 'home' else page}" + ("?present=1" if present else ""))
+            tab.wait_for_function(READY, timeout=180_000)  # a training page on a busy 2-core machine
             tab.wait_for_timeout(700)  # plotly's autosize and automargin redraws
             done[page, size] = tab.evaluate(MEASURE, {"fold": FOLD_PX if present else 0})
             screenshot(tab, f"screenshots/{page}_{size}")
