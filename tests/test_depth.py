@@ -164,3 +164,12 @@ def test_training_in_groups_equals_the_whole_set(hidden):
     for k, run in whole.items():
         np.testing.assert_array_equal(parts[k].cost, run.cost)
         assert parts[k].train_accuracy == run.train_accuracy
+
+
+def test_symmetry_runs_in_groups_equal_the_whole_set():
+    whole = D.symmetry_runs(("zeros", "constant", "he"), "tanh", scale=0.5, seed=3)
+    parts = {**D.symmetry_runs(("zeros", "he"), "tanh", scale=0.0, seed=3),
+             **D.symmetry_runs(("constant",), "tanh", scale=0.5, seed=3)}
+    for k, run in whole.items():
+        for a, b in zip(parts[k], run):
+            np.testing.assert_array_equal(a, b)
