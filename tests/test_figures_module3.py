@@ -1,0 +1,56 @@
+"""The third module's figure builders, called directly: each draws what it is given (values, names, scales)."""
+import numpy as np
+import pytest
+
+from helpers import array
+from optim_viz import softmax, tuning
+from optim_viz.figures import batch_norm as bn_draw
+from optim_viz.figures import hyperparameter_search as search_draw
+from optim_viz.figures import softmax as softmax_draw
+
+
+def _traces(fig):
+    return fig.to_dict()["data"]
+
+
+def test_probability_bars_show_softmax_beside_the_hardmax():
+    z = np.array([5.0, 2.0, -1.0, 3.0])
+    p = softmax.softmax(z)
+    fig = softmax_draw.probability_bars(softmax.CLASSES, p, softmax.hardmax(z), 1.0)
+    soft, hard = _traces(fig)
+    assert array(soft["y"]) == pytest.approx(p) and array(hard["y"]).tolist() == [1, 0, 0, 0]
+    assert soft["text"][0] == f"{p[0]:.3f}" and "T = 1" in soft["name"]
+
+
+def test_example_figure_shows_the_gradient_as_y_hat_minus_y():
+    y_hat, y = np.array([0.7, 0.2, 0.1]), np.array([0.0, 1.0, 0.0])
+    *_, dz = _traces(softmax_draw.example_figure(["a", "b", "c"], y_hat, y, y_hat - y))
+    assert array(dz["y"]) == pytest.approx([0.7, -0.8, 0.1]) and dz["text"] == ["+0.700", "-0.800", "+0.100"]
+
+
+def test_window_figure_marks_each_step_of_beta():
+    low, high = tuning.window_step(0.9), tuning.window_step(0.999)
+    curve, *marks = _traces(search_draw.window_figure([low, high]))
+    assert array(curve["y"]) == pytest.approx(1 / (1 - array(curve["x"])))
+    assert [array(m["y"]).tolist() for m in marks] == [[low.window, low.window_next], [high.window, high.window_next]]
+    assert search_draw.window_figure([low, high]).layout.yaxis.type == "log"
+
+
+def test_batch_norm_cost_curves_leave_overflow_as_gaps_on_a_log_axis():
+    it = np.arange(4)
+    fig = bn_draw.cost_curves({"plain": it, "bn": it}, {"plain": np.array([1.0, np.inf, np.nan, 0.5]),
+                                                       "bn": np.array([1.0, 0.5, 0.25, 0.125])})
+    plain, with_bn = _traces(fig)
+    assert plain["name"] == "without batch norm" and with_bn["name"] == "with batch norm"
+    y = array(plain["y"])
+    assert y[0] == 1.0 and y[3] == 0.5 and not np.isfinite(y[1:3]).any()
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_batch_noise_is_log_log_with_the_closed_form_dashed():
+    sizes = [8, 32, 128]
+    fig = bn_draw.batch_noise(sizes, [0.3, 0.15, 0.07], [0.33, 0.16, 0.07], [0.5, 0.25, 0.1], [0.4, 0.2, 0.1])
+    names = [t["name"] for t in _traces(fig)]
+    assert len(names) == 4 and any("closed form" in n for n in names)
+    assert fig.layout.xaxis.type == fig.layout.yaxis.type == "log"
+    assert list(fig.layout.xaxis.tickvals) == sizes
