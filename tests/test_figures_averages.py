@@ -3,6 +3,7 @@ and what Streamlit is given equals plotly's own serialization of the validated f
 
 import numpy as np
 import pytest
+from test_figures_style import check_bands
 
 from helpers import check_spec_figure
 from optim_viz import ewma as E
@@ -79,3 +80,8 @@ def test_figures_draw_the_library_numbers(built):
     assert zoom["y0"] == zoom["y1"] == 0 and zoom["xref"] == "x domain"
     sched = built["schedules"].to_dict()
     assert sched["layout"]["yaxis"]["type"] == "log" and sched["data"][1]["line"]["dash"] == "dot"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_legends_stay_off_the_title_band(name, built):
+    check_bands(built[name])

@@ -5,6 +5,7 @@ serialization of it."""
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from test_figures_style import check_bands
 
 from helpers import check_spec_figure
 from optim_viz import depth, gradcheck, normalization
@@ -66,3 +67,8 @@ def test_contour_panels_keep_every_shown_path_in_view(built):
             if t["type"] == "scatter" and t.get("xaxis", "x") == f"x{axis}":
                 x, y = array(t["x"]), array(t["y"])
                 assert np.all((x >= xr[0]) & (x <= xr[1]) & (y >= yr[0]) & (y <= yr[1])), t["name"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_legends_stay_off_the_title_band(name, built):
+    check_bands(built[name])

@@ -32,6 +32,8 @@ class FrozenFigure(go.Figure):
 
     def __init__(self, spec: dict | go.Figure):
         super().__init__()
+        if isinstance(spec, dict):
+            _pad_title(spec.get("layout", {}))
         self._spec = spec
         # frames and layout hold no arrays worth encoding; traces' arrays go base64, as plotly sends them
         plain = spec.to_dict() if isinstance(spec, go.Figure) else {
@@ -201,6 +203,15 @@ def above_plot(layout: dict) -> float:
                 if a.get("yref") == "paper" and (a.get("y") or 0) >= 0.999 and a.get("yanchor") == "bottom"], default=0)
 
 
+def _pad_title(layout: dict) -> None:
+    """A title placed just above the plot (``TITLE_ABOVE``) padded over the labels on the plot's top edge (subplot
+    titles, added by a builder after the layout was made)."""
+    title = layout.get("title")
+    if isinstance(title, dict) and title.get("yref") == "paper" and title.get("yanchor") == "bottom":
+        pad = title.get("pad", {}).get("b", 0)
+        title["pad"] = {**title.get("pad", {}), "b": max(pad, TITLE_ABOVE["pad"]["b"] + above_plot(layout))}
+
+
 def top_title(text: str, **kw) -> dict:
     """A title at the top left, just above the plot area, that pushes the top margin to fit however many lines it
     wraps to (anchored to the container's top instead, plotly 3 draws a wrapped title's first line above the
@@ -211,9 +222,7 @@ def top_title(text: str, **kw) -> dict:
 def line_layout(title: str, xtitle: str | None, ytitle: str | None, height: int = 420, axes: int = 1, **kw) -> dict:
     """The pages' common layout: title on its own line at the top, the legend at the bottom (so neither can cover
     the other or an axis title), light grids; ``axes`` x/y pairs (subplots add their domains)."""
-    # with several panels, each has its label on its top edge (16 px): the title sits above the first one's
-    style = dict(title=top_title(title, **({"pad": dict(b=TITLE_ABOVE["pad"]["b"] + 22)} if axes > 1 else {})),
-                 height=height, font=FONT, plot_bgcolor="white",
+    style = dict(title=top_title(title), height=height, font=FONT, plot_bgcolor="white",
                  margin=dict(l=70, r=20, t=40, b=20), hovermode="x unified", legend=LEGEND_BELOW)
     layout = {**style, **kw}
     for i in range(1, axes + 1):
