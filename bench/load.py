@@ -278,6 +278,12 @@ class Stats:
     reruns: int = 0
     bytes: int = 0
     sent: int = 0
+    kinds: dict[str, int] = dataclasses.field(default_factory=dict)  # errors by kind
+    recovered: int = 0  # reconnections whose next rerun succeeded
+
+    def error(self, kind: str, text: str) -> None:
+        self.errors.append(text)
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
 
 class User:
@@ -294,6 +300,7 @@ class User:
         self.session_id = ""
         self.cookie = ""
         self.verbose = False
+        self.dropped = False  # the last socket dropped or timed out; the next rerun tells if the user recovered
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -315,7 +322,11 @@ class User:
         self.stats.reruns += 1
         if opening:
             self.stats.opens.append(dt)
-        self.stats.errors.extend(f"user {self.n} {self.page} {what}: {e}" for e in run.exceptions)
+        for e in run.exceptions:
+            self.stats.error("exception", f"user {self.n} {self.page} {what}: {e}")
+        if self.dropped and not run.exceptions:
+            self.stats.recovered += 1
+        self.dropped = False
         # widgets not drawn by this run are gone from the page; a value the server set (a preset, the URL) wins
         self.widgets = {i: self.widgets[i] if i in self.widgets and not _server_set(w) else w
                         for i, w in run.widgets.items()}
@@ -334,7 +345,8 @@ class User:
         async with asyncio.timeout(30):
             ws = await websockets.connect(
                 self.url.replace("http", "ws", 1) + "/_stcore/stream", max_size=MAX_MESSAGE,
-                subprotocols=["streamlit", "", self.session_id] if self.session_id else ["streamlit"],
+                # browsers send "streamlit, <xsrf token>, <session id>"; no xsrf token here (no auth cookie to guard)
+                subprotocols=["streamlit", "xsrf", self.session_id] if self.session_id else ["streamlit"],
                 additional_headers=headers, open_timeout=30, ping_interval=None)
         async with ws:
             cookie = ws.response.headers.get("Set-Cookie", "")
@@ -365,7 +377,9 @@ class User:
             except asyncio.CancelledError:
                 return
             except (TimeoutError, OSError, websockets.exceptions.WebSocketException) as e:
-                self.stats.errors.append(f"user {self.n} {self.page}: {type(e).__name__} {str(e)[:120]}")
+                kind = "timeout" if isinstance(e, TimeoutError) else "dropped socket"
+                self.stats.error(kind, f"user {self.n} {self.page}: {kind}: {type(e).__name__} {str(e)[:120]}")
+                self.dropped = True
                 await asyncio.sleep(1.0)  # the browser retries the same way: reconnect, rerun with its URL
 
 
@@ -547,6 +561,8 @@ class Report:
     client_cpu: float
     megabytes: float
     log: list[tuple[int, str, str, float, str]]
+    kinds: dict[str, int] = dataclasses.field(default_factory=dict)
+    recovered: int = 0
 
     def pct(self, q: float, xs: list[float] | None = None) -> float:
         xs = sorted(self.latencies if xs is None else xs)
@@ -568,6 +584,9 @@ class Report:
             f"after {self.rss_after:.0f} MB"
             + (f", after the session TTL {self.rss_settled:.0f} MB" if self.rss_settled is not None else ""),
         ]
+        if self.errors:
+            kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.kinds.items()))
+            lines.append(f"errors by kind: {kinds}; reconnections whose next rerun succeeded: {self.recovered}")
         lines += [f"  error: {e}" for e in self.errors[:10]]
         if len(self.errors) > 10:
             lines.append(f"  … and {len(self.errors) - 10} more")
@@ -592,7 +611,7 @@ async def drive(url: str, users: int, duration: float, think: tuple[float, float
         async with asyncio.timeout(duration + RERUN_TIMEOUT + 30):  # stops by itself, whatever the server does
             await asyncio.gather(*(u.run() for u in crowd))
     except TimeoutError:
-        stats.errors.append("the run overran its deadline")
+        stats.error("timeout", "the run overran its deadline")
     elapsed = time.monotonic() - t0
     pids |= watch.pids()
     cpu1, busy1, usage1 = cpu_seconds(pids), machine_busy(), resource.getrusage(resource.RUSAGE_SELF)
@@ -609,7 +628,7 @@ async def drive(url: str, users: int, duration: float, think: tuple[float, float
         rss_after=rss_after, rss_settled=settled, server_cpu=cpu1 - cpu0,
         machine_busy=(busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1) * (os.cpu_count() or 1),
         client_cpu=(usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime),
-        megabytes=stats.bytes / 1e6, log=stats.log)
+        megabytes=stats.bytes / 1e6, log=stats.log, kinds=stats.kinds, recovered=stats.recovered)
 
 
 def run(users: int = 2, duration: float = 10.0, url: str | None = None, think: tuple[float, float] = (2.0, 4.0),
