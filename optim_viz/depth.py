@@ -8,6 +8,8 @@ activation by about ``c/2``: He (c = 2) keeps it, ``randn · 1.0`` multiplies it
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
@@ -195,25 +197,31 @@ def _backward(Ws, AL, Y, caches, hidden: str, out: list | None = None):
 
 @nn.single_blas_thread
 def train_side_by_side(nets: list[dict], X, Y, lr: float, iterations: int, hidden: str = "relu",
-                       record_every: int = 10, snapshot_every: int = 0):
+                       record_every: int = 10, snapshot_every: int = 0, resume: tuple | None = None):
     """Full-batch gradient descent ``W := W − α dW`` of every network in ``nets`` (same shapes) at once.
 
     Returns ``(Ws, bs, iteration, cost, snapshots)``: the final stacked weights, the recorded iterations (1, every
     ``record_every``-th and the last, as ``nn.train``) with each network's cost of that iteration's forward pass
-    (before its update), and, if ``snapshot_every``, ``[(t, Ws, bs)]`` after t = 0, every, 2·every, ... updates."""
+    (before its update), and, if ``snapshot_every``, ``[(t, Ws, bs)]`` after t = 0, every, 2·every, ... updates.
+    ``resume = (t0, Ws, bs)``: carry on from stacked weights after t0 updates (``nets`` is then not read), counting
+    t from t0 + 1, so a run continued to T records what a fresh run to T records after t0 (when t0 is one of
+    its records, e.g. a multiple of ``record_every``), with the same arithmetic (gradient descent draws nothing)."""
     X, Y = np.asarray(X, float), np.asarray(Y, float)
-    Ws, bs = _stack(nets)
+    t0, (Ws, bs) = (0, _stack(nets)) if resume is None else (int(resume[0]), (list(resume[1]), list(resume[2])))
+    if resume is not None and snapshot_every:
+        raise ValueError("snapshots start at t = 0: no snapshots when resuming")
     its, costs, snaps = [], [], []
-    k, m = len(nets), X.shape[1]
+    k, m = Ws[0].shape[0], X.shape[1]
     hidden_sizes = [W.shape[1] for W in Ws[:-1]]
     z_out = [np.empty((k, n, m)) for n in hidden_sizes]
     da_out = [np.empty((k, n, m)) for n in hidden_sizes] + [np.empty((k, max(hidden_sizes, default=1), m))]
     with np.errstate(all="ignore"):  # exploding starts overflow on purpose; their NaNs become gaps
-        for t in range(1, int(iterations) + 1):
+        last = t0 + int(iterations)
+        for t in range(t0 + 1, last + 1):
             if snapshot_every and (t - 1) % snapshot_every == 0:
                 snaps.append((t - 1, Ws, bs))
             AL, caches = _forward(Ws, bs, X, hidden, z_out)
-            if t % record_every == 0 or t == 1 or t == iterations:
+            if t % record_every == 0 or t == 1 or t == last:
                 its.append(t)
                 costs.append(_costs(AL, Y))
             dWs, dbs = _backward(Ws, AL, Y, caches, hidden, da_out)
@@ -221,7 +229,7 @@ def train_side_by_side(nets: list[dict], X, Y, lr: float, iterations: int, hidde
             bs = [b + np.multiply(db, -lr, out=db) for b, db in zip(bs, dbs)]
         if snapshot_every and int(iterations) % snapshot_every == 0:
             snaps.append((int(iterations), Ws, bs))
-    return Ws, bs, np.array(its), np.array(costs).reshape(len(its), len(nets)), snaps
+    return Ws, bs, np.array(its, dtype=int), np.array(costs).reshape(len(its), k), snaps
 
 
 @nn.single_blas_thread
@@ -278,19 +286,78 @@ class TrainRun(NamedTuple):
     train_accuracy: float
 
 
-@nn.single_blas_thread
+TRAIN_RECORD = 5  # section 4 records the cost every 5 iterations, so any run ending on a multiple of 5 continues
+
+
+class Trained(NamedTuple):
+    """``training_runs`` part-way: t updates done, the stacked weights and the records so far."""
+    t: int
+    Ws: list
+    bs: list
+    iteration: np.ndarray
+    cost: np.ndarray  # (records, networks), raw (inf/NaN where it overflowed)
+
+
 def training_runs(methods, depth: int = 5, width: int = 10, hidden: str = "relu", iterations: int = 500,
                   lr: float = 0.1, scale: float = 0.01, dataset: str = "circles", seed: int = 0) -> dict[str, TrainRun]:
     """The same short gradient-descent run from each initialization on a seeded 2-D data set (side by side)."""
+    return training_continued(methods, depth, width, hidden, iterations, lr, scale, dataset, seed)[0]
+
+
+@nn.single_blas_thread
+def training_continued(methods, depth: int = 5, width: int = 10, hidden: str = "relu", iterations: int = 500,
+                       lr: float = 0.1, scale: float = 0.01, dataset: str = "circles", seed: int = 0,
+                       start: Trained | None = None) -> tuple[dict[str, TrainRun], Trained]:
+    """``training_runs`` and its ``Trained`` state; from ``start`` (the same settings, ``start.t`` ≤ iterations and a
+    multiple of ``TRAIN_RECORD``) only the remaining updates run, and the result equals a fresh run's."""
     methods = list(methods)
     if not methods:
-        return {}
+        return {}, Trained(0, [], [], np.zeros(0, int), np.zeros((0, 0)))
     X, Y = datasets.make(dataset, m=300, noise=0.15, seed=seed)
-    nets = [nn.init_params([2] + [width] * depth + [1], k, np.random.default_rng(seed), scale) for k in methods]
-    Ws, bs, its, cost, _ = train_side_by_side(nets, X, Y, lr, iterations, hidden, record_every=5)
+    if start is None or start.t > iterations or start.t % TRAIN_RECORD:
+        nets = [nn.init_params([2] + [width] * depth + [1], k, np.random.default_rng(seed), scale) for k in methods]
+        Ws, bs, its, cost, _ = train_side_by_side(nets, X, Y, lr, iterations, hidden, record_every=TRAIN_RECORD)
+    else:
+        Ws, bs, its, cost, _ = train_side_by_side([], X, Y, lr, iterations - start.t, hidden,
+                                                  record_every=TRAIN_RECORD, resume=(start.t, start.Ws, start.bs))
+        # the start's own last record (t = start.t) is one a longer run makes too: it is a multiple of 5
+        its, cost = np.concatenate([start.iteration, its]), np.concatenate([start.cost, cost])
+    state = Trained(int(iterations), Ws, bs, its, cost)
     acc = accuracies(Ws, bs, X, Y, hidden)
     cost = np.where(np.isfinite(cost), cost, np.nan)
-    return {k: TrainRun(its, cost[:, i], float(acc[i])) for i, k in enumerate(methods)}
+    return {k: TrainRun(its, cost[:, i], float(acc[i])) for i, k in enumerate(methods)}, state
+
+
+class TrainingMemo:
+    """A bounded, thread-safe memo of ``training_continued`` states for a server: ``get(methods, depth, width,
+    hidden, iterations, lr, scale, seed)`` keeps the longest state per setting (everything but ``iterations``) and,
+    asked for more iterations, trains only the remaining ones from it; fewer iterations train afresh. The least
+    recently used settings are dropped beyond ``max_entries``."""
+
+    def __init__(self, max_entries: int = 16):
+        self.max_entries = int(max_entries)
+        self._states: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, methods, depth: int, width: int, hidden: str, iterations: int, lr: float, scale: float,
+            seed: int) -> dict[str, TrainRun]:
+        key = (tuple(methods), int(depth), int(width), hidden, float(lr), float(scale), int(seed))
+        with self._lock:
+            start = self._states.get(key)
+        if start is not None and start.t > iterations:
+            start = None
+        runs, state = training_continued(methods, depth, width, hidden, iterations, lr, scale, seed=seed, start=start)
+        with self._lock:
+            kept = self._states.get(key)
+            if kept is None or kept.t <= state.t:
+                self._states[key] = state
+            self._states.move_to_end(key)
+            while len(self._states) > self.max_entries:
+                self._states.popitem(last=False)
+        return runs
+
+    def __len__(self) -> int:
+        return len(self._states)
 
 
 # ------------------------------------------------------------------------------------------ work budgets

@@ -50,11 +50,17 @@ def symmetry_figure(hidden: str, scale: float, seed: int):
 
 
 @ui.figure_cache
+def _trained() -> depth.TrainingMemo:
+    """Every session's latest training state per setting: more iterations continue from it."""
+    return depth.TrainingMemo(max_entries=16)
+
+
+@ui.figure_cache
 def training_group(methods: tuple, n_layers: int, width: int, hidden: str, iterations: int, lr: float,
                    scale: float, seed: int):
     """The runs of some initializations, side by side (each network's arithmetic is its own, so a group gives the
-    numbers the whole set would)."""
-    return depth.training_runs(methods, n_layers, width, hidden, iterations, lr, scale, seed=seed)
+    numbers the whole set would); a longer run continues a shorter one of the same setting."""
+    return _trained().get(methods, n_layers, width, hidden, iterations, lr, scale, seed)
 
 
 @ui.figure_cache

@@ -173,3 +173,41 @@ def test_symmetry_runs_in_groups_equal_the_whole_set():
     for k, run in whole.items():
         for a, b in zip(parts[k], run):
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh"])
+def test_a_continued_training_equals_a_fresh_one(hidden):
+    """More iterations continue the stored shorter run: the same records and accuracy as training from scratch."""
+    methods = ["zeros", "random", "he"]
+    fresh = D.training_runs(methods, 3, 10, hidden, 200, 0.1, 0.5, seed=2)
+    _, short = D.training_continued(methods, 3, 10, hidden, 70, 0.1, 0.5, seed=2)
+    longer, state = D.training_continued(methods, 3, 10, hidden, 200, 0.1, 0.5, seed=2, start=short)
+    assert state.t == 200
+    for k in methods:
+        np.testing.assert_array_equal(longer[k].iteration, fresh[k].iteration)
+        np.testing.assert_array_equal(longer[k].cost, fresh[k].cost)
+        assert longer[k].train_accuracy == fresh[k].train_accuracy
+
+
+def test_training_memo_continues_only_longer_runs(monkeypatch):
+    calls = []
+    real = D.train_side_by_side
+
+    def counting(nets, X, Y, lr, iterations, hidden="relu", **kw):
+        calls.append((iterations, kw.get("resume", (0,))[0]))
+        return real(nets, X, Y, lr, iterations, hidden, **kw)
+
+    monkeypatch.setattr(D, "train_side_by_side", counting)
+    memo = D.TrainingMemo(max_entries=2)
+    args = (("he", "xavier"), 2, 10, "relu")
+    first = memo.get(*args, 100, 0.1, 0.0, 0)
+    more = memo.get(*args, 300, 0.1, 0.0, 0)
+    fewer = memo.get(*args, 200, 0.1, 0.0, 0)
+    assert calls == [(100, 0), (200, 100), (200, 0)]  # 300 continued from 100; 200 trained afresh
+    fresh = D.training_runs(*args, 300, 0.1, 0.0)
+    for k in ("he", "xavier"):
+        np.testing.assert_array_equal(more[k].cost, fresh[k].cost)
+        assert len(first[k].iteration) < len(fewer[k].iteration) < len(more[k].iteration)
+    memo.get(*args, 100, 0.2, 0.0, 0)
+    memo.get(*args, 100, 0.3, 0.0, 0)
+    assert len(memo) == 2  # bounded

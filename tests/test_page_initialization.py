@@ -270,3 +270,15 @@ def test_every_preset_note_numbers_hold(name):
     elif name.startswith("He with ReLU"):  # "after 50 layers about 2^25 ≈ 3·10⁷ times smaller"
         ratio = line("He")[-1] / line("Xavier")[-1]
         assert 3e6 < ratio < 3e8 and 2 ** 25 == pytest.approx(3.4e7, rel=0.02)
+
+
+def test_more_iterations_continue_the_shorter_run_and_give_the_uncached_figure():
+    from helpers import decoded as _decoded
+    from optim_viz import depth
+    from optim_viz.figures import initialization as draw
+
+    at = open_page(PAGE, iters="200", seed="77")
+    at.slider(key="iters").set_value(500).run()  # continues the 200-iteration runs of both groups
+    assert_ok(at)
+    want = draw.training(depth.training_runs(list(depth.INITS), 5, 10, "relu", 500, 0.1, 0.01, seed=77), depth.INITS)
+    assert _decoded(charts(at)[3]) == _decoded(want.to_dict())
