@@ -47,7 +47,8 @@ bench: $(BIN)/.dev
 WORKERS ?= 2
 BIND ?= 0.0.0.0
 NGINX := $(shell command -v nginx || ls /usr/sbin/nginx 2>/dev/null)
-NGINX_INSTALL = test -n "$(NGINX)" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+NGINX_INSTALL = test -n "$(NGINX)" || { apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 serve: $(BIN)/.runtime
 	@$(NGINX_INSTALL)
 	$(BIN)/python deploy/serve.py --workers $(WORKERS) --port $(PORT) --bind $(BIND)
