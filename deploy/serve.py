@@ -57,10 +57,15 @@ def cookie_secret() -> str:
     path = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"), "optim-viz", "cookie_secret")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path.read_text().strip()
+        with contextlib.suppress(FileExistsError):  # another serve.py made it first: use that one
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+    for _ in range(50):
+        if secret := path.read_text().strip():
+            return secret
+        time.sleep(0.1)  # created but not written yet
+    raise RuntimeError(f"empty cookie secret in {path}")
 
 
 def render(listen: str, workers: list[Worker], prefix: Path) -> str:

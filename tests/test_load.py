@@ -1,6 +1,7 @@
 """bench/load.py: simulated students over Streamlit's websocket, against a server of its own (loopback only)."""
 import random
 import socket
+import subprocess
 import urllib.parse
 
 import pytest
@@ -9,6 +10,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Slider_pb2 import Slider
 
 from bench import load
+from deploy import serve
 
 # ---------------------------------------------------------------------------------------------- safety
 
@@ -187,3 +189,35 @@ def test_the_server_is_found_by_its_port(server):
     pids = load.listeners(port)
     assert len(pids) == 1 and load.rss_mb(pids) > 30 and load.cpu_seconds(pids) > 0
     assert load.listeners(load.free_port()) == set()
+
+
+# ---------------------------------------------------------------------------------------------- make serve's nginx.conf
+
+
+def test_the_nginx_config_lists_the_workers_and_is_valid(tmp_path):
+    workers = [serve.Worker(9001, tmp_path, {}, 10), serve.Worker(9002, tmp_path, {}, 10)]
+    workers[0].status, workers[1].status = "up", "starting"
+    conf = serve.render("127.0.0.1:9000", workers, tmp_path)
+    assert "{{" not in conf and "listen 127.0.0.1:9000;" in conf and "hash $route consistent;" in conf
+    assert "server 127.0.0.1:9001 max_fails=1 fail_timeout=10s;" in conf
+    assert "server 127.0.0.1:9002 max_fails=1 fail_timeout=10s down;" in conf  # not healthy yet: no students
+    assert "proxy_set_header Upgrade $http_upgrade;" in conf and "proxy_read_timeout 1h;" in conf
+    nginx = serve.nginx_binary()
+    if not nginx:
+        pytest.skip(serve.NGINX_HINT)
+    for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp_path / "tmp" / d).mkdir(parents=True)
+    (tmp_path / "nginx.conf").write_text(conf)
+    check = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e",
+                            str(tmp_path / "error.log")], capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stderr
+
+
+def test_one_cookie_secret_for_every_worker(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPTIM_VIZ_COOKIE_SECRET", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    first = serve.cookie_secret()
+    assert len(first) == 64 and serve.cookie_secret() == first  # generated once, then read back
+    assert (tmp_path / "optim-viz" / "cookie_secret").stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("OPTIM_VIZ_COOKIE_SECRET", "from-the-environment")
+    assert serve.cookie_secret() == "from-the-environment"
