@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 import numpy as np
+
 # Imported before any page runs: plotly looks pandas up in sys.modules when it validates a figure, and two
 # sessions' first runs at once could find it half-imported ("partially initialized module 'pandas'").
 import pandas  # noqa: F401
