@@ -74,8 +74,8 @@ HYPER = {"beta": ("β (momentum)", 0.0, 0.999, 0.001, "beta"),
 def hyper_text(name: str, hyper: tuple, bias_correction: bool = True) -> str:
     """A run's hyperparameters other than α, e.g. 'β₁ 0.9, β₂ 0.999, ε 1e-08' (Adam without bias correction says so)."""
     h = dict(hyper)
-    words = [f"{HYPER[k][0].split(' (')[0]} {ui.fmt(h[k]) if HYPER[k][3] is None else f'{h[k]:g}'}"
-             for k in HYPER if k in h]
+    words = [f"{HYPER[k][0].split(' (')[0].split()[-1]} {ui.fmt(h[k]) if HYPER[k][3] is None else f'{h[k]:g}'}"
+             for k in HYPER if k in h]  # the symbol the update rule uses: β, β₁, β₂, ε, λ
     if name == "adam" and not bias_correction:
         words.append("no bias correction")
     return ", ".join(words) or "–"
@@ -232,7 +232,9 @@ st.dataframe(
       "reached": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
       (f"at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached" if np.isfinite(fs) else "no minimum")}
      for (n, h), r in zip(entries, res.values())],
-    hide_index=True, width="stretch")
+    hide_index=True, width="stretch",
+    column_config={"α": st.column_config.TextColumn(width=55), "final f": st.column_config.TextColumn(width=80),
+                   "to min.": st.column_config.TextColumn(width=80)})
 st.caption(f"*reached*: the first step with f − f* < {ui.fmt(tol)} (the tolerance slider)." if np.isfinite(fs) else
            ("No minimum was found on a grid over this range" if surface_name == CUSTOM else
             "This surface has no minimum (it is unbounded below)")

@@ -479,6 +479,8 @@ def test_results_table_lists_every_hyperparameter_and_3d_axis_ignores_a_diverged
     off = open_page(PAGE, adam_bc="false", opts="adam")
     assert_ok(off)
     assert list(off.dataframe[0].value["other settings"]) == ["β₁ 0.9, β₂ 0.999, ε 1e-08, no bias correction"]
+    adamw = open_page(PAGE, opts="adamw")
+    assert list(adamw.dataframe[0].value["other settings"]) == ["β₁ 0.9, β₂ 0.999, ε 1e-08, λ 0.01"]  # as in its rule
     at.toggle(key="show3d").set_value(True).run()
     fig3d = charts(at)[1]
     z_hi = fig3d["layout"]["scene"]["zaxis"]["range"][1]
@@ -563,12 +565,15 @@ def test_every_frame_marks_its_step_on_the_loss_panel_as_on_the_map():
 
 
 def test_the_loss_panel_keeps_its_height_with_seven_optimizers():
-    """One legend above the map and the loss panel together; the figure's height and the panels' domains do not
-    depend on how many optimizers race (the loss panel is never squeezed by a legend of its own)."""
+    """One legend above the map and the loss panel together (none of its own on the loss panel); the figure grows
+    by the legend's extra rows at presentation size, so the panels keep their height (measured in the browser:
+    tests/e2e/test_arena.py)."""
     few, many = open_page(PAGE, opts="adam"), open_page(PAGE, opts=",".join(optimizers.SPECS))
     f1, f7 = race(few), race(many)
-    for key in ("height", "margin"):
-        assert f1["layout"][key] == f7["layout"][key]
+    rows = [figures.arena.legend_rows([t["name"] for t in f["data"] if t.get("showlegend", True)]) for f in (f1, f7)]
+    assert rows == [1, 2]  # at 20 px type in 880 px: the 1024-px projector case
+    assert f7["layout"]["height"] - f1["layout"]["height"] == figures.arena.LEGEND_ROW
+    assert f1["layout"]["margin"] == f7["layout"]["margin"]
     assert f1["layout"]["xaxis2"]["domain"] == f7["layout"]["xaxis2"]["domain"] == list(figures.arena.LOSS_DOMAIN)
     assert not any(t.get("showlegend", True) for t in f7["data"] if t.get("xaxis") == "x2")
     assert {t["name"] for t in f7["data"] if t.get("showlegend", True)} >= {s.label for s in optimizers.SPECS.values()}

@@ -143,6 +143,22 @@ def race_height(surface: surfaces.Surface, width: int = 1150, min_plot: int = 30
     return int(np.clip(map_width * (y1 - y0) / (x1 - x0), min_plot, max_plot)) + 200
 
 
+LEGEND_ROW = 40  # px: one more row of the horizontal legend at presentation size (20 px type; measured ~39)
+
+
+def legend_rows(labels, width: int = 880, font_px: int = 20) -> int:
+    """Rows a horizontal legend of ``labels`` takes in ``width`` pixels at ``font_px`` type (an estimate: a symbol
+    and gaps of ~40 px per entry, ~0.55 em per character). The default is the narrowest case, a 1024-px screen in
+    presentation mode: the race figure grows by the extra rows, so its panels keep their height."""
+    rows, used = 1, 0.0
+    for text in labels:
+        w = 40 + 0.55 * font_px * len(text)
+        if used and used + w > width:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows
+
+
 def loss_series(surface: surfaces.Surface, paths: dict[str, simulate.Path]) -> tuple[dict[str, np.ndarray], bool]:
     """What the loss panel plots per optimizer, and whether on a log axis: f − f* (floored at 1e-16: an exact
     zero would vanish from a log axis) where the minimum is known, f itself otherwise. NaN after a divergence."""
@@ -177,9 +193,11 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
     it the loss panel (``loss_series``) with a marker per optimizer and a line at the shown step, so the current
     step is marked in both while the animation plays; Play/Pause and a step slider below. ``back`` is
     ``background(surface)``, computed here when not given (pass a cached one)."""
-    height = height or race_height(surface)
     back = back or background(surface)
     traces = [*back.traces, _start_trace(start)]
+    shown_in_legend = [t["name"] for t in back.traces if t.get("showlegend", True)] + ["start"] + \
+        [SPECS[n].label for n in paths]
+    height = (height or race_height(surface)) + LEGEND_ROW * (legend_rows(shown_in_legend) - 1)
     for name, p in paths.items():
         traces.append(dict(type="scatter", x=p.xy[:, 0, 0], y=p.xy[:, 0, 1], mode="lines", name=SPECS[name].label,
                            legendgroup=name, line=dict(color=COLOURS[name], width=2.5), opacity=0.9,
@@ -228,7 +246,7 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
                  args=[None, {"frame": {"duration": 30, "redraw": False}, "fromcurrent": True,
                               "transition": {"duration": 0}, "mode": "immediate"}]),
             dict(label="❚❚ Pause", method="animate", args=[[None], still])])],
-        "sliders": [dict(active=0, x=0.2, y=-0.17, len=0.8, xanchor="left", yanchor="top", pad=dict(t=0),
+        "sliders": [dict(active=0, x=0.27, y=-0.17, len=0.73, xanchor="left", yanchor="top", pad=dict(t=0),
                          currentvalue=dict(prefix="step ", font=dict(size=14)),
                          steps=[dict(method="animate", label=str(k), args=[[str(k)], still]) for k in shown])],
         "margin": dict(l=50, r=20, t=50, b=150),

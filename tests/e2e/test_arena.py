@@ -94,3 +94,23 @@ def test_the_loss_panel_marks_the_step_the_animation_shows(page):
     assert abs(page.evaluate(f"{mark}.y[0]") / page.evaluate(f"{curve}.y[{k}]") - 1) < 1e-9
     assert page.evaluate(f"{RACE}._fullLayout.sliders[0].active") == k  # 300 steps: one frame per step
     screenshot(page, "arena_step_marked")
+
+
+def test_seven_optimizers_leave_the_panels_their_height_on_a_projector(page):
+    """1024 × 768 in presentation mode: with all seven optimizers the legend takes two rows, and the map and the
+    loss panel are still as tall as with one optimizer (the figure grows instead), and Play/Pause do not cover
+    the step slider."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    heights = []
+    for opts in ("adam", "sgd,momentum,nesterov,rmsprop,adam,adagrad,adamw"):
+        page.goto_app(f"optimizer_arena?present=1&opts={opts}")
+        page.wait_for_function(f"{RACE}?._fullLayout?.yaxis2?._length > 0 && "
+                               f"{RACE}._fullData.filter(t => t.xaxis === 'x2' && t.mode === 'lines').length "
+                               f"=== {len(opts.split(',')) + 1}")
+        heights.append(page.evaluate(f"[{RACE}._fullLayout.yaxis2._length, {RACE}._fullLayout.yaxis._length]"))
+        buttons = page.locator(".js-plotly-plot").first.locator(".updatemenu-button").last.bounding_box()
+        rail = page.locator(".js-plotly-plot").first.locator(".slider-rail-rect, .slider-bar").first.bounding_box()
+        assert buttons["x"] + buttons["width"] <= rail["x"] + 1, (buttons, rail)
+    screenshot(page, "arena_present_1024_seven")
+    (loss1, map1), (loss7, map7) = heights
+    assert loss7 >= 0.97 * loss1 and map7 >= 0.97 * map1, heights
