@@ -158,7 +158,9 @@ h1 { font-size: 2.2rem !important; padding: 0 0 0.3rem !important; }
   font-size: min(2.4rem, 26cqi) !important; white-space: normal !important; overflow-wrap: anywhere; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; }
-[data-testid="stTable"] table { font-size: 1rem !important; }
+[data-testid="stTable"] table { font-size: 1rem !important; width: 100% !important; min-width: 0 !important; }
+[data-testid="stTable"] :is(th, td), [data-testid="stTable"] :is(th, td) * { white-space: normal !important;
+  overflow-wrap: anywhere !important; word-break: break-word; }
 [data-testid="stPageLink"] * { white-space: normal !important; overflow: visible !important; height: auto !important; }
 .katex-display { font-size: 0.95em; }
 .katex-display > .katex, .katex-display > .katex > .katex-html { white-space: normal !important; }

@@ -60,6 +60,13 @@ def test_presented_scales_title_annotation_and_subplot_title_fonts():
     assert " ".join(lines) == "A subplot title long enough to wrap in presentation mode"
 
 
+def test_presented_titles_default_to_the_presentation_size_and_long_y_titles_wrap():
+    fig = go.Figure(layout=dict(title=dict(text="t"), yaxis=dict(title=dict(text="cost J (with the L2 term)"))))
+    shown = style.presented(fig).to_dict()["layout"]
+    assert shown["title"]["font"]["size"] == SHOWN
+    assert shown["yaxis"]["title"]["text"] == "cost J (with the<br>L2 term)"
+
+
 def test_presented_moves_a_legend_off_the_title_band_and_pads_the_title_over_subplot_titles():
     fig = _annotated()
     check_bands(fig, as_built=False)  # as built, its legend sits above the plot

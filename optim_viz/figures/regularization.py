@@ -237,7 +237,7 @@ def expected_value_bars(rows: list[tuple[str, ExpectedValue]]) -> FrozenFigure:
                    marker=dict(color=colour), text=[f"{getattr(r[1], attr):.3f}" for r in rows],
                    textposition="outside")
               for name, attr, colour in series]
-    layout = _layout(title=_title("Mean activation per hidden layer"), height=360, barmode="group",
+    layout = _layout(title=_title("Mean activation per hidden layer"), height=420, barmode="group",
                      yaxis=dict(title=_title("mean activation"), rangemode="tozero"),
                      legend=LEGEND_BELOW)
     return FrozenFigure({"data": traces, "layout": layout})

@@ -104,7 +104,8 @@ def frozen(fig: go.Figure) -> FrozenFigure:
 
 
 PRESENT_FONT = 20  # px, presentation mode's chart type (the pages' own is 14)
-TITLE_CHARS = 30  # presentation mode wraps a chart title after this many characters (a third of 1024 px)
+TITLE_CHARS = 26  # presentation mode wraps a chart title after this many characters (a third of 1024 px)
+AXIS_TITLE_CHARS = 18  # and a y-axis title (larger type makes it longer than a short plot is high)
 PRESENT_HEIGHT = 1.2  # and makes a figure this much taller: larger type and legend rows take room from the plot
 SUBPLOT_TITLE_CHARS = 28  # and a subplot title (half of a full-width figure at 1024 px)
 
@@ -130,11 +131,11 @@ def _scaled_fonts(node: dict, factor: float) -> None:
 
 def presented(fig: go.Figure) -> FrozenFigure:
     """``fig`` for a projector, made once per figure object: 20 px type everywhere (explicit sizes of titles,
-    annotations and subplot titles scaled by as much; 18 px hover labels), visible markers 1.5× larger; titles and
-    subplot titles wrapped to fit a half-width chart, the title above the plot pushing the top margin; every axis
-    pushing its margin to fit its tick labels and title; a horizontal legend moved to the bottom of the figure,
-    where plotly reserves its rows (larger type makes it taller: above the plot it would run into the title); the
-    figure 1.2× taller, so the plot keeps its room.
+    annotations and subplot titles scaled by as much; 18 px hover labels), visible markers 1.5× larger; the title
+    (20 px, not plotly's 1.2×), subplot titles and long y-axis titles wrapped to fit a third of the screen, the title
+    above the plot pushing the top margin; every axis pushing its margin to fit its tick labels and title; a
+    horizontal legend moved to the bottom of the figure, where plotly reserves its rows (larger type makes it taller:
+    above the plot it would run into the title); the figure 1.2× taller, so the plot keeps its room.
     An animated figure keeps its title and legend where they are (its Play button and slider sit below the plot)."""
     done = getattr(fig, "_presented_copy", None)
     if done is None:
@@ -154,17 +155,21 @@ def presented(fig: go.Figure) -> FrozenFigure:
         title = layout.get("title")
         if isinstance(title, dict) and title.get("text"):
             _scaled_fonts(title, factor)
+            title["font"] = {"size": PRESENT_FONT, **title.get("font", {})}  # not plotly's 1.2× the type
             if not animated:
                 pad = TITLE_ABOVE["pad"]["b"] + above_plot(layout)
                 layout["title"] = {**title, "text": wrap(title["text"], TITLE_CHARS), **TITLE_ABOVE,
                                    "pad": dict(b=pad)}
         if not animated and isinstance(layout.get("height"), (int, float)):
             layout["height"] = round(layout["height"] * PRESENT_HEIGHT)
+        layout.setdefault("xaxis", {}), layout.setdefault("yaxis", {})
         for name, axis in layout.items():
             if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
                 axis["automargin"] = True
                 if isinstance(axis.get("title"), dict):
                     _scaled_fonts(axis["title"], factor)
+                    if name.startswith("yaxis") and isinstance(axis["title"].get("text"), str) and not animated:
+                        axis["title"]["text"] = wrap(axis["title"]["text"], AXIS_TITLE_CHARS)
         for t in spec.get("data", []):
             m = t.get("marker")
             if t.get("mode") == "markers" and isinstance(m, dict) and isinstance(m.get("size"), (int, float)) \
