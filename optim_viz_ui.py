@@ -167,7 +167,7 @@ h1 { font-size: 2.2rem !important; padding: 0 0 0.3rem !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 3.25rem 2.5rem 2rem !important; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.45rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p { line-height: 1.45; }
-[data-testid="stHeading"] h2, [data-testid="stHeading"] h3 { padding: 0.35rem 0 0.15rem !important; }
+[data-testid="stHeading"] h2, [data-testid="stHeading"] h3 { padding: 0.35rem 0 0.3rem !important; }
 </style>"""
 
 

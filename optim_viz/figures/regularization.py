@@ -229,7 +229,7 @@ def network_diagram(layer_dims: list[int], masks: list[np.ndarray | None], keep_
 
 def expected_value_bars(rows: list[tuple[str, ExpectedValue]]) -> FrozenFigure:
     """Mean activation per hidden layer: no dropout, masked without 1/keep_prob, inverted dropout."""
-    labels = [r[0] for r in rows]
+    labels = [r[0].replace(" (", "<br>(") for r in rows]  # two short lines: long labels tilt and squeeze the bars
     series = [("no dropout: mean a", "no_dropout", "#7f7f7f"),
               ("a·d (no scaling): too small", "masked_only", "#ff7f0e"),
               ("a·d / keep_prob (inverted)", "inverted", "#9467bd")]

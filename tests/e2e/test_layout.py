@@ -7,7 +7,7 @@ measured in the DOM of a real browser, fails on clipped or overlapping text:
 - katex: a formula wider than its box;
 - plotly: inside each chart, a legend covering a title, axis title, annotation (subplot titles), tick label or bar
   label; a title, annotation or tick label outside the chart's own box; an axis title on its tick labels; two titles
-  on each other; a Play/Pause button on the slider's label;
+  on each other; a Play/Pause button on the slider's label; a plot area squeezed below 120 × 80 px;
 - fold (presentation size only): the first screen shows at least 300 px (or all) of the page's first chart.
 
 Each page is visited once per size (one server, one tab); every failure names the page, the size, the element and
@@ -49,6 +49,7 @@ READY = """() => {
 
 MEASURE = r"""(opts) => {
   const out = {text: [], katex: [], plotly: [], fold: []};
+  const MIN_PLOT = [120, 80];  // px: a plot area squeezed smaller by its labels and legend shows nothing
   const main = document.querySelector('[data-testid="stMain"]');
   const R = e => e.getBoundingClientRect();
   const shown = r => r.width > 0.5 && r.height > 0.5;
@@ -174,6 +175,11 @@ MEASURE = r"""(opts) => {
     for (let i = 0; i < heads.length; i++)
       for (let j = i + 1; j < heads.length; j++)
         if (meets(R(heads[i]), R(heads[j]), 1)) out.plotly.push(`${where}: ${say(heads[i])} overlaps ${say(heads[j])}`);
+    for (const d of plot.querySelectorAll('.draglayer .nsewdrag')) {
+      const r = R(d);
+      if (r.width < MIN_PLOT[0] || r.height < MIN_PLOT[1])
+        out.plotly.push(`${where}: a plot area collapsed to ${Math.round(r.width)} × ${Math.round(r.height)} px`);
+    }
     for (const b of plot.querySelectorAll('.updatemenu-button'))
       for (const e of labels)
         if (meets(R(b), R(e), 1)) out.plotly.push(`${where}: button '${words(b.textContent)}' covers ${say(e)}`);
