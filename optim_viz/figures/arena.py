@@ -239,7 +239,8 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
         "yaxis2": dict(anchor="x2", type="log" if log else "linear", range=y_range, gridcolor="#eee",
                        exponentformat="power", zeroline=False, automargin=True,
                        title=dict(text="f − f* (log)" if log else "f", standoff=6)),
-        "legend": dict(orientation="h", y=1.02, x=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"),
+        # clear of the loss panel's top tick label (half a line of 20 px type above the plot)
+        "legend": dict(orientation="h", y=1.06, x=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"),
         "updatemenus": [dict(type="buttons", direction="left", x=0, y=-0.17, xanchor="left", yanchor="top",
                              pad=dict(r=10, t=10), showactive=False, buttons=[
             dict(label="▶ Play", method="animate",
