@@ -34,8 +34,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "formulas and text stand above the first chart (pages/initialization.py, not this check's to move)",
     ("initialization", "1400x1000", "katex"):
         "the Z^[l] / Var(w) formula is one 1119 px line in a 940 px box (pages/initialization.py should split it)",
-    ("optimizer_arena", "present_1024x768", "plotly"):
-        "the map's legend covers the loss chart's '10²' tick and Pause covers 'step 0' (figures/arena.py)",
 }
 
 READY = """() => {
