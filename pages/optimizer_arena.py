@@ -190,6 +190,7 @@ with st.sidebar:
 st.caption(f"**{ui.escape_md(surface.title)}.** {ui.escape_md(surface.note)}")
 if not entries:
     st.info("Pick at least one optimizer in the sidebar to start a race.")
+    ui.chart(draw.map_figure(surface, (float(x0), float(y0)), backdrop(surface_name, expr, bounds)), key="race")
     ui.page_footer()
     st.stop()
 

@@ -21,10 +21,10 @@ def race():
 
 def builders(s, paths):
     return {"race": figures.arena.race_figure(s, paths, s.start), "loss": figures.arena.loss_figure(s, paths),
-            "3d": figures.arena.surface3d_figure(s, paths)}
+            "3d": figures.arena.surface3d_figure(s, paths), "map": figures.arena.map_figure(s, s.start)}
 
 
-@pytest.mark.parametrize("name", ["race", "loss", "3d"])
+@pytest.mark.parametrize("name", ["race", "loss", "3d", "map"])
 def test_spec_figures_validate_and_send_what_plotly_would(name, race):
     check_spec_figure(builders(*race)[name])
 

@@ -138,6 +138,9 @@ def test_no_optimizer_shows_a_hint():
     at.multiselect(key="opts").set_value([]).run()
     assert_ok(at)
     assert any("at least one optimizer" in i.value for i in at.info)
+    fig = race(at)  # the map is still shown: the surface to race on, its minimum and the start
+    assert [t["name"] for t in fig["data"]] == ["contours", "click to start here", "minimum", "start"]
+    assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,") and "frames" not in fig
 
 
 def test_step_inspector_shows_adam_moments_against_formula():

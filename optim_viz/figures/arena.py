@@ -257,6 +257,16 @@ def race_figure(surface: surfaces.Surface, paths: dict[str, simulate.Path], star
     return fig
 
 
+def map_figure(surface: surfaces.Surface, start, back: Background | None = None) -> FrozenFigure:
+    """The map alone (colour field, contour lines, minima, the start): what the Arena shows before any optimizer
+    is chosen. Clicking it returns a new start, as on the race figure."""
+    back = back or background(surface)
+    layout = {**back.layout, "height": race_height(surface), "hovermode": "closest", "uirevision": surface.name,
+              "legend": dict(orientation="h", y=1.06, x=0, yanchor="bottom", bgcolor="rgba(255,255,255,0.8)"),
+              "margin": dict(l=50, r=20, t=50, b=50)}
+    return FrozenFigure({"data": [*back.traces, _start_trace(start)], "layout": layout})
+
+
 def on_map(fig: FrozenFigure, curve: int) -> bool:
     """Whether trace number ``curve`` of a ``race_figure`` is drawn on the map (a click there is a new start),
     not on the loss panel."""
