@@ -188,9 +188,25 @@ with st.sidebar:
     tol = ui.log_slider("Tolerance for 'reached the minimum' (f − f*)", 1e-8, 0.1, 1e-3, key="tol")
 
 st.caption(f"**{ui.escape_md(surface.title)}.** {ui.escape_md(surface.note)}")
+
+
+def take_click(event, fig, start: tuple) -> None:
+    """A click on the map starts the race there (once per new click); the loss panel's points are not starts."""
+    points = [p for p in ((event or {}).get("selection", {}).get("points", []) if event else [])
+              if draw.on_map(fig, int(p.get("curve_number", -1)))]
+    if points:
+        click = (round(float(points[0]["x"]), 3), round(float(points[0]["y"]), 3))
+        if click != st.session_state.get("_last_click") and click != start:
+            st.session_state["_last_click"] = click
+            st.session_state["_pending_start"] = (min(max(click[0], xa), xb), min(max(click[1], ya), yb))
+            st.rerun()
+
+
 if not entries:
     st.info("Pick at least one optimizer in the sidebar to start a race.")
-    ui.chart(draw.map_figure(surface, (float(x0), float(y0)), backdrop(surface_name, expr, bounds)), key="race")
+    map_fig = draw.map_figure(surface, (float(x0), float(y0)), backdrop(surface_name, expr, bounds))
+    take_click(ui.chart(map_fig, key="race", on_select="rerun", selection_mode="points"), map_fig,
+               (float(x0), float(y0)))
     ui.page_footer()
     st.stop()
 
@@ -241,15 +257,7 @@ st.caption(f"*reached*: the first step with f − f* < {ui.fmt(tol)} (the tolera
             "This surface has no minimum (it is unbounded below)")
            + ", so distance and steps-to-tolerance are blank.")
 
-# Clicking a point of the map starts the race there (once per new click); the loss panel's points are not starts.
-points = [p for p in ((event or {}).get("selection", {}).get("points", []) if event else [])
-          if draw.on_map(race_fig, int(p.get("curve_number", -1)))]
-if points:
-    click = (round(float(points[0]["x"]), 3), round(float(points[0]["y"]), 3))
-    if click != st.session_state.get("_last_click") and click != start:
-        st.session_state["_last_click"] = click
-        st.session_state["_pending_start"] = (min(max(click[0], xa), xb), min(max(click[1], ya), yb))
-        st.rerun()
+take_click(event, race_fig, start)
 
 tab3d, tab_inspect, tab_conv, tab_export = st.tabs(
     ["3-D view", "Step inspector", "Momentum conventions & pitfalls", "Export"])
