@@ -105,8 +105,9 @@ if out is not None:
     ui.chart(curves, key="curves")
     ui.explain("Solid: raw inputs; dashed: normalized; a curve stops when it reaches round-off (1e-13). "
                + story.steps_text)
-    # one column per input scaling, one row per quantity: read whole at any width (ten columns side by side were not)
-    st.table(pd.DataFrame(rows).set_index("inputs").T)
+    # one column per input scaling, one row per quantity: read whole at any width (ten columns side by side were not);
+    # st.table reads cells as Markdown, where a leading ">" (more steps than simulated) would start a quote
+    st.table(pd.DataFrame(rows).set_index("inputs").T.map(lambda v: "\\" + v if str(v).startswith(">") else v))
     ui.explain("“> N” means not within the simulated steps; the closed-form count uses the eigen-decomposition of "
                "the Hessian, J_t − J* = ½ Σ λᵢ eᵢ² (1 − αλᵢ)^{2t}, so it also answers for very long runs.")
 
