@@ -3,6 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import optim_viz_memory
 import optim_viz_ui as ui
 
 ROOT = Path(__file__).parent
@@ -60,6 +61,7 @@ def home():
 
 
 ui.tune_garbage_collector()
+optim_viz_memory.start()
 presenting = st.session_state.get(ui.PRESENT, st.query_params.get("present") == "1")
 st.set_page_config(page_title="optim-viz", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")
