@@ -113,7 +113,7 @@ def export_section() -> None:
         c1.download_button("Offline HTML", lambda: export.figure_html(fig), f"{key}.html", "text/html",
                            on_click="ignore", help="Interactive, plotly.js included (~5 MB); works without internet.")
         c2.download_button("Data as CSV", lambda: export.figure_csv(fig), f"{key}.csv", "text/csv",
-                           on_click="ignore", help="Every trace's points: trace, panel, x, y, z.")
+                           on_click="ignore", help="Every trace's points: trace, panel, point, x, y, z.")
         if missing := export.png_unavailable():
             c3.button("PNG", disabled=True, help=missing, key="_export_png_missing")
             c3.caption(missing)

@@ -90,10 +90,10 @@ def with_status(seconds: float, label: str, run):
 
 
 ui.page_header(
-    "Initialization & vanishing / exploding gradients",
-    "In a deep network the signal is multiplied by one weight matrix per layer. If each layer scales it by a bit more "
-    "than 1 it explodes, by a bit less it vanishes, exponentially in the depth. The variance of the initial weights "
-    "decides which, and zeros never let the hidden units differ.")
+    "Initialization and vanishing gradients",
+    "A deep network multiplies the signal by one weight matrix per layer: a bit more than 1 per layer explodes it, "
+    "a bit less vanishes it, exponentially in the depth. The initial weights' variance decides which; zeros never "
+    "let the hidden units differ.")
 
 ui.presets(presets.INITIALIZATION)
 
@@ -118,9 +118,6 @@ if not methods:
 methods = tuple(k for k in INITS if k in methods)
 
 st.subheader("1 · Activations and gradients layer by layer")
-st.latex(r"Z^{[l]} = W^{[l]}A^{[l-1]} + b^{[l]},\qquad \mathrm{Var}(w) = \tfrac{1}{n^{[l-1]}}\ \text{(Xavier, tanh)},"
-         r"\quad \tfrac{2}{n^{[l-1]}}\ \text{(He, ReLU)},\quad \tfrac{2}{n^{[l-1]}+n^{[l]}}\ \text{(Glorot)},"
-         r"\qquad W^{[l]} = \texttt{randn}(n^{[l]}, n^{[l-1]})\cdot\sqrt{\tfrac{2}{n^{[l-1]}}}")
 asked = int(nets)
 nets, batch = depth.affordable_stats(len(methods), n_layers, width, asked)
 if (nets, batch) != (asked, depth.BATCH):
@@ -138,6 +135,11 @@ out = with_status(depth.stats_work(len(methods), n_layers, width, nets, batch) /
 if out is not None:
     fig, summary, trends = out
     ui.chart(fig, key="stats")
+    # two lines: as one, the formula is wider than the page at 1400 px
+    st.latex(r"Z^{[l]} = W^{[l]}A^{[l-1]} + b^{[l]},\qquad W^{[l]} = \texttt{randn}(n^{[l]}, n^{[l-1]})"
+             r"\cdot\sqrt{\tfrac{2}{n^{[l-1]}}}\ \text{(He)}")
+    st.latex(r"\mathrm{Var}(w) = \tfrac{1}{n^{[l-1]}}\ \text{(Xavier, tanh)},\quad \tfrac{2}{n^{[l-1]}}\ "
+             r"\text{(He, ReLU)},\quad \tfrac{2}{n^{[l-1]}+n^{[l]}}\ \text{(Glorot)}")
     ui.explain(
         "Log scale: a straight falling line is a signal that shrinks by the same factor in every layer (vanishing), a "
         "rising one grows (exploding). With ReLU, He keeps the spread flat because each layer halves the variance "

@@ -111,9 +111,9 @@ else:
     if view:
         fig, table = view
         beyond = {n for n in names if S.by_name(n, 1.0, hyper).beyond_course}
+        ui.chart(fig, key="schedules")
         for n in names:
             st.latex(S.by_name(n, 1.0, hyper).formula + (r"\quad\text{(beyond the course)}" if n in beyond else ""))
-        ui.chart(fig, key="schedules")
         per_update = "inverse_sqrt_step" in names
         ui.explain("Each per-epoch schedule holds α for a whole epoch and can only change it between epochs. "
                    + (f"k/√t changes at every mini-batch ({int(upe)} per epoch here). " if per_update else "")

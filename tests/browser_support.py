@@ -80,7 +80,7 @@ def open_tab(browser, server_url):
         q = "&".join(f"{k}={v}" for k, v in query.items())
         tab.goto(f"{server_url}/{path}" + (f"?{q}" if q else ""))
         tab.wait_for_selector('[data-testid="stApp"]')
-        tab.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+        tab.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')")  # the tab's timeout
 
     tab.goto_app = goto_app
     return tab

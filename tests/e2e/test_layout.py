@@ -27,14 +27,7 @@ CHECKS = ("text", "katex", "plotly", "fold")
 FOLD_PX = 300  # of the first chart, on the first screen in presentation mode
 
 # (page, size, check): why it is still expected to fail. strict: a fixed one must leave this list.
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("lr_decay", "present_1024x768", "fold"):
-        "five schedule formulas stand above the first chart (pages/lr_decay.py, not this check's to move)",
-    ("initialization", "present_1024x768", "fold"):
-        "formulas and text stand above the first chart (pages/initialization.py, not this check's to move)",
-    ("initialization", "1400x1000", "katex"):
-        "the Z^[l] / Var(w) formula is one 1119 px line in a 940 px box (pages/initialization.py should split it)",
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 READY = """() => {
   if (document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]')) return false;

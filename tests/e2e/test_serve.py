@@ -47,10 +47,10 @@ def all_up(port: int) -> bool:
     return all(w["status"] == "up" for w in state(port)["workers"])
 
 
-def upstream(url: str, route: str) -> str:
+def upstream(url: str, route: str, timeout: float = 10) -> str:
     """The worker (its port) that nginx sends a request with this route cookie to."""
     req = urllib.request.Request(url + "/_stcore/health", headers={"Cookie": f"ovz_route={route}"})
-    with urllib.request.urlopen(req, timeout=10) as r:
+    with urllib.request.urlopen(req, timeout=timeout) as r:
         assert r.read() == b"ok"
         return r.headers["X-Upstream"].rsplit(":", 1)[1]
 
@@ -158,8 +158,15 @@ def test_a_hung_worker_is_taken_out_by_the_health_check_and_put_back(served):
     os.kill(hung["pid"], signal.SIGSTOP)
     try:
         wait_until(lambda: state(port)["workers"][0]["status"] == "down", 30, "the hung worker to be taken out")
+
+        def only_the_other() -> bool:  # nginx's reload reaches its new worker processes within a moment
+            try:
+                return {upstream(url, r, timeout=3) for r in routes} == {str(other["port"])}
+            except OSError:
+                return False
+
         # every new request, whichever worker its route cookie hashes to, is answered by the other worker
-        assert {upstream(url, r) for r in routes} == {str(other["port"])}
+        wait_until(only_the_other, 60, "every route to go to the other worker", every=1)
         assert state(port)["workers"][0]["pid"] == hung["pid"]  # taken out, not killed (yet)
     finally:
         os.kill(hung["pid"], signal.SIGCONT)
