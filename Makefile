@@ -29,10 +29,10 @@ lint: $(BIN)/.dev
 	$(BIN)/ruff check .
 
 # The whole suite (library, every page in AppTest, real Chromium), after the linter; prints its time.
-# Two pytest workers (one per core; a test file stays on one worker, so its module fixtures are built once).
+# Two pytest workers (one per core), stealing tests from each other so neither idles at the end; the slowest print.
 JOBS ?= 2
 test: lint
-	@start=$$(date +%s); $(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile; status=$$?; \
+	@start=$$(date +%s); $(BIN)/python -m pytest -q -n $(JOBS) --dist worksteal --durations=15; status=$$?; \
 	echo "make test: suite took $$(( $$(date +%s) - start )) s"; exit $$status
 
 # The edit loop: library and AppTest only, no browser.
