@@ -17,7 +17,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 from .figures.arena import SCAFFOLD
 from .figures.style import FrozenFigure, as_figure
 from .simulate import Path
-from .surfaces import Surface
+from .surface import Surface
 
 PNG_MISSING = "PNG export needs kaleido and Chromium: pip install kaleido; apt-get install chromium"
 _CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .surfaces import Surface
+from .surface import Surface
 
 MAX_LENGTH = 300
 MAX_BRACKET_DEPTH = 20

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .optimizers import Optimizer, OptState
-from .surfaces import Surface
+from .surface import Surface
 
 DIVERGENCE_LIMIT = 1e6
 
