@@ -186,3 +186,17 @@ def check_spec_figure(fig) -> None:
     valid = go.Figure(fig.to_dict())
     assert len(valid.data) == len(fig.figure.data) > 0
     assert decoded(fig.to_dict()) == decoded(json.loads(pio.to_json(fig.figure, validate=False)))
+
+
+def count_training_work(monkeypatch) -> list:
+    """Patch ``minibatch.train_many`` to record the work (``minibatch.train_work``) of every run a page makes."""
+    from optim_viz import minibatch as MB
+
+    spent, real = [], MB.train_many
+
+    def counting(X, Y, batch_size, epochs, optimizer="sgd", rates=(0.1,), *args, **kw):
+        spent.append(MB.train_work(Y.size, batch_size, epochs, optimizer, len(rates)))
+        return real(X, Y, batch_size, epochs, optimizer, rates, *args, **kw)
+
+    monkeypatch.setattr(MB, "train_many", counting)
+    return spent

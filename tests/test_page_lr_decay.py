@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import array as decode
-from helpers import assert_ok, charts, open_page, shared_page
+from helpers import assert_ok, charts, count_training_work, open_page, shared_page
 from optim_viz import presets
 from optim_viz import schedules as S
 
@@ -257,14 +257,7 @@ def test_cached_pieces_give_the_figures_of_an_uncached_build(at):
 def test_the_most_expensive_demo_link_is_reduced_to_the_work_budget_and_says_so(monkeypatch):
     from optim_viz import minibatch as MB
 
-    spent = []
-    real = MB.train_many
-
-    def counting(X, Y, batch_size, epochs, optimizer="sgd", rates=(0.1,), *args, **kw):
-        spent.append(MB.train_work(Y.size, batch_size, epochs, optimizer, len(rates)))
-        return real(X, Y, batch_size, epochs, optimizer, rates, *args, **kw)
-
-    monkeypatch.setattr(MB, "train_many", counting)
+    spent = count_training_work(monkeypatch)
     at = open_page(PAGE, opt="adam", bs="2", depochs="40", dlr="0.05")
     assert_ok(at)
     fit = MB.affordable_epochs(2000, [2], 40, "adam", MB.DECAY_DEMO_BUDGET, runs=2)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import array as decode
-from helpers import assert_ok, charts, open_page, shared_page
+from helpers import assert_ok, charts, count_training_work, open_page, shared_page
 from optim_viz import ewma as E
 from optim_viz import minibatch as MB
 from optim_viz import presets
@@ -234,14 +234,7 @@ def test_cached_pieces_give_the_figures_of_an_uncached_build(at):
 # ------------------------------------------------------------------------------------------ the work budget
 
 def test_the_most_expensive_link_is_reduced_to_the_work_budget_and_says_so(monkeypatch):
-    spent = []
-    real = MB.train_many
-
-    def counting(X, Y, batch_size, epochs, optimizer="sgd", rates=(0.1,), *args, **kw):
-        spent.append(MB.train_work(Y.size, batch_size, epochs, optimizer, len(rates)))
-        return real(X, Y, batch_size, epochs, optimizer, rates, *args, **kw)
-
-    monkeypatch.setattr(MB, "train_many", counting)
+    spent = count_training_work(monkeypatch)
     every = MB.batch_sizes(M)
     at = open_page(PAGE, sizes=",".join(map(str, every)), epochs="20", opt="adam", seed="4321")
     assert_ok(at)
