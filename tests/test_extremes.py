@@ -19,9 +19,10 @@ SKIP = {"presentation"}  # restyles the page only
 # there only an unformatted "nan" is a defect.
 NAN_TEXT = re.compile(r"(?<![\w.])[-−+]?(nan|inf|NaN|Inf)(?![\w])")
 DELIBERATE = dict.fromkeys(["pages/softmax.py", "pages/batch_norm.py"], re.compile(r"(?<![\w.])[-−+]?nan(?![\w])"))
-# Pages that train start the sweep from a short run (each control is still tried at its ends; the page's work
+# Pages that train or race start the sweep from a short run (each control is still tried at its ends; the page's work
 # budget bounds the most expensive one).
-START = {"pages/regularization.py": {"it": "100"}, "pages/initialization.py": {"iters": "100"}}
+START = {"pages/regularization.py": {"it": "100"}, "pages/initialization.py": {"iters": "100"},
+         "pages/optimizer_arena.py": {"steps": "50"}}
 
 
 def extremes(w) -> list:
