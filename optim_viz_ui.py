@@ -282,9 +282,20 @@ def _code(text: str, limit: int = 40) -> str:
     return text[:limit].replace("`", "'").replace("\n", " ").replace("\r", " ")
 
 
+def _sent_by_browser(key: str) -> bool:
+    """Whether the browser sent this widget's value with this run. Only a session that starts mid-visit gets
+    one (after a reconnect to another worker, when the one that served the page died): the browser's value is
+    the student's last move, the link lags one move behind it, so the link must not undo it."""
+    from streamlit.runtime.state.common import user_key_from_element_id
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    states = getattr(getattr(getattr(get_session_state(), "_state", None), "_new_widget_state", None), "states", {})
+    return any(user_key_from_element_id(wid) == key for wid in states)
+
+
 def _from_url(key: str, parse: Callable[[str], object], describe: str) -> None:
     st.session_state.setdefault(_SEEN, set()).add(key)
-    if key in st.session_state or key not in st.query_params:
+    if key in st.session_state or key not in st.query_params or _sent_by_browser(key):
         return
     raw = st.query_params[key]
     try:

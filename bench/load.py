@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import ipaddress
@@ -631,6 +632,17 @@ async def drive(url: str, users: int, duration: float, think: tuple[float, float
         megabytes=stats.bytes / 1e6, log=stats.log, kinds=stats.kinds, recovered=stats.recovered)
 
 
+def _run(coro):
+    """``asyncio.run``, in a thread of its own when this thread already runs an event loop (Playwright's sync API
+    keeps one running in a test process that also drove a browser)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def run(users: int = 2, duration: float = 10.0, url: str | None = None, think: tuple[float, float] = (2.0, 4.0),
         seed: int = 0, max_reruns: int = 20_000, pages: list[str] | None = None, workers: int = 1,
         ttl: float = 10.0, settle: float | None = None, rss_ports: list[int] | None = None,
@@ -643,11 +655,11 @@ def run(users: int = 2, duration: float = 10.0, url: str | None = None, think: t
     if url is not None:
         _, port = loopback_url(url)  # before any connection
         url = url.rstrip("/").replace("localhost", "127.0.0.1", 1)
-        return asyncio.run(drive(url, users, duration, think, seed, max_reruns, pages,
+        return _run(drive(url, users, duration, think, seed, max_reruns, pages,
                                  rss_ports or serve_ports(port), settle or 0.0, verbose))
     with own_server(workers, ttl, server_log) as own:
         port = loopback_url(own)[1]
-        return asyncio.run(drive(own, users, duration, think, seed, max_reruns, pages,
+        return _run(drive(own, users, duration, think, seed, max_reruns, pages,
                                  rss_ports or serve_ports(port), ttl + 5 if settle is None else settle, verbose))
 
 

@@ -24,7 +24,6 @@ import ast
 import concurrent.futures
 import contextlib
 import ctypes
-import getpass
 import json
 import os
 import secrets
@@ -68,14 +67,21 @@ def cookie_secret() -> str:
     raise RuntimeError(f"empty cookie secret in {path}")
 
 
-def render(listen: str, workers: list[Worker], prefix: Path) -> str:
-    """nginx.conf for these workers; a worker that is not up is listed as ``down`` (its hash slots are kept)."""
+UNPRIVILEGED = ("nobody", "nogroup")  # nginx's worker processes when serve.py runs as root
+
+
+def render(listen: str, workers: list[Worker], prefix: Path, expose_upstream: bool = False) -> str:
+    """nginx.conf for these workers; a worker that is not up is listed as ``down`` (its hash slots are kept).
+    ``expose_upstream`` adds an X-Upstream header naming the worker (for the fault tests; it tells a client
+    the internal layout, so it is off unless asked for)."""
     servers = "\n".join(
         f"        server 127.0.0.1:{w.port} max_fails=1 fail_timeout=10s{'' if w.status == 'up' else ' down'};"
         for w in workers)
-    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else "# (not root: nginx runs as the current user)"
+    user = (f"user {' '.join(UNPRIVILEGED)};  # root starts nginx; its workers drop to an unprivileged user"
+            if os.geteuid() == 0 else "# (not root: nginx runs as the current user)")
+    upstream = "add_header X-Upstream $upstream_addr always;" if expose_upstream else "# no X-Upstream header"
     return (TEMPLATE.read_text().replace("{{USER}}", user).replace("{{PREFIX}}", str(prefix))
-            .replace("{{LISTEN}}", listen).replace("{{SERVERS}}", servers))
+            .replace("{{LISTEN}}", listen).replace("{{SERVERS}}", servers).replace("{{UPSTREAM_HEADER}}", upstream))
 
 
 def app_pages(app: Path = ROOT / "app.py") -> list[str]:
@@ -164,6 +170,10 @@ class Serve:
         self.prefix = Path(tempfile.mkdtemp(prefix=f"optim-viz-serve-{args.port}-"))
         for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.prefix / "tmp" / d).mkdir(parents=True)
+        if os.geteuid() == 0:  # nginx's unprivileged workers buffer large bodies there
+            os.chmod(self.prefix, 0o755)
+            for d in [self.prefix / "tmp", *(self.prefix / "tmp").iterdir()]:
+                shutil.chown(d, *UNPRIVILEGED)
         env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret(),
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         self.workers = [Worker(args.port + i, self.prefix, env, args.session_ttl) for i in range(1, args.workers + 1)]
@@ -185,7 +195,8 @@ class Serve:
     def configure(self) -> None:
         """Write nginx.conf from the workers' status and, if nginx runs, reload it (graceful: open sockets stay)."""
         conf = self.prefix / "nginx.conf"
-        conf.write_text(render(f"{self.args.bind}:{self.args.port}", self.workers, self.prefix))
+        conf.write_text(render(f"{self.args.bind}:{self.args.port}", self.workers, self.prefix,
+                               self.args.expose_upstream))
         if self.nginx_proc and self.nginx_proc.poll() is None:
             self.nginx_proc.send_signal(signal.SIGHUP)
         self.write_state()
@@ -308,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--health-fails", type=int, default=3, help="failed checks in a row before a worker is out")
     ap.add_argument("--restart-after", type=float, default=60.0, help="restart a worker unhealthy this long (s)")
     ap.add_argument("--start-timeout", type=float, default=120.0)
+    ap.add_argument("--expose-upstream", action="store_true", help="name the answering worker in an X-Upstream header")
     ap.add_argument("--keep-logs", action="store_true", help="keep the nginx and worker logs after stopping")
     args = ap.parse_args(argv)
     if not 1 <= args.workers <= 16:

@@ -1,4 +1,5 @@
 """bench/load.py: simulated students over Streamlit's websocket, against a server of its own (loopback only)."""
+import os
 import random
 import socket
 import subprocess
@@ -202,6 +203,10 @@ def test_the_nginx_config_lists_the_workers_and_is_valid(tmp_path):
     assert "server 127.0.0.1:9001 max_fails=1 fail_timeout=10s;" in conf
     assert "server 127.0.0.1:9002 max_fails=1 fail_timeout=10s down;" in conf  # not healthy yet: no students
     assert "proxy_set_header Upgrade $http_upgrade;" in conf and "proxy_read_timeout 1h;" in conf
+    # the worker's address stays internal unless the fault tests ask for it; nginx's workers never run as root
+    assert "X-Upstream" not in conf.split("# no X-Upstream")[0]
+    assert "add_header X-Upstream $upstream_addr always;" in serve.render("127.0.0.1:9000", workers, tmp_path, True)
+    assert ("user nobody nogroup;" in conf) == (os.geteuid() == 0) and "user root" not in conf
     nginx = serve.nginx_binary()
     if not nginx:
         pytest.skip(serve.NGINX_HINT)

@@ -61,7 +61,8 @@ def served():
     need_nginx()
     port = load.free_port(3)
     proc = subprocess.Popen(
-        [sys.executable, "deploy/serve.py", "--workers", "2", "--port", str(port), "--bind", "127.0.0.1",
+        [sys.executable, "deploy/serve.py", "--workers", "2", "--expose-upstream", "--port", str(port),
+         "--bind", "127.0.0.1",
          "--health-interval", "0.5", "--health-timeout", "1", "--health-fails", "2", "--restart-after", "300"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -121,8 +122,8 @@ def test_a_killed_worker_hands_its_student_to_the_other_with_the_same_view(brows
         assert "120" in steps.inner_text() and tab.evaluate(GD_LENGTH) == 121 and "steps=120" in tab.url
         assert not tab.locator('[data-testid="stException"]').count()
 
-        # The next move is the first run on the new worker: a fresh session, rebuilt from the URL (which wins over
-        # the moved value: optim_viz_ui reads a link's parameters into a fresh session), so the view is the same
+        # The next move is the first run on the new worker: a fresh session, which takes the moved value the
+        # browser sends (the URL lags one move behind it) and the rest of the view from the browser and the URL
         steps.locator("input[type=range]").focus()
         tab.keyboard.press("ArrowRight")
         for _ in range(240):
@@ -130,14 +131,15 @@ def test_a_killed_worker_hands_its_student_to_the_other_with_the_same_view(brows
                 break
             tab.wait_for_timeout(250)
         assert survivor in finished, "no script run on the new worker"
-        tab.wait_for_function(f"{GD_LENGTH} === 121", timeout=30_000)
-        assert "120" in steps.inner_text() and "steps=120" in tab.url and "opts=sgd" in tab.url
+        tab.wait_for_function(f"{GD_LENGTH} === 131", timeout=30_000)
+        tab.wait_for_function("() => location.search.includes('steps=130')")
+        assert "130" in steps.inner_text() and "opts=sgd" in tab.url
         assert tab.evaluate(f"[...new Set({RACE}._fullData.map(t => t.name))].sort()") == names
         # and it is a live session there: the next move redraws
         steps.locator("input[type=range]").focus()
         tab.keyboard.press("ArrowRight")
-        tab.wait_for_function(f"{GD_LENGTH} === 131", timeout=60_000)
-        tab.wait_for_function("() => location.search.includes('steps=130')")
+        tab.wait_for_function(f"{GD_LENGTH} === 141", timeout=60_000)
+        tab.wait_for_function("() => location.search.includes('steps=140')")
         assert tab.evaluate(f"[...new Set({RACE}._fullData.map(t => t.name))].sort()") == names
         assert handshakes[-1] == survivor and set(finished[finished.index(survivor):]) == {survivor}
         assert not tab.locator('[data-testid="stException"]').count()
