@@ -76,19 +76,27 @@ def one_blas_thread():
             _BLAS_USERS[1] = get()
             set_(1)
         _BLAS_USERS[0] += 1
+    _INSIDE.depth = getattr(_INSIDE, "depth", 0) + 1
     try:
         yield
     finally:
+        _INSIDE.depth -= 1
         with _BLAS_LOCK:
             _BLAS_USERS[0] -= 1
             if _BLAS_USERS[0] == 0:
                 set_(_BLAS_USERS[1])
 
 
+_INSIDE = threading.local()  # depth of one_blas_thread blocks this thread is in
+
+
 def single_blas_thread(fn):
-    """Decorator: ``fn`` runs inside ``one_blas_thread``."""
+    """Decorator: ``fn`` runs inside ``one_blas_thread`` (at once when this thread already is: a training loop
+    calls forward and backward thousands of times, and the lock is then pure overhead)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        if getattr(_INSIDE, "depth", 0):
+            return fn(*args, **kwargs)
         with one_blas_thread():
             return fn(*args, **kwargs)
     return wrapper
@@ -438,6 +446,7 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
     kps = keep_prob_list(keep_probs, L - 1)
     if rng is None and min(kps, default=1.0) < 1.0:
         raise ValueError("dropout (keep_prob < 1) needs an rng")
+    kps_or_none = kps if min(kps, default=1.0) < 1.0 else None  # None: forward need not check them again
     record_every = max(1, int(record_every))
     params = {k: np.array(v, dtype=float) for k, v in params.items()}
     states = {k: optimizer.init(v) for k, v in params.items()}
@@ -463,7 +472,7 @@ def train(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimizer, iter
                 if k == 0:
                     order = shuffle.permutation(m)
                 Xt, Yt = X[:, order[k * B:(k + 1) * B]], Y[:, order[k * B:(k + 1) * B]]
-            AL, caches = forward(params, Xt, hidden, output, kps, rng, bn_eps=bn_eps)
+            AL, caches = forward(params, Xt, hidden, output, kps_or_none, rng, bn_eps=bn_eps)
             grads = backward(AL, Yt, caches, lambd, hidden, output)
             for l in bn:
                 c = caches[l - 1]

@@ -1,5 +1,7 @@
 """The Regularization lab's engine: variants trained together equal separate nn.train runs, the bounded run memo
 trains only what it lacks, and the L2-only steps match the update rules written out by hand."""
+import threading
+
 import numpy as np
 import pytest
 
@@ -175,6 +177,24 @@ def test_blas_runs_single_threaded_inside_training_and_is_restored():
             assert get() == 1
         assert get() == 1
     assert get() == before
+
+
+def test_a_decorated_call_inside_a_block_does_not_take_the_lock_again(monkeypatch):
+    if nn._BLAS is None:
+        pytest.skip("NumPy is not linked to OpenBLAS here")
+    entered = []
+    real = nn.one_blas_thread
+    monkeypatch.setattr(nn, "one_blas_thread", lambda: (entered.append(1), real())[1])
+    inner = nn.single_blas_thread(lambda: nn._BLAS[1]())
+    assert inner() == 1 and len(entered) == 1  # outside any block: it enters one
+    with real():
+        assert inner() == 1 and len(entered) == 1  # inside one (a training loop): it runs at once, still 1 thread
+    # another thread is not inside this thread's block: it enters its own
+    worker = threading.Thread(target=inner)
+    with real():
+        worker.start()
+        worker.join()
+    assert len(entered) == 2
 
 
 def test_lab_work_counts_multiply_adds_and_the_budget_is_never_exceeded():
