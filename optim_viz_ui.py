@@ -19,6 +19,37 @@ from optim_viz import figures
 data_cache = st.cache_data(max_entries=64, ttl=3600)
 
 
+def _function_keys_once_per_code() -> None:
+    """Streamlit names a cached function's cache by hashing its source, read with ``inspect.getsource`` (which
+    tokenizes the page file) each time the decorator runs, and a page's decorators run on every rerun: 10–25 ms of
+    every rerun here. The key depends only on the function's code, which a server compiles once per script, so it
+    is kept per code object (a changed file compiles to new code and gets its key anew). Relies on Streamlit
+    internals (pinned in constraints.txt); tests/test_ui_frame.py checks the keys equal Streamlit's own."""
+    from streamlit.runtime.caching import cache_utils
+
+    original = cache_utils._make_function_key
+    if getattr(original, "per_code", False):
+        return
+    keys: dict = {}
+
+    def function_key(cache_type, func) -> str:
+        code = getattr(func, "__code__", None)
+        if code is None:
+            return original(cache_type, func)
+        k = (cache_type, code, func.__module__, func.__qualname__)
+        if k not in keys:
+            if len(keys) > 1000:  # only a developer's edits make new code objects: keep the memo small anyway
+                keys.clear()
+            keys[k] = original(cache_type, func)
+        return keys[k]
+
+    function_key.per_code, function_key.original = True, original
+    cache_utils._make_function_key = function_key
+
+
+_function_keys_once_per_code()
+
+
 def figure_cache(func=None, *, max_entries: int = 32):
     """``@figure_cache`` or ``@figure_cache(max_entries=8)``: st.cache_resource, bounded, one hour. What the function
     returns is built once and treated as read-only. Give a smaller bound to a function whose results are large."""

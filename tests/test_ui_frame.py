@@ -37,3 +37,32 @@ def test_a_bad_link_value_is_reported_under_the_intro_even_when_its_control_is_f
     for i, path in warnings:
         assert i < first_chart, "a link problem must be seen before the charts"
         assert "expander" not in path, "a link problem must not be folded away"
+
+
+
+def test_a_cached_functions_key_is_streamlits_own_and_computed_once_per_code(tmp_path, monkeypatch):
+    from streamlit.runtime.caching import cache_utils
+    from streamlit.runtime.caching.cache_type import CacheType
+
+    key_of = cache_utils._make_function_key
+    assert getattr(key_of, "per_code", False), "optim_viz_ui did not install the per-code function keys"
+
+    def reruns(text: str, name: str, n: int = 2) -> list:
+        """``build`` as n reruns of one compiled page define it: new function objects, one code object."""
+        page = tmp_path / name
+        page.write_text(text)
+        code = compile(text, str(page), "exec")
+        spaces = [{"__name__": "page"} for _ in range(n)]
+        for ns in spaces:
+            exec(code, ns)
+        return [ns["build"] for ns in spaces]
+
+    first, second = reruns("def build(a):\n    return a + 1\n", "page.py")
+    reads = []
+    real = cache_utils.inspect.getsource
+    monkeypatch.setattr(cache_utils.inspect, "getsource", lambda f: reads.append(f) or real(f))
+    key = key_of(CacheType.RESOURCE, first)
+    assert key_of(CacheType.RESOURCE, second) == key and len(reads) == 1  # the source is read once
+    assert key_of.original(CacheType.RESOURCE, second) == key  # and the key is Streamlit's own
+    edited, = reruns("def build(a):\n    return a + 2\n", "edited.py", 1)
+    assert key_of(CacheType.RESOURCE, edited) != key  # changed code: a new key
