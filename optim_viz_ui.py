@@ -48,6 +48,7 @@ def _function_keys_once_per_code() -> None:
 
 
 _function_keys_once_per_code()
+figures.style.serialize_once()  # st.plotly_chart gets each cached figure's JSON as made once
 
 
 def figure_cache(func=None, *, max_entries: int = 32):

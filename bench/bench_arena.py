@@ -59,7 +59,7 @@ def main() -> list[bool]:
     print(f"  engine {t_engine * 1000:.1f} ms, hand loop {t_hand * 1000:.1f} ms (100 trajectories × 500 steps)")
     ok.append(report("Sweep through simulate.run / hand-written NumPy loop", t_engine / t_hand, 2.0, "×"))
 
-    times = {text: best_of(lambda t=text: _parse_or_refuse(t), 3) for text in EXPRESSIONS}
+    times = {text: best_of(lambda t=text: _parse_or_refuse(t), 5) for text in EXPRESSIONS}
     worst = max(times, key=times.get)
     print(f"  slowest typed function: {worst[:60]}{'…' if len(worst) > 60 else ''}")
     ok.append(report("Your own function: parse + gradient + checks, slowest accepted input", times[worst] * 1000, 50,

@@ -133,3 +133,22 @@ def third_module():
 @pytest.mark.parametrize("name", ["sampling", "probabilities", "softmax cost", "example", "bn cost", "bn noise"])
 def test_third_module_figures_keep_legends_off_the_title_band(third_module, name):
     check_bands(third_module[name])
+
+
+def test_plotly_serializes_a_frozen_figure_once_and_the_same_as_before():
+    import json
+
+    import plotly.io as pio
+
+    style.serialize_once()
+    style.serialize_once()  # idempotent: one wrapper, whatever imports it
+    original = pio.to_json.original
+    assert not getattr(original, "frozen_aware", False)
+    fig = go.Figure(go.Scatter(x=np.arange(5.0), y=[1.0, np.nan, 3.0, 4.0, 5.0], name="a </script> b"),
+                    layout={"title": {"text": "t"}})
+    frozen = style.frozen(fig)
+    assert pio.to_json(frozen, validate=False) is frozen.json  # no new encoding per rerun
+    assert json.loads(frozen.json) == json.loads(original(fig, validate=False))  # what plotly made of the figure
+    assert "</script>" not in frozen.json  # still escaped for an HTML page
+    assert pio.to_json(fig, validate=False) == original(fig, validate=False)  # other figures: plotly as before
+    assert pio.to_json(frozen, pretty=True) == original(frozen, pretty=True)
