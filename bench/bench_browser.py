@@ -1,9 +1,13 @@
 """Browser figures, in Debian's Chromium against a real server: time to a visible chart after navigation, slider
 release → redrawn chart with a FRESH value every time (a cache miss) on every page, and server memory."""
+import contextlib
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import app
@@ -29,9 +33,11 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def slider_redraws(tab, path: str) -> list[float]:
-    """Seconds from a key press on the page's first slider that changes a chart to the chart redrawn."""
-    tab.goto_app(path)
+def slider_redraws(tab, path: str | None) -> list[float]:
+    """Seconds from a key press on the page's first slider that changes a chart to the chart redrawn (``path``
+    None: the page already open)."""
+    if path is not None:
+        tab.goto_app(path)
     tab.wait_for_function(f"{CHARTS}.length > 0 && {CHARTS}.some(g => g._fullData)", timeout=90_000)
     sliders = tab.locator('[data-testid="stSlider"] input[type="range"]')
     times = []
@@ -54,6 +60,51 @@ def slider_redraws(tab, path: str) -> list[float]:
         if times:
             return times
     return times
+
+
+@contextlib.contextmanager
+def floor_server():
+    """bench/floor_app.py served on a free loopback port (stopped by its own PID)."""
+    port = bs.free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "bench/floor_app.py", "--server.port",
+                             str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                            cwd=bs.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def floor(ctx) -> tuple[float, float]:
+    """(visible after navigation, median slider → redraw) in s for the simplest Streamlit + Plotly page."""
+    with floor_server() as url:
+        warm = ctx.new_page()
+        warm.goto(url)
+        warm.wait_for_function(f"{CHARTS}.some(g => g._fullData)", timeout=120_000)
+        warm.close()
+        visible = []
+        for _ in range(3):
+            tab = ctx.new_page()
+            t0 = time.perf_counter()
+            tab.goto(url)
+            tab.wait_for_function(f"{CHARTS}.some(g => g._fullData)", timeout=120_000)
+            visible.append(time.perf_counter() - t0)
+            tab.close()
+        tab = ctx.new_page()
+        tab.set_default_timeout(30_000)
+        tab.goto(url)
+        tab.wait_for_function(f"{CHARTS}.some(g => g._fullData)", timeout=120_000)
+        redraw = slider_redraws(tab, None)
+        tab.close()
+    return statistics.median(visible), statistics.median(redraw)
 
 
 def main() -> list[bool]:
@@ -85,6 +136,9 @@ def main() -> list[bool]:
                   flush=True)
         ok.append(report("Chart visible after navigation (warm server, median over pages)",
                          statistics.median(visible), 3.0, "s"))
+        floor_visible, floor_redraw = floor(ctx)
+        print(f"  floor, the simplest Streamlit + Plotly page (bench/floor_app.py) in this Chromium: visible after "
+              f"navigation {floor_visible:.2f} s, slider → redrawn chart {floor_redraw:.2f} s (median)")
         for title, times in redraw.items():
             if times:
                 ok.append(report(f"{title}: slider → redrawn chart, fresh values (median)",
