@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 from test_figures_style import check_bands
 
-from helpers import check_spec_figure
+from helpers import check_spec_figure, decoded
 from optim_viz import depth, gradcheck, normalization
 from optim_viz.figures import gradient_check as check_draw
 from optim_viz.figures import initialization as init_draw
@@ -72,3 +72,17 @@ def test_contour_panels_keep_every_shown_path_in_view(built):
 @pytest.mark.parametrize("name", NAMES)
 def test_legends_stay_off_the_title_band(name, built):
     check_bands(built[name])
+
+
+
+def test_contour_paths_show_a_dot_per_step_only_while_the_steps_can_be_told_apart():
+    modes = {}
+    for steps in (300, 30):
+        fig = norm_draw.cost_contours(normalization.compare(20.0, 2.0, 0, steps=steps))
+        paths = [t for t in fig.to_dict()["data"] if t.get("legendgroup") in ("sgd", "momentum", "adam")]
+        assert len(paths) == 6
+        for t in paths:
+            n = len(decoded(t["x"]))
+            assert t["mode"] == ("lines+markers" if n <= norm_draw.MARKED_STEPS else "lines"), (steps, n)
+        modes[steps] = {t["mode"] for t in paths}
+    assert modes == {300: {"lines"}, 30: {"lines+markers"}}

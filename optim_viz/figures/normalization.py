@@ -65,6 +65,9 @@ def _panel_half(w: np.ndarray, paths, cap: float = 3.0) -> tuple[np.ndarray, flo
     return centre, min(half, cap * r)
 
 
+MARKED_STEPS = 60  # paths with at most this many points show a dot per step
+
+
 def cost_contours(cmp, methods=("sgd", "momentum", "adam"), grid: int = 120) -> FrozenFigure:
     """J(w₁, w₂) for the raw and the normalized inputs on equal-scale axes, contours at relative gaps
     10⁻⁴ … 1, with each optimizer's path from w = 0."""
@@ -87,7 +90,10 @@ def cost_contours(cmp, methods=("sgd", "momentum", "adam"), grid: int = 120) -> 
                          colorscale=_BLUES, reversescale=True, showscale=j == 2, opacity=0.55, line=dict(width=0.8),
                          colorbar=dict(title=dict(text="log₁₀ gap"), len=0.8), hoverinfo="skip", name="cost", **refs))
         for rank, name, run, xy in reversed(shown):  # gradient descent drawn last, on top
-            data.append(dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=run.label,
+            # a dot per step while they can be told apart; past that the browser would draw thousands of SVG
+            # markers (most of the chart's redraw time) that merge into the line anyway
+            data.append(dict(type="scatter", x=xy[:, 0], y=xy[:, 1], name=run.label,
+                             mode="lines+markers" if len(xy) <= MARKED_STEPS else "lines",
                              legendgroup=name, legendrank=rank + 1, showlegend=j == 1,
                              line=dict(color=COLOURS[name], width=2), marker=dict(size=3), **refs))
         data.append(dict(type="scatter", x=[float(w[0])], y=[float(w[1])], mode="markers", name="minimum w*",
