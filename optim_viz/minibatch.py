@@ -426,29 +426,6 @@ def last_epoch_summary(run: Run, X: np.ndarray, Y: np.ndarray, optimum: np.ndarr
     return epoch_summary(run, X, Y, optimum, J_star, None, max_points)
 
 
-def zoom_axes(paths: list, centre: np.ndarray, n: int = 60, pad: float = 1.15,
-              min_half: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
-    """Axes ``w1``, ``w2`` of n points over the square centred on ``centre[:2]`` that holds every (w₁, w₂) of
-    ``paths``: half-width ``h = max(pad · max |w − centre|, min_half)``, ``w1 = linspace(c₁ − h, c₁ + h, n)``."""
-    pts = np.concatenate(paths)[:, :2]
-    half = max(np.abs(pts - centre[:2]).max() * pad, min_half)
-    return (np.linspace(centre[0] - half, centre[0] + half, n),
-            np.linspace(centre[1] - half, centre[1] + half, n))
-
-
-def view_axes(paths: list, optimum: np.ndarray, start: np.ndarray, n: int = 80, q: float = 0.5,
-              margin: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """Axes ``w1``, ``w2`` of n points over a box that shows the paths without their rare outliers and always
-    holds the optimum and the start: per coordinate ``lo = min(P_q, optimum, start) − margin`` and
-    ``hi = max(P_{100−q}, optimum, start) + margin``, P_q the q-th percentile of every (w₁, w₂) in ``paths``
-    (the optimum and the start included)."""
-    pts = np.concatenate([p[:, :2] for p in paths] + [optimum[None, :2], start[None, :2]])
-    lo, hi = np.percentile(pts, q, axis=0), np.percentile(pts, 100 - q, axis=0)
-    lo = np.minimum(lo, np.minimum(optimum[:2], start[:2])) - margin
-    hi = np.maximum(hi, np.maximum(optimum[:2], start[:2])) + margin
-    return np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
-
-
 class Settling(NamedTuple):
     """A run's mean excess cost J − J* in the middle epoch and in the last one."""
     mid_epoch: int

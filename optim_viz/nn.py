@@ -535,11 +535,6 @@ def diverged(history: dict) -> bool:
     return not np.isfinite(history["cost"][-1])
 
 
-def variance_gap(errors: dict) -> float:
-    """The course's variance estimate: dev error − train error."""
-    return errors["dev"] - errors["train"]
-
-
 def _flat_layout(params: dict) -> tuple[list[str], list[tuple], np.ndarray]:
     """Keys W1, b1, ..., WL, bL, their shapes and the offsets of each in one flat parameter vector."""
     keys = [f"{p}{l}" for l in range(1, n_layers(params) + 1) for p in ("W", "b")]

@@ -65,7 +65,7 @@ def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, e
     cost_fig = draw.decay_demo_figure(curves, J_star)
     # zoom on the last epoch: a box around the minimum that holds both runs' final epoch
     last = [MB.last_epoch(r) for r in runs.values()]
-    w1, w2 = MB.zoom_axes([MB.last_epoch_updates(r) for r in runs.values()], p_star)
+    w1, w2 = draw.zoom_axes([MB.last_epoch_updates(r) for r in runs.values()], p_star)
     J = MB.cost_contour(X, Y, w1, w2, p_star[2])
     path_fig = draw.paths_figure(w1, w2, J, last, Y.size, p_star, last[0].path[0], labels=labels,
                               title="Last epoch, zoomed around ★", colours=[PALETTE[3], PALETTE[0]],

@@ -31,7 +31,7 @@ def build(sizes: tuple, epochs: int, opt: str, lr: float, seed: int):
     """Runs for each batch size, their three figures and the summary table (read-only)."""
     X, Y, p_star = data()
     runs = [train(b, epochs, opt, lr, seed) for b in sizes]
-    w1, w2 = MB.view_axes([r.path for r in runs], p_star, MB.START)
+    w1, w2 = draw.view_axes([r.path for r in runs], p_star, MB.START)
     J = MB.cost_contour(X, Y, w1, w2, p_star[2])
     smoothed = [E.ewma(r.cost_iter, SMOOTH) for r in runs]
     figs = (draw.cost_per_iteration_figure(runs, M, smoothed, SMOOTH), draw.cost_per_epoch_figure(runs, M),

@@ -102,7 +102,8 @@ def comparison(data, net, train_cfg, lambd_cmp: float, kp_cmp: float):
     norms = {n: nn.weight_norms(r["params"]) for n, r in runs_.items()}
     weights = {n: nn.all_weights(r["params"]) for n, r in runs_.items()}
     rows = [{"run": titles[n], "train error": f"{r['errors']['train']:.1%}", "dev error": f"{r['errors']['dev']:.1%}",
-             "test error": _pct(r["errors"]["test"]), "dev − train": f"{nn.variance_gap(r['errors']):+.1%}",
+             "test error": _pct(r["errors"]["test"]),
+             "dev − train": f"{diagnosis.diagnose(r['errors']['train'], r['errors']['dev']).variance:+.1%}",
              "Σ‖W‖²_F": f"{nn.sum_squared_weights(r['params']):.1f}"} for n, r in runs_.items()]
     facts = dict(errors={n: r["errors"] for n, r in runs_.items()}, norms=norms,
                  final_cost={n: float(r["history"]["cost"][-1]) for n, r in runs_.items()},

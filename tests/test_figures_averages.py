@@ -21,7 +21,7 @@ def built():
     X, Y = MB.make_data(m=400, seed=0)
     p = MB.optimum(X, Y)
     runs = [MB.train(X, Y, b, 3, "sgd", lr=0.3) for b in (1, 32, 400)]
-    w1, w2 = MB.view_axes([r.path for r in runs], p, MB.START, n=30)
+    w1, w2 = mini_batch_figs.view_axes([r.path for r in runs], p, MB.START, n=30)
     J = MB.cost_contour(X, Y, w1, w2, p[2])
     curves = {"inverse": S.on_epoch_axis(S.inverse_time(0.2, 1.0), 30, 10),
               "per update": S.on_epoch_axis(S.inverse_sqrt_step(0.2, 1.0), 30, 10)}

@@ -4,6 +4,8 @@ import pytest
 
 from optim_viz import minibatch as MB
 from optim_viz import schedules as S
+from optim_viz.figures import lr_decay as lr_draw
+from optim_viz.figures import mini_batch as mb_draw
 
 
 @pytest.fixture(scope="module")
@@ -198,11 +200,11 @@ def test_cost_on_epoch_axis(data, small_run):
 def test_zoom_axes_is_a_square_around_the_centre_holding_every_point():
     centre = np.array([1.0, -2.0, 5.0])
     paths = [np.array([[1.5, -2.0, 0.0], [1.0, -1.8, 0.0]]), np.array([[0.9, -2.1, 9.0]])]
-    w1, w2 = MB.zoom_axes(paths, centre, n=5)
+    w1, w2 = lr_draw.zoom_axes(paths, centre, n=5)
     half = 0.5 * 1.15  # the largest |w − centre| is 0.5, in w₁
     assert w1.tolist() == pytest.approx([1 - half, 1 - half / 2, 1, 1 + half / 2, 1 + half])
     assert w2.tolist() == pytest.approx([-2 - half, -2 - half / 2, -2, -2 + half / 2, -2 + half])
-    w1, w2 = MB.zoom_axes([np.array([[1.0, -2.0, 0.0]])], centre, n=3)  # every point at the centre: min half-width
+    w1, w2 = lr_draw.zoom_axes([np.array([[1.0, -2.0, 0.0]])], centre, n=3)  # every point at the centre: min half-width
     assert w1.tolist() == pytest.approx([0.98, 1.0, 1.02]) and w2.tolist() == pytest.approx([-2.02, -2.0, -1.98])
 
 
@@ -211,7 +213,7 @@ def test_view_axes_cut_outliers_but_keep_optimum_and_start():
     path = np.column_stack([rng.uniform(0, 1, 999), rng.uniform(0, 1, 999), np.zeros(999)])
     path[0, :2] = (50.0, -50.0)  # one far outlier, above the 99.5th / below the 0.5th percentile
     optimum, start = np.array([0.5, 0.5, 0.0]), np.array([-3.0, 4.0, 0.0])
-    w1, w2 = MB.view_axes([path], optimum, start, n=11)
+    w1, w2 = mb_draw.view_axes([path], optimum, start, n=11)
     pts = np.vstack([path[:, :2], optimum[:2], start[:2]])
     for k, axis in enumerate((w1, w2)):
         col = np.sort(pts[:, k])

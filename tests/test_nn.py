@@ -309,7 +309,5 @@ def test_dropout_expected_values_use_the_hidden_activations_by_hand():
 def test_record_every_gap_and_divergence():
     assert [nn.record_every(n) for n in (1, 199, 200, 2000, 5000)] == [1, 1, 1, 10, 25]
     assert nn.record_every(100, points=30) == 3
-    assert nn.variance_gap({"train": 0.01, "dev": 0.11, "test": 0.1}) == pytest.approx(0.10)
-    assert nn.variance_gap({"train": 0.15, "dev": 0.16}) == pytest.approx(0.01)
     assert not nn.diverged({"cost": np.array([0.7, 0.3])})
     assert nn.diverged({"cost": np.array([0.7, np.inf])}) and nn.diverged({"cost": np.array([0.7, np.nan])})

@@ -221,7 +221,7 @@ def test_cached_pieces_give_the_figures_of_an_uncached_build(at):
     X, Y = MB.make_data(m=M, seed=0)
     p = MB.optimum(X, Y)
     runs = [run(b, 5, "sgd", 0.3) for b in (1, 64, M)]
-    w1, w2 = MB.view_axes([r.path for r in runs], p, MB.START)
+    w1, w2 = figures.mini_batch.view_axes([r.path for r in runs], p, MB.START)
     built = [figures.mini_batch.cost_per_iteration_figure(runs, M, [E.ewma(r.cost_iter, 0.98) for r in runs], 0.98),
              figures.mini_batch.paths_figure(w1, w2, MB.cost_contour(X, Y, w1, w2, p[2]), runs, M, p, MB.START),
              figures.mini_batch.cost_per_epoch_figure(runs, M)]

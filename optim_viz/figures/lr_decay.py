@@ -39,3 +39,13 @@ def decay_demo_figure(runs: dict, f_min: float) -> FrozenFigure:
                      "J − J*  (log scale)", height=420)
     layout["yaxis"].update(type="log", exponentformat="power")
     return FrozenFigure({"data": traces, "layout": layout})
+
+
+def zoom_axes(paths: list, centre: np.ndarray, n: int = 60, pad: float = 1.15,
+              min_half: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
+    """Axes ``w1``, ``w2`` of n points over the square centred on ``centre[:2]`` that holds every (w₁, w₂) of
+    ``paths``: half-width ``h = max(pad · max |w − centre|, min_half)``, ``w1 = linspace(c₁ − h, c₁ + h, n)``."""
+    pts = np.concatenate(paths)[:, :2]
+    half = max(np.abs(pts - centre[:2]).max() * pad, min_half)
+    return (np.linspace(centre[0] - half, centre[0] + half, n),
+            np.linspace(centre[1] - half, centre[1] + half, n))

@@ -88,3 +88,16 @@ def paths_figure(w1, w2, J, runs: list, m: int, optimum, start, labels: list | N
     layout["xaxis"].update(range=[float(w1[0]), float(w1[-1])], showgrid=False)
     layout["yaxis"].update(range=[float(w2[0]), float(w2[-1])], showgrid=False, scaleanchor="x", constrain="domain")
     return FrozenFigure({"data": traces, "layout": layout})
+
+
+def view_axes(paths: list, optimum: np.ndarray, start: np.ndarray, n: int = 80, q: float = 0.5,
+              margin: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Axes ``w1``, ``w2`` of n points over a box that shows the paths without their rare outliers and always
+    holds the optimum and the start: per coordinate ``lo = min(P_q, optimum, start) − margin`` and
+    ``hi = max(P_{100−q}, optimum, start) + margin``, P_q the q-th percentile of every (w₁, w₂) in ``paths``
+    (the optimum and the start included)."""
+    pts = np.concatenate([p[:, :2] for p in paths] + [optimum[None, :2], start[None, :2]])
+    lo, hi = np.percentile(pts, q, axis=0), np.percentile(pts, 100 - q, axis=0)
+    lo = np.minimum(lo, np.minimum(optimum[:2], start[:2])) - margin
+    hi = np.maximum(hi, np.maximum(optimum[:2], start[:2])) + margin
+    return np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
