@@ -227,6 +227,22 @@ def race_gif(surface: Surface, paths: Mapping[str, Path], colours: Mapping[str, 
     ``progress(i, frames)`` is called after frame i (1-based) is drawn. ``ValueError`` when ``frames``
     or ``size`` exceed the limits.
     """
+    W, H = _check_gif(frames, size, max_frames, paths)
+    race = _GifRace(surface, paths, colours, (W, H), labels or {})
+    images = []
+    for i in range(frames):
+        images.append(race.frame(i, frames))
+        if progress is not None:
+            progress(i + 1, frames)
+    buf = io.BytesIO()
+    durations = [duration_ms] * (frames - 1) + [max(duration_ms, 1500)]  # hold the finish
+    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
+                   optimize=False)
+    return buf.getvalue()
+
+
+def _check_gif(frames, size, max_frames: int, paths) -> tuple[int, int]:
+    """(W, H) of a GIF request within the limits, else ``ValueError`` saying which limit."""
     cap = min(int(max_frames), MAX_FRAMES)
     if not isinstance(frames, (int, np.integer)) or not 1 <= frames <= cap:
         raise ValueError(f"frames must be a whole number from 1 to {cap}, got {frames!r}")
@@ -239,82 +255,85 @@ def race_gif(surface: Surface, paths: Mapping[str, Path], colours: Mapping[str, 
                          f"{MAX_PIXELS // 1_000_000} million pixels in all); use fewer frames or a smaller size")
     if not paths:
         raise ValueError("no trajectories to draw")
+    return W, H
 
-    (x0, x1), (y0, y1) = surface.bounds
-    to_px = np.array([(W - 1) / (x1 - x0), -(H - 1) / (y1 - y0)])
-    origin = np.array([x0, y1])
-    px = {name: (np.asarray(p.xy, float) - origin) * to_px for name, p in paths.items()}  # (steps+1, n, 2)
-    rgb = {name: ImageColor.getrgb(colours.get(name) or _FALLBACK_COLOURS[k % len(_FALLBACK_COLOURS)])[:3]
-           for k, name in enumerate(paths)}
-    steps = max(a.shape[0] - 1 for a in px.values())
-    line_w = max(2, round(W / 250))
-    halo_w, head_r = line_w + 2, max(4, round(W / 110))
-    lo, hi = np.array([-20.0, -20.0]), np.array([W + 20.0, H + 20.0])
-    font = _font(max(11, H // 34))
 
-    background = _background(surface, (W, H))
-    palette = _palette(background, rgb.values())
-    halo = Image.new("RGBA", (W, H))  # finished segments: white halo below, colour above
-    ink = Image.new("RGBA", (W, H))
-    minima = (np.asarray(surface.minima, float).reshape(-1, 1, 2) - origin) * to_px
-    legend = _legend((W, H), list(paths), rgb, font, line_w, {**px, "": np.repeat(minima, 50, axis=0)},
-                     labels or {})
-    halo_draw, ink_draw = ImageDraw.Draw(halo), ImageDraw.Draw(ink)
+class _GifRace:
+    """The drawing state of one race GIF: paths in pixels, the layers of finished segments (white halo below,
+    colour above, each segment drawn once) and what every frame shares (background, legend, palette)."""
 
-    def draw_segments(draws, a, b, name):
-        """Segments a→b (k, 2) of optimizer ``name`` on the given (draw, width, colour) layers."""
-        q0, q1, vis = _clip(a, b, lo, hi)
-        for (u, v) in zip(q0[vis].tolist(), q1[vis].tolist()):
+    def __init__(self, surface: Surface, paths: Mapping[str, Path], colours: Mapping[str, str],
+                 size: tuple[int, int], labels: Mapping[str, str]):
+        W, H = self.size = size
+        (x0, x1), (y0, y1) = surface.bounds
+        to_px = np.array([(W - 1) / (x1 - x0), -(H - 1) / (y1 - y0)])
+        origin = np.array([x0, y1])
+        self.px = {name: (np.asarray(p.xy, float) - origin) * to_px for name, p in paths.items()}  # (steps+1, n, 2)
+        self.rgb = {name: ImageColor.getrgb(colours.get(name) or _FALLBACK_COLOURS[k % len(_FALLBACK_COLOURS)])[:3]
+                    for k, name in enumerate(paths)}
+        self.steps = max(a.shape[0] - 1 for a in self.px.values())
+        self.line_w = max(2, round(W / 250))
+        self.halo_w, self.head_r = self.line_w + 2, max(4, round(W / 110))
+        self.lo, self.hi = np.array([-20.0, -20.0]), np.array([W + 20.0, H + 20.0])
+        self.font = _font(max(11, H // 34))
+        self.background = _background(surface, (W, H))
+        self.palette = _palette(self.background, self.rgb.values())
+        self.halo, self.ink = Image.new("RGBA", (W, H)), Image.new("RGBA", (W, H))
+        minima = (np.asarray(surface.minima, float).reshape(-1, 1, 2) - origin) * to_px
+        self.legend = _legend((W, H), list(paths), self.rgb, self.font, self.line_w,
+                              {**self.px, "": np.repeat(minima, 50, axis=0)}, labels)
+        self.halo_draw, self.ink_draw = ImageDraw.Draw(self.halo), ImageDraw.Draw(self.ink)
+        self.done = 0  # steps whose segment is already on the halo/ink layers
+
+    def segments(self, draws, a, b) -> None:
+        """Segments a→b (k, 2) on the given (draw, width, colour) layers, clipped to the frame's margin."""
+        q0, q1, vis = _clip(a, b, self.lo, self.hi)
+        for (u, v) in zip(q0[vis].tolist(), q1[vis].tolist(), strict=True):
             for draw, width, colour in draws:
                 draw.line([tuple(u), tuple(v)], fill=colour, width=width)
                 r = width / 2
                 draw.ellipse([v[0] - r, v[1] - r, v[0] + r, v[1] + r], fill=colour)
 
-    done = 0  # steps whose segment is already on the halo/ink layers
-    images = []
-    for i in range(frames):
-        s = steps * (i / (frames - 1) if frames > 1 else 1.0)
+    def frame(self, i: int, frames: int) -> Image.Image:
+        """Frame i of ``frames``: the paths up to step s = i/(frames − 1)·steps, heads, legend, step, progress."""
+        W, H = self.size
+        s = self.steps * (i / (frames - 1) if frames > 1 else 1.0)
         t = int(np.floor(s))
         frac = s - t
-        for name, a in px.items():  # new finished segments, drawn once
+        for name, a in self.px.items():  # new finished segments, drawn once
             k = min(t, a.shape[0] - 1)
-            if k > done:
-                seg0, seg1 = a[done:k].reshape(-1, 2), a[done + 1:k + 1].reshape(-1, 2)
-                draw_segments([(halo_draw, halo_w, (255, 255, 255, 200))], seg0, seg1, name)
-                draw_segments([(ink_draw, line_w, rgb[name] + (255,))], seg0, seg1, name)
-        done = max(done, t)
-        frame = background.copy()
-        frame.alpha_composite(halo)
-        frame.alpha_composite(ink)
+            if k > self.done:
+                seg0, seg1 = a[self.done:k].reshape(-1, 2), a[self.done + 1:k + 1].reshape(-1, 2)
+                self.segments([(self.halo_draw, self.halo_w, (255, 255, 255, 200))], seg0, seg1)
+                self.segments([(self.ink_draw, self.line_w, self.rgb[name] + (255,))], seg0, seg1)
+        self.done = max(self.done, t)
+        frame = self.background.copy()
+        frame.alpha_composite(self.halo)
+        frame.alpha_composite(self.ink)
         draw = ImageDraw.Draw(frame)
-        for name, a in px.items():
-            k = min(t, a.shape[0] - 1)
-            head = a[k]
-            if frac > 0 and k + 1 < a.shape[0]:  # the part of the current step already travelled
-                nxt = a[k] + frac * (a[k + 1] - a[k])
-                draw_segments([(draw, halo_w, (255, 255, 255)), (draw, line_w, rgb[name])], a[k], nxt, name)
-                head = np.where(np.isfinite(nxt), nxt, head)
-            for (hx, hy) in head.tolist():
-                if not np.isfinite([hx, hy]).all():
-                    continue  # diverged: nothing left to mark
-                if lo[0] <= hx <= hi[0] and lo[1] <= hy <= hi[1]:
-                    draw.ellipse([hx - head_r, hy - head_r, hx + head_r, hy + head_r],
-                                 fill=rgb[name], outline=(0, 0, 0), width=max(1, line_w // 2))
-        frame.alpha_composite(legend)
-        shown = min(steps, round(s))
-        draw.text((W - 8, H - 10), f"step {shown} / {steps}", fill=(255, 255, 255), font=font, anchor="rb",
-                  stroke_width=2, stroke_fill=(0, 0, 0))
-        bar = round((W - 1) * (i + 1) / frames)
-        draw.rectangle([0, H - 4, bar, H - 1], fill=(255, 255, 255))
-        images.append(frame.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE))
-        if progress is not None:
-            progress(i + 1, frames)
+        for name, a in self.px.items():
+            self._head(draw, name, a, t, frac)
+        frame.alpha_composite(self.legend)
+        draw.text((W - 8, H - 10), f"step {min(self.steps, round(s))} / {self.steps}", fill=(255, 255, 255),
+                  font=self.font, anchor="rb", stroke_width=2, stroke_fill=(0, 0, 0))
+        draw.rectangle([0, H - 4, round((W - 1) * (i + 1) / frames), H - 1], fill=(255, 255, 255))
+        return frame.convert("RGB").quantize(palette=self.palette, dither=Image.Dither.NONE)
 
-    buf = io.BytesIO()
-    durations = [duration_ms] * (frames - 1) + [max(duration_ms, 1500)]  # hold the finish
-    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0,
-                optimize=False)
-    return buf.getvalue()
+    def _head(self, draw, name: str, a: np.ndarray, t: int, frac: float) -> None:
+        """The part of the current step already travelled, and a dot at each trajectory's head."""
+        k = min(t, a.shape[0] - 1)
+        head = a[k]
+        if frac > 0 and k + 1 < a.shape[0]:
+            nxt = a[k] + frac * (a[k + 1] - a[k])
+            self.segments([(draw, self.halo_w, (255, 255, 255)), (draw, self.line_w, self.rgb[name])], a[k], nxt)
+            head = np.where(np.isfinite(nxt), nxt, head)
+        r = self.head_r
+        for (hx, hy) in head.tolist():
+            if not np.isfinite([hx, hy]).all():
+                continue  # diverged: nothing left to mark
+            if self.lo[0] <= hx <= self.hi[0] and self.lo[1] <= hy <= self.hi[1]:
+                draw.ellipse([hx - r, hy - r, hx + r, hy + r], fill=self.rgb[name], outline=(0, 0, 0),
+                             width=max(1, self.line_w // 2))
 
 
 def _palette(background: Image.Image, colours) -> Image.Image:
