@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import optimizers, schedules
-from .nn import single_blas_thread
+from .nn import sigmoid, single_blas_thread
 
 M_DEFAULT = 3000
 START = np.array([-3.0, 4.0, 0.0])  # a start far from the optimum so the paths travel across the contour
@@ -44,11 +44,6 @@ def cost(params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     ``params`` may be (3,) or (..., 3) for many parameter vectors at once."""
     Z = _z(np.asarray(params, dtype=float), X)
     return np.mean(np.logaddexp(0, Z) - Y * Z, axis=-1)
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^−z), without overflow warnings for large |z|."""
-    return np.exp(-np.logaddexp(0, -z))
 
 
 def gradient(params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:

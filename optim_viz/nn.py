@@ -216,8 +216,8 @@ def sum_squared_weights(params: dict) -> float:
 
 # ------------------------------------------------------------------------------------ activations
 
-def _sigmoid(z):
-    # two branches so exp never overflows
+def sigmoid(z):
+    """σ(z) = 1/(1 + e^−z), in two branches (e^−|z| / (1 + e^−|z|) for z < 0) so that exp never overflows."""
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
@@ -231,7 +231,7 @@ def activation(z: np.ndarray, name: str) -> np.ndarray:
     if name == "linear":
         return z
     if name == "sigmoid":
-        return _sigmoid(z)
+        return sigmoid(z)
     if name == "softmax":
         t = np.exp(z - z.max(axis=0, keepdims=True))
         return t / t.sum(axis=0, keepdims=True)
@@ -689,7 +689,7 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
                 Z = np.matmul(Ws[l], A, out=Zs[l])
                 Z += bs[l]
                 if l == L - 1:
-                    A = _sigmoid(Z)
+                    A = sigmoid(Z)
                     continue
                 if relu:  # the mask and 1/keep_prob in place, only where a variant drops (backward reads Z, not A)
                     A = np.maximum(Z, 0, out=A_raws[l])

@@ -224,11 +224,6 @@ def logistic_from_softmax(W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, flo
     return W[1] - W[0], float(b[1, 0] - b[0, 0])
 
 
-def sigmoid(z):
-    """σ(z) = 1/(1 + e^−z)."""
-    return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, dtype=float))
-
-
 class TwoClass(NamedTuple):
     """A C = 2 softmax and a logistic regression, both trained by gradient descent from zero, the softmax with
     α and the logistic regression with 2α (then ``W[0] = −W[1]`` throughout and ``w = W[1] − W[0]`` follows
