@@ -17,6 +17,7 @@ import functools
 import glob
 import os
 import threading
+from typing import NamedTuple
 
 import numpy as np
 
@@ -755,11 +756,21 @@ def train_variants(params: dict, X: np.ndarray, Y: np.ndarray, optimizer: Optimi
             for v in range(V)]
 
 
+class LabRun(NamedTuple):
+    """One run of the Regularization lab. ``views`` holds what a page derives from it once (e.g. ŷ over a
+    plot's grid), keyed by the page: the run is shared between sessions, its other fields are read-only."""
+    split: object  # datasets.Split
+    params: dict
+    history: dict  # iteration, cost, weight_norms, masks
+    errors: dict  # train / dev / test error rates
+    views: dict
+
+
 def run_labs(dataset: str = "moons", m: int = 300, noise: float = 0.25, proportions=(0.6, 0.2, 0.2),
              data_seed: int = 0, hidden_units=(20, 10), hidden: str = "relu", variants=((0.0, None),),
              iterations: int = 2000, optimizer: str = "adam", lr: float = 0.01, seed: int = 0,
              record_every: int = 10, record_masks: int = 0, progress: Callable[[float], None] | None = None
-             ) -> list[dict]:
+             ) -> list[LabRun]:
     """``run_lab`` for several (λ, keep_probs) variants of one setting, trained together (``train_variants``).
     Every variant sees the same data and initial weights; each draws its masks from ``default_rng(seed + 1)``."""
     from . import datasets
@@ -777,19 +788,19 @@ def run_labs(dataset: str = "moons", m: int = 300, noise: float = 0.25, proporti
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged run gives NaN params, not warnings
             errors = {name: error_rate(params, Xp, Yp, hidden) for name, Xp, Yp in
                       (("train", s.X_train, s.Y_train), ("dev", s.X_dev, s.Y_dev), ("test", s.X_test, s.Y_test))}
-        out.append({"split": s, "params": params, "history": history, "errors": errors})
+        out.append(LabRun(s, params, history, errors, {}))
     return out
 
 
 def run_lab(dataset: str = "moons", m: int = 300, noise: float = 0.25, proportions=(0.6, 0.2, 0.2),
             data_seed: int = 0, hidden_units=(20, 10), hidden: str = "relu", lambd: float = 0.0,
             keep_probs=None, iterations: int = 2000, optimizer: str = "adam", lr: float = 0.01, seed: int = 0,
-            record_every: int = 10, record_masks: int = 0) -> dict:
+            record_every: int = 10, record_masks: int = 0) -> LabRun:
     """One run of the Regularization lab from plain values: data, split, init, training, errors.
 
     Initialization follows the hidden activation (He for ReLU, Xavier otherwise) from ``default_rng(seed)``;
     the dropout masks come from ``default_rng(seed + 1)``, so runs that differ only in λ or keep_prob start
-    from the same weights. Returns a dict with ``split`` (datasets.Split), ``params``, ``history`` and
+    from the same weights. Returns a ``LabRun``: ``split`` (datasets.Split), ``params``, ``history`` and
     ``errors`` (train / dev / test error rates).
     """
     return run_labs(dataset, m, noise, proportions, data_seed, hidden_units, hidden, ((lambd, keep_probs),),
@@ -848,7 +859,7 @@ class LabRuns:
                 keys.setdefault(self._key(v, setting), v)
             return [v for k, v in keys.items() if k not in self._runs]
 
-    def get(self, variants, progress: Callable[[float], None] | None = None, **setting) -> list[dict]:
+    def get(self, variants, progress: Callable[[float], None] | None = None, **setting) -> list[LabRun]:
         todo = self.missing(variants, **setting)
         if todo:
             new = run_labs(variants=todo, progress=progress, **setting)

@@ -33,21 +33,21 @@ def _setting(data: tuple, net: tuple, train_cfg: tuple) -> dict:
                 lr=lr, seed=seed, record_every=nn.record_every(iterations), record_masks=iterations)
 
 
-def runs(data: tuple, net: tuple, train_cfg: tuple, variants: list, progress=None) -> list[dict]:
+def runs(data: tuple, net: tuple, train_cfg: tuple, variants: list, progress=None) -> list[nn.LabRun]:
     """The lab runs of these (λ, keep_probs) variants (each trained once per setting, then shared)."""
     return _store().get(variants, progress=progress, **_setting(data, net, train_cfg))
 
 
-def lab(data: tuple, net: tuple, lambd: float, kps: tuple, train_cfg: tuple) -> dict:
+def lab(data: tuple, net: tuple, lambd: float, kps: tuple, train_cfg: tuple) -> nn.LabRun:
     return runs(data, net, train_cfg, [(lambd, kps)])[0]
 
 
-def _grid(run: dict, hidden: str, bounds) -> tuple:
+def _grid(run: nn.LabRun, hidden: str, bounds) -> tuple:
     """ŷ on the GRID × GRID plane of a run, computed once per run and bounds."""
     key = ("grid", bounds)
-    if key not in run:
-        run[key] = draw.grid_probabilities(run["params"], hidden, bounds, GRID)
-    return run[key]
+    if key not in run.views:
+        run.views[key] = draw.grid_probabilities(run.params, hidden, bounds, GRID)
+    return run.views[key]
 
 
 def comparison_variants(n_hidden: int, lambd_cmp: float, kp_cmp: float) -> dict[str, tuple]:
@@ -58,9 +58,9 @@ def comparison_variants(n_hidden: int, lambd_cmp: float, kp_cmp: float) -> dict[
 @ui.figure_cache
 def main_figures(data, net, lambd, kps, train_cfg):
     run = lab(data, net, lambd, kps, train_cfg)
-    s, h = run["split"], run["history"]
+    s, h = run.split, run.history
     bounds = draw.bounds_of(s.X_train, s.X_dev, s.X_test)
-    e = run["errors"]
+    e = run.errors
     boundary = draw.decision_boundary(
         *_grid(run, net[1], bounds), s.X_train, s.Y_train, s.X_dev, s.Y_dev,
         title=f"Decision boundary: train error {e['train']:.1%}, dev error {e['dev']:.1%}")
@@ -72,15 +72,15 @@ def main_figures(data, net, lambd, kps, train_cfg):
 @ui.figure_cache
 def network_figure(data, net, lambd, kps, train_cfg, t: int):
     run = lab(data, net, lambd, kps, train_cfg)
-    masks = [None if m is None else m[t - 1] for m in run["history"]["masks"]]
-    dims = nn.layer_dims(run["params"])
+    masks = [None if m is None else m[t - 1] for m in run.history["masks"]]
+    dims = nn.layer_dims(run.params)
     return draw.network_diagram(dims, masks, list(kps), title=f"Iteration {t}: dropout masks of training example 1")
 
 
 @ui.figure_cache
 def expected_value_figure(data, net, lambd, kps, train_cfg):
     run = lab(data, net, lambd, kps, train_cfg)
-    values = nn.dropout_expected_values(run["params"], run["split"].X_train, net[1], kps, seed=train_cfg[3],
+    values = nn.dropout_expected_values(run.params, run.split.X_train, net[1], kps, seed=train_cfg[3],
                                         draws=MASK_DRAWS)
     rows = [(f"hidden {l} (keep_prob {kp:g})", v) for l, (v, kp) in enumerate(zip(values, kps), start=1)]
     return draw.expected_value_bars(rows), values
@@ -90,23 +90,23 @@ def expected_value_figure(data, net, lambd, kps, train_cfg):
 def comparison(data, net, train_cfg, lambd_cmp: float, kp_cmp: float):
     configs = comparison_variants(len(net[0]), lambd_cmp, kp_cmp)
     runs_ = dict(zip(configs, runs(data, net, train_cfg, list(configs.values()))))
-    s = runs_["No regularization"]["split"]
+    s = runs_["No regularization"].split
     bounds = draw.bounds_of(s.X_train, s.X_dev, s.X_test)
     titles = {"No regularization": "No regularization", "L2": f"L2, λ = {lambd_cmp:g}",
               "Dropout": f"Dropout, keep_prob = {kp_cmp:g}"}
-    panels = [(f"{titles[n]}<br>train {r['errors']['train']:.1%} · dev {r['errors']['dev']:.1%}",
+    panels = [(f"{titles[n]}<br>train {r.errors['train']:.1%} · dev {r.errors['dev']:.1%}",
                *_grid(r, net[1], bounds)) for n, r in runs_.items()]
     fig = draw.boundary_panels(panels, s.X_train, s.Y_train, s.X_dev, s.Y_dev)
-    cost = draw.cost_curves({n: (r["history"]["iteration"], r["history"]["cost"]) for n, r in runs_.items()},
+    cost = draw.cost_curves({n: (r.history["iteration"], r.history["cost"]) for n, r in runs_.items()},
                                 title="Cost J of the three runs")
-    norms = {n: nn.weight_norms(r["params"]) for n, r in runs_.items()}
-    weights = {n: nn.all_weights(r["params"]) for n, r in runs_.items()}
-    rows = [{"run": titles[n], "train error": f"{r['errors']['train']:.1%}", "dev error": f"{r['errors']['dev']:.1%}",
-             "test error": _pct(r["errors"]["test"]),
-             "dev − train": f"{diagnosis.diagnose(r['errors']['train'], r['errors']['dev']).variance:+.1%}",
-             "Σ‖W‖²_F": f"{nn.sum_squared_weights(r['params']):.1f}"} for n, r in runs_.items()]
-    facts = dict(errors={n: r["errors"] for n, r in runs_.items()}, norms=norms,
-                 final_cost={n: float(r["history"]["cost"][-1]) for n, r in runs_.items()},
+    norms = {n: nn.weight_norms(r.params) for n, r in runs_.items()}
+    weights = {n: nn.all_weights(r.params) for n, r in runs_.items()}
+    rows = [{"run": titles[n], "train error": f"{r.errors['train']:.1%}", "dev error": f"{r.errors['dev']:.1%}",
+             "test error": _pct(r.errors["test"]),
+             "dev − train": f"{diagnosis.diagnose(r.errors['train'], r.errors['dev']).variance:+.1%}",
+             "Σ‖W‖²_F": f"{nn.sum_squared_weights(r.params):.1f}"} for n, r in runs_.items()]
+    facts = dict(errors={n: r.errors for n, r in runs_.items()}, norms=norms,
+                 final_cost={n: float(r.history["cost"][-1]) for n, r in runs_.items()},
                  weight_std={n: float(np.std(w)) for n, w in weights.items()}, titles=titles)
     return fig, cost, draw.weight_norm_bars(norms), draw.weight_histograms(weights), rows, facts
 
@@ -269,7 +269,7 @@ bar.empty()
 if done is None:
     st.stop()
 run = done[0]
-errors = run["errors"]
+errors = run.errors
 
 st.caption("Same data, same architecture, same optimizer and the same initial weights (same seed); only the "
            "regularization differs.")
@@ -308,7 +308,7 @@ with g3:
 # --------------------------------------------------------------------------------- results & diagnosis
 with top:
     st.subheader("1 · Decision boundary, errors and the diagnosis")
-    if nn.diverged(run["history"]):
+    if nn.diverged(run.history):
         st.warning("The cost became infinite or NaN: the learning rate is too large for this optimizer. Lower α.")
     left, right = st.columns([3, 2])
     with left:
@@ -318,7 +318,7 @@ with top:
                    "line is ŷ = 0.5. An overfit network wraps its boundary around individual noisy training points; "
                    "L2 and dropout smooth it.")
     with right:
-        s = run["split"]
+        s = run.split
         e1, e2, e3 = st.columns(3)
         e1.metric("Train error", _pct(errors["train"]), help=f"{s.X_train.shape[1]} examples")
         e2.metric("Dev error", _pct(errors["dev"]), help=f"{s.X_dev.shape[1]} examples")

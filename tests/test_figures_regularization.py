@@ -13,15 +13,15 @@ from optim_viz.figures import regularization as draw
 def lab():
     run = nn.run_lab("moons", 80, 0.3, (0.6, 0.2, 0.2), 0, (6, 5), "relu", 0.0, [0.5, 1.0], 40, "adam", 0.01, 0,
                      record_every=4, record_masks=40)
-    s = run["split"]
+    s = run.split
     bounds = draw.bounds_of(s.X_train, s.X_dev, s.X_test)
-    return run, s, draw.grid_probabilities(run["params"], "relu", bounds, 30)
+    return run, s, draw.grid_probabilities(run.params, "relu", bounds, 30)
 
 
 def builders(lab):
     run, s, (xs, ys, P) = lab
-    h = run["history"]
-    values = nn.dropout_expected_values(run["params"], s.X_train, "relu", (0.5, 1.0), seed=0)
+    h = run.history
+    values = nn.dropout_expected_values(run.params, s.X_train, "relu", (0.5, 1.0), seed=0)
     return {
         "boundary": draw.decision_boundary(xs, ys, P, s.X_train, s.Y_train, s.X_dev, s.Y_dev, title="t"),
         "panels": draw.boundary_panels([("a", xs, ys, P), ("b", xs, ys, 1 - P), ("c", xs, ys, P)],
@@ -29,11 +29,11 @@ def builders(lab):
         "cost": draw.cost_curves({"No regularization": (h["iteration"], h["cost"]),
                                       "L2": (h["iteration"], np.r_[h["cost"][:-1], np.inf])}),
         "norms": draw.weight_norms_over_time(h["iteration"], h["weight_norms"]),
-        "bars": draw.weight_norm_bars({"No regularization": nn.weight_norms(run["params"]),
-                                           "L2": 0.5 * nn.weight_norms(run["params"])}),
-        "hist": draw.weight_histograms({"No regularization": nn.all_weights(run["params"]),
-                                            "Dropout": 2 * nn.all_weights(run["params"])}),
-        "network": draw.network_diagram(nn.layer_dims(run["params"]), [h["masks"][0][3], None], [0.5, 1.0],
+        "bars": draw.weight_norm_bars({"No regularization": nn.weight_norms(run.params),
+                                           "L2": 0.5 * nn.weight_norms(run.params)}),
+        "hist": draw.weight_histograms({"No regularization": nn.all_weights(run.params),
+                                            "Dropout": 2 * nn.all_weights(run.params)}),
+        "network": draw.network_diagram(nn.layer_dims(run.params), [h["masks"][0][3], None], [0.5, 1.0],
                                             title="Iteration 4"),
         "expected": draw.expected_value_bars([(f"hidden {l}", v) for l, v in enumerate(values, 1)]),
     }

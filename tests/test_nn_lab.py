@@ -64,10 +64,10 @@ def test_run_labs_equal_run_lab_and_progress_is_reported():
                        50, "adam", 0.01, 2, record_every=5, record_masks=50, progress=seen.append)
     one = nn.run_lab("circles", 60, 0.2, (0.6, 0.2, 0.2), 1, (5, 4), "relu", 1.0, (0.7, 1.0), 50, "adam", 0.01, 2,
                      record_every=5, record_masks=50)
-    for k in one["params"]:
-        np.testing.assert_array_equal(many[1]["params"][k], one["params"][k])
-    assert many[1]["errors"] == one["errors"]
-    assert seen == [0.0] and many[0]["split"] is many[1]["split"]
+    for k in one.params:
+        np.testing.assert_array_equal(many[1].params[k], one.params[k])
+    assert many[1].errors == one.errors
+    assert seen == [0.0] and many[0].split is many[1].split
 
 
 def test_lab_runs_trains_only_missing_variants_and_stays_bounded(monkeypatch):
@@ -91,8 +91,8 @@ def test_lab_runs_trains_only_missing_variants_and_stays_bounded(monkeypatch):
     assert len(store) == 3 and store.missing([(1.0, (1.0,))], **setting) == [(1.0, (1.0,))]  # least recent dropped
     assert store.missing([(0.0, (1.0,))], **{**setting, "seed": 1}) == [(0.0, (1.0,))]  # a new setting is a miss
     single = real(variants=[(0.0, (0.5,))], **setting)[0]
-    for k in single["params"]:
-        np.testing.assert_array_equal(c["params"][k], single["params"][k])
+    for k in single.params:
+        np.testing.assert_array_equal(c.params[k], single.params[k])
 
 
 def _steps_by_hand(name, lr, lambd, m, w, steps=3):
