@@ -9,9 +9,10 @@ from bench.moved import measure
 from optim_viz import optimizers
 
 ARENA = "pages/optimizer_arena.py"
-# Pages that train a network (or a model) on a moved control: the guide's looser budget.
+# Pages that train a network (or a model) on a moved control: the guide's looser budget. The LR-decay page's demo
+# trains the mini-batch page's model with the same engine (minibatch.train_many, two runs), so it counts as one.
 TRAINING = {"pages/regularization.py", "pages/initialization.py", "pages/mini_batch.py", "pages/batch_norm.py",
-            "pages/hyperparameter_search.py", "pages/softmax.py"}
+            "pages/hyperparameter_search.py", "pages/softmax.py", "pages/lr_decay.py"}
 
 
 def budget(page: str) -> tuple[float, float]:
