@@ -84,3 +84,74 @@ def open_tab(browser, server_url):
 
     tab.goto_app = goto_app
     return tab
+
+
+# The Streamlit app of the tab, without a reload: the marker survives only an in-app page switch.
+_MARK = "window.__optimVizTab"
+# The script run has finished: no "Running" status, no skeleton, the page's footer (or the home page's links) shown,
+# and every chart drawn by Plotly.
+READY = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]')) return false;
+  const body = document.body.innerText;
+  if (!body.includes('Link to this view') && !document.querySelector('[data-testid="stPageLink"]')) return false;
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  return plots.length >= document.querySelectorAll('[data-testid="stPlotlyChart"]').length
+         && plots.every(p => p._fullLayout);
+}"""
+# Resolves once every chart's size, margins and text have stayed the same for 400 ms (Plotly's autosize and
+# automargin redraw a chart after it first appears); at most 10 s.
+SETTLED = """() => new Promise(done => {
+  const sign = () => JSON.stringify(Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => {
+    const L = p._fullLayout || {}, m = L.margin || {};
+    const r = p.getBoundingClientRect();
+    return [Math.round(r.width), Math.round(r.height), L.width, L.height, m.l, m.r, m.t, m.b,
+            p.querySelectorAll('text').length];
+  }));
+  let last = sign(), same = 0, polls = 0;
+  const poll = () => {
+    const now = sign();
+    same = now === last ? same + 1 : 0;
+    last = now;
+    if (same >= 4 || ++polls > 100) done(same >= 4); else setTimeout(poll, 100);
+  };
+  setTimeout(poll, 100);
+})"""
+
+
+def switch_page(tab, path: str = "", timeout: float = 180_000) -> None:
+    """Open the app's page ``path`` ("" for home) as a user does: by its link in the sidebar navigation, without
+    reloading the tab (Streamlit's JavaScript, Plotly's 4.7 MB chunk included, stays loaded: a fresh tab load costs
+    4–5 s here). A page the tab already shows is left for home first, so that it opens at its defaults (a page's
+    widget state goes when another page runs). Waits until the new page's script run has finished and its charts are
+    drawn; fails if the switch reloaded the tab or did not reach the page."""
+    if tab.evaluate("location.pathname") == f"/{path}":
+        if not path:  # home keeps no state
+            tab.wait_for_function(READY, timeout=timeout)
+            return
+        switch_page(tab, "", timeout)
+    tab.evaluate(f"{_MARK} = true")
+    before = tab.evaluate("document.querySelector('[data-testid=\"stMain\"] h1')?.textContent ?? ''")
+    clicked = tab.evaluate("""p => {
+      const a = Array.from(document.querySelectorAll('[data-testid="stSidebarNav"] a'))
+        .find(a => new URL(a.href).pathname === '/' + p);
+      if (a) a.click();  // the sidebar may be collapsed (presentation mode): the link is there, not visible
+      return !!a;
+    }""", path)
+    assert clicked, f"no link to '/{path}' in the sidebar navigation"
+    from playwright.sync_api import TimeoutError as Timeout
+
+    try:
+        tab.wait_for_function("([p, before]) => location.pathname === '/' + p && "
+                              "(document.querySelector('[data-testid=\"stMain\"] h1')?.textContent ?? before) !== "
+                              "before", arg=[path, before], timeout=timeout)
+        tab.wait_for_function(READY, timeout=timeout)
+    except Timeout:
+        state = tab.evaluate("""() => {
+          const q = s => document.querySelectorAll(s).length;
+          return [location.href, document.querySelector('[data-testid="stMain"] h1')?.textContent,
+                  q('[data-testid="stStatusWidget"]'), q('[data-testid="stSkeleton"]'), q('.js-plotly-plot'),
+                  q('[data-testid="stPlotlyChart"]'), document.body.innerText.includes('Link to this view')];
+        }""")
+        raise AssertionError(f"switching to '/{path}' from '{before}' did not finish: [url, h1, running, skeleton, "
+                             f"plots drawn, charts, footer] = {state}") from None
+    assert tab.evaluate(f"{_MARK} === true"), f"switching to '/{path}' reloaded the tab"

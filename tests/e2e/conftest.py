@@ -3,7 +3,7 @@ import tempfile
 
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, need_browser, open_tab, streamlit_server
+from browser_support import CHROMIUM, CHROMIUM_ARGS, READY, need_browser, open_tab, streamlit_server, switch_page
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +32,23 @@ def page(browser, server_url):
     yield tab
     tab.close()
 
+
+
+@pytest.fixture(scope="session")
+def _app_tab(browser, server_url):
+    tab = open_tab(browser, server_url)
+    tab.goto_app()  # the first visit after a server start leaves Streamlit's pages-directory mode
+    tab.wait_for_function(READY)
+    yield tab
+    tab.close()
+
+
+@pytest.fixture
+def app_tab(_app_tab):
+    """The one tab of the app this test process loads (a fresh tab load costs 4–5 s here), for tests of a page at
+    its defaults, outside presentation mode: ``app_tab.switch("ewma")`` opens a page by its sidebar link."""
+    tab = _app_tab
+    tab.set_viewport_size({"width": 1500, "height": 1000})
+    tab.switch = lambda path="": switch_page(tab, path)
+    assert not tab.evaluate("new URLSearchParams(location.search).has('present')"), "the shared tab is presenting"
+    yield tab

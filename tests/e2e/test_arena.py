@@ -8,12 +8,16 @@ CONTOUR_INK = (f"Array.from({RACE}.querySelectorAll('.scatterlayer .trace')[0].q
                ".reduce((n, p) => n + (p.getAttribute('d') || '').length, 0)")
 
 
+LOSS_MARK = f"{RACE}._fullData.filter(t => t.xaxis === 'x2' && t.mode === 'markers')[0]"  # the shown step
+
+
 def path_length(page):
     return page.evaluate(f"{RACE}?._fullData?.find(t => t.name === 'Gradient descent')?._length")
 
 
-def test_arena_renders_redraws_and_animates(page):
-    page.goto_app("optimizer_arena")
+def test_arena_renders_redraws_and_animates(app_tab):
+    page = app_tab
+    page.switch("optimizer_arena")
     page.wait_for_function(f"{RACE}?._fullData?.length >= 10")
     assert path_length(page) == 301
     # the colour field is a layout image, the contour lines a scatter trace
@@ -33,15 +37,16 @@ def test_arena_renders_redraws_and_animates(page):
     x_before = page.evaluate(f"{head}.x[0]")
     page.locator(".js-plotly-plot").first.locator(".updatemenu-button").filter(has_text="Play").first.click()
     page.wait_for_function(f"{head}.x[0] !== {x_before}")
-    page.wait_for_timeout(1500)
+    page.wait_for_function(f"{LOSS_MARK}?.x?.[0] >= 40")  # well into the animation
     assert page.evaluate(f"{RACE}.querySelectorAll('.layer-below image, image').length") >= 1
     assert page.evaluate(CONTOUR_INK) >= 0.9 * ink, "contour lines vanished while playing"
     screenshot(page, "arena_playing")
     assert page.evaluate(f"{head}.x[0]") != x_before
 
 
-def test_clicking_the_map_moves_the_start(page):
-    page.goto_app("optimizer_arena")
+def test_clicking_the_map_moves_the_start(app_tab):
+    page = app_tab
+    page.switch("optimizer_arena")
     page.wait_for_function(f"{RACE}?._fullData?.length >= 10")
     start_x = page.locator('[data-testid="stNumberInput"]').filter(has_text="start x").locator("input")
     before = start_x.input_value()
@@ -54,8 +59,9 @@ def test_clicking_the_map_moves_the_start(page):
     page.wait_for_function(f"Math.abs({RACE}?._fullData?.find(t => t.name === 'start')?.x?.[0] - {x}) < 1e-6")
 
 
-def test_preset_updates_the_controls_the_user_sees(page):
-    page.goto_app("optimizer_arena")
+def test_preset_updates_the_controls_the_user_sees(app_tab):
+    page = app_tab
+    page.switch("optimizer_arena")
     page.wait_for_function(f"{RACE}?._fullData?.length >= 10")
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Classic demonstrations").click()
     page.get_by_role("option", name="Adam vs SGD on Rosenbrock").click()
@@ -70,12 +76,13 @@ def test_preset_updates_the_controls_the_user_sees(page):
     assert page.evaluate(f"{RACE}._fullData.find(t => t.name === 'minimum').x[0]") == 1
 
 
-def test_the_loss_panel_marks_the_step_the_animation_shows(page):
+def test_the_loss_panel_marks_the_step_the_animation_shows(app_tab):
     """While the race plays, the loss panel's markers and its dotted line stand at the step the map's heads show
     (one figure, one frame for both); after Pause all three agree with the step slider."""
-    page.goto_app("optimizer_arena")
+    page = app_tab
+    page.switch("optimizer_arena")
     page.wait_for_function(f"{RACE}?._fullData?.length >= 20")
-    mark = f"{RACE}._fullData.filter(t => t.xaxis === 'x2' && t.mode === 'markers')[0]"
+    mark = LOSS_MARK
     rule = f"{RACE}._fullData.find(t => t.name === 'shown step')"
     head = f"{RACE}._fullData.filter(t => t.mode === 'markers' && t.marker.size === 15)[0]"
     path = f"{RACE}._fullData.find(t => t.name === 'Gradient descent' && t.xaxis !== 'x2')"

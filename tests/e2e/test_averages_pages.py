@@ -26,8 +26,9 @@ def shot_of_chart(page, i: int, name: str):
     screenshot(page, name)
 
 
-def test_ewma_renders_and_redraws_on_beta(page):
-    page.goto_app("ewma")
+def test_ewma_renders_and_redraws_on_beta(app_tab):
+    page = app_tab
+    page.switch("ewma")
     page.wait_for_function(f"{PLOTS}.length >= 4 && {chart(3)}?._fullData?.length >= 3")
     assert page.evaluate(f"{chart(0)}._fullData[0]._length") == 365
     assert any("β = 0.9)" in n for n in trace_names(page, 0))
@@ -42,8 +43,9 @@ def test_ewma_renders_and_redraws_on_beta(page):
     assert any(f"β = {beta:g})" in n for n in trace_names(page, 0))
 
 
-def test_lr_decay_renders_and_redraws_on_epochs(page):
-    page.goto_app("lr_decay")
+def test_lr_decay_renders_and_redraws_on_epochs(app_tab):
+    page = app_tab
+    page.switch("lr_decay")
     page.wait_for_function(f"{PLOTS}.length >= 3 && {chart(0)}?._fullData?.length >= 5")
     inv = f"{chart(0)}._fullData.find(t => t.name.startsWith('α₀ / (1 + decay_rate·epoch)'))"
     assert page.evaluate(f"{inv}._length") == 30
@@ -57,8 +59,9 @@ def test_lr_decay_renders_and_redraws_on_epochs(page):
                            "?._length === 31")
 
 
-def test_mini_batch_renders_and_redraws_on_epochs(page):
-    page.goto_app("mini_batch")
+def test_mini_batch_renders_and_redraws_on_epochs(app_tab):
+    page = app_tab
+    page.switch("mini_batch")
     page.wait_for_function(f"{PLOTS}.length >= 3 && {chart(1)}?._fullData?.length >= 6", timeout=60_000)
     batch = f"{chart(1)}?._fullData?.find(t => (t.name || '').includes('(batch)'))"
     assert page.evaluate(f"{batch}._length") == 6

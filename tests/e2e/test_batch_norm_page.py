@@ -7,8 +7,9 @@ PLOTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
 DRIFT = f"{PLOTS}.find(g => (g.layout?.annotations || []).some(a => (a.text || '').startsWith('Without batch norm')))"
 
 
-def test_batch_norm_page(page):
-    page.goto_app("batch_norm")
+def test_batch_norm_page(app_tab):
+    page = app_tab
+    page.switch("batch_norm")
     page.wait_for_function(f"{PLOTS}.length >= 4", timeout=90_000)
     cost = f"{PLOTS}.find(g => g._fullData?.some(t => t.name === 'with batch norm'))"
     page.wait_for_function(f"{cost}?._fullData?.length === 2")

@@ -10,15 +10,17 @@ measured in the DOM of a real browser, fails on clipped or overlapping text:
   on each other; a Play/Pause button on the slider's label; a plot area squeezed below 120 × 80 px;
 - fold (presentation size only): the first screen shows at least 300 px (or all) of the page's first chart.
 
-Each page is visited once per size (one server, one tab); every failure names the page, the size, the element and
-its text. Full-page screenshots go to ``artifacts/screenshots/<page>_<size>.png``.
+Each page is visited once per size, in one tab per size that loads the app once and then moves from page to page by
+the sidebar's links, as a user does (a fresh tab load costs 4–5 s here; the check makes sure that presentation mode is
+still on, or off, after each switch, and that the window has its size); every failure names the page, the size, the
+element and its text. Full-page screenshots go to ``artifacts/screenshots/<page>_<size>.png``.
 """
 from pathlib import Path
 
 import pytest
 
 import app
-from browser_support import open_tab
+from browser_support import READY, SETTLED, open_tab, switch_page
 from helpers import screenshot
 
 SIZES = {"present_1024x768": (1024, 768, True), "1400x1000": (1400, 1000, False)}
@@ -28,15 +30,6 @@ FOLD_PX = 300  # of the first chart, on the first screen in presentation mode
 
 # (page, size, check): why it is still expected to fail. strict: a fixed one must leave this list.
 KNOWN: dict[tuple[str, str, str], str] = {}
-
-READY = """() => {
-  if (document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]')) return false;
-  const body = document.body.innerText;
-  if (!body.includes('Link to this view') && !document.querySelector('[data-testid="stPageLink"]')) return false;
-  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-  return plots.length >= document.querySelectorAll('[data-testid="stPlotlyChart"]').length
-         && plots.every(p => p._fullLayout);
-}"""
 
 MEASURE = r"""(opts) => {
   const out = {text: [], katex: [], plotly: [], fold: []};
@@ -192,33 +185,48 @@ MEASURE = r"""(opts) => {
 }"""
 
 
+PRESENTING = ("document.querySelector('[data-testid=\"stSidebar\"] [data-testid=\"stCheckbox\"] input')?.checked"
+              " === true && new URLSearchParams(location.search).get('present') === '1'")
+
+
 @pytest.fixture(scope="module")
 def measured(browser, server_url):
     """``measured(page, size)``: the failures found on that page at that size, by check (each visit made once)."""
-    tab = open_tab(browser, server_url)
     shots = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    tab.goto_app()  # the first visit after a server start leaves Streamlit's pages-directory mode
     done: dict[tuple[str, str], dict] = {}
+    tabs: dict[str, object] = {}  # size → its tab
 
     def measure(page: str, size: str) -> dict:
         if (page, size) not in done:
             width, height, present = SIZES[size]
-            tab.set_viewport_size({"width": width, "height": height})
-            tab.goto(f"{server_url}/{'' if page == 'home' else page}" + ("?present=1" if present else ""))
-            tab.wait_for_function(READY, timeout=180_000)  # a training page on a busy 2-core machine
-            tab.wait_for_timeout(700)  # plotly's autosize and automargin redraws
+            if size not in tabs:
+                for other in tabs.values():  # one tab at a time: a tab in the background draws late
+                    other.close()
+                tabs.clear()
+                tab = tabs[size] = open_tab(browser, server_url)
+                tab.set_viewport_size({"width": width, "height": height})
+                # the first visit after a server start leaves Streamlit's pages-directory mode
+                tab.goto_app("", **({"present": "1"} if present else {}))
+                tab.wait_for_function(READY, timeout=180_000)
+            tab = tabs[size]
+            if tab.evaluate("location.pathname") != f"/{'' if page == 'home' else page}":
+                switch_page(tab, "" if page == "home" else page)  # 180 s: a training page on a busy 2-core machine
+            assert tab.evaluate(PRESENTING) == present, f"{page} at {size}: presentation mode is not {present}"
+            assert tab.evaluate("[innerWidth, innerHeight]") == [width, height], f"{page} at {size}: window size"
+            tab.evaluate(SETTLED)  # plotly's autosize and automargin redraws
             done[page, size] = tab.evaluate(MEASURE, {"fold": FOLD_PX if present else 0})
             screenshot(tab, f"screenshots/{page}_{size}")
         return done[page, size]
 
     yield measure
-    tab.close()
+    for tab in tabs.values():
+        tab.close()
 
 
 def _cases():
-    for page in PAGES:
-        for size, (_, _, present) in SIZES.items():
+    for size, (_, _, present) in SIZES.items():  # size by size: each size's tab visits every page in turn
+        for page in PAGES:
             for check in CHECKS:
                 if check == "fold" and (not present or page == "home"):
                     continue

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from browser_support import SETTLED, open_tab, switch_page
 from helpers import screenshot
 
 PLOTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
@@ -21,19 +22,23 @@ def _nudge(page, label: str, key: str = "ArrowRight"):
     page.keyboard.press(key)
 
 
-def test_hyperparameter_search_page(page):
-    page.goto_app("hyperparameter_search")
+def test_hyperparameter_search_page(app_tab):
+    page = app_tab
+    page.switch("hyperparameter_search")
     page.wait_for_function(f"{PLOTS}.length >= 6", timeout=90_000)
     grid = f"{_plot_with('grid')}?._fullData?.find(t => t.name === 'grid')"
     page.wait_for_function(f"{grid}?._length === 25")
     _nudge(page, "Grid size k")
     page.wait_for_function(f"{_plot_with('grid')}?._fullData?.find(t => t.name === 'grid')?._length === 36",
                            timeout=30_000)
-    assert page.get_by_text("the grid tried 6 distinct learning rates and random search 36").count() == 1
+    words = page.get_by_text("the grid tried 6 distinct learning rates and random search 36")
+    words.first.wait_for()  # written under the chart, a moment after it
+    assert words.count() == 1
 
 
-def test_softmax_page(page):
-    page.goto_app("softmax")
+def test_softmax_page(app_tab):
+    page = app_tab
+    page.switch("softmax")
     page.wait_for_function(f"{PLOTS}.length >= 4", timeout=90_000)
     bars = f"{PLOTS}.find(g => (g.layout?.title?.text || '').startsWith('Class probabilities'))"
     page.wait_for_function(f"{bars}?._fullData?.[0]?._length === 4")
@@ -43,13 +48,24 @@ def test_softmax_page(page):
     page.wait_for_function(f"{bars}?._fullData?.[0]?.text?.[0] !== '0.842'", timeout=30_000)
 
 
+@pytest.fixture(scope="module")
+def presenting(browser, server_url):
+    """One tab in presentation mode (loaded once; pages are switched in the app, which keeps the mode)."""
+    tab = open_tab(browser, server_url)
+    tab.goto_app("", present="1")
+    yield tab
+    tab.close()
+
+
 @pytest.mark.parametrize("path", ["hyperparameter_search", "softmax"])
-def test_presentation_screenshots(page, path):
+def test_presentation_screenshots(presenting, path):
+    page = presenting
+    switch_page(page, path)
+    assert page.evaluate("new URLSearchParams(location.search).get('present')") == "1"
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
-        page.goto_app(path, present="1")
         page.wait_for_function(f"{PLOTS}.length >= 4", timeout=90_000)
         page.wait_for_function(f"{PLOTS}.every(g => g._fullData?.length > 0 || g.layout)")
-        page.wait_for_timeout(1500)
+        assert page.evaluate(SETTLED), "the charts kept changing"
         shot = screenshot(page, f"{path}_present_{width}x{height}")
         assert shot.exists()

@@ -5,8 +5,9 @@ PLOTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
 NETWORK = f"{PLOTS}.find(g => (g.layout?.title?.text || '').startsWith('Iteration'))"
 
 
-def test_regularization_renders_and_steps_through_masks(page):
-    page.goto_app("regularization")
+def test_regularization_renders_and_steps_through_masks(app_tab):
+    page = app_tab
+    page.switch("regularization")
     page.wait_for_function(f"{PLOTS}.length >= 9", timeout=60_000)
     page.wait_for_function(f"{NETWORK}?._fullData?.length === 4")
     assert page.evaluate(f"{NETWORK}.layout.title.text").startswith("Iteration 1:")

@@ -18,8 +18,9 @@ def _nudge(page, label: str, key: str = "ArrowRight"):
     page.keyboard.press(key)
 
 
-def test_normalization_page(page):
-    page.goto_app("normalization")
+def test_normalization_page(app_tab):
+    page = app_tab
+    page.switch("normalization")
     page.wait_for_function(f"{PLOTS}.length >= 3", timeout=60_000)
     contours = _plot_with_title("Raw inputs")
     page.wait_for_function(f"{contours}?._fullData?.length >= 10")
@@ -31,8 +32,9 @@ def test_normalization_page(page):
     assert page.evaluate(f"{contours}.layout.annotations[1].text").startswith("Normalized inputs: κ = 1.1")
 
 
-def test_initialization_page(page):
-    page.goto_app("initialization")
+def test_initialization_page(app_tab):
+    page = app_tab
+    page.switch("initialization")
     page.wait_for_function(f"{PLOTS}.length >= 4", timeout=90_000)
     stats = _plot_with_title("Activation spread")
     he = f"{stats}?._fullData?.find(t => t.name.startsWith('He'))"
@@ -42,8 +44,9 @@ def test_initialization_page(page):
     page.wait_for_function(f"{he}?._length === 21", timeout=30_000)
 
 
-def test_gradient_check_page(page):
-    page.goto_app("gradient_check")
+def test_gradient_check_page(app_tab):
+    page = app_tab
+    page.switch("gradient_check")
     page.wait_for_function(f"{PLOTS}.length >= 3", timeout=60_000)
     sweep = f"{PLOTS}.find(g => g._fullData?.some(t => (t.name || '').startsWith('two-sided')))"
     page.wait_for_function(f"{sweep}?._fullData?.length === 2")
