@@ -111,7 +111,10 @@ def comparison(data, net, train_cfg, lambd_cmp: float, kp_cmp: float):
     return fig, cost, draw.weight_norm_bars(norms), draw.weight_histograms(weights), rows, facts
 
 
-def dropout_section(kp_demo: float) -> None:
+def dropout_section(data: tuple, net: tuple, lambd: float, kps: tuple, train_cfg: tuple, kp_demo: float) -> None:
+    """The dropout masks of your run (or of the comparison's dropout run when you drop nothing), step by step,
+    and the expected-value check of inverted dropout."""
+    iterations = train_cfg[0]
     st.subheader("2 · Dropout, made visible")
     st.latex(r"d^{[l]} = \big(\texttt{rand}(n^{[l]}, m) < \texttt{keep\_prob}\big),"
              r"\quad a^{[l]} := a^{[l]} \odot d^{[l]},"
@@ -124,7 +127,7 @@ def dropout_section(kp_demo: float) -> None:
         shown = (lambd, kps)
         st.caption("Masks of this run (your λ and keep_prob per layer).")
     else:
-        shown = (0.0, tuple([kp_demo] * n_hidden))
+        shown = (0.0, tuple([kp_demo] * len(kps)))
         st.info(f"keep_prob is 1 in every layer of your run, so nothing is dropped. Showing the dropout run of the "
                 f"comparison below (keep_prob = {shown[1][0]:g} in every hidden layer) instead.")
     if st.session_state.get("step", 1) > iterations:  # fewer iterations than the step shown last time
@@ -356,6 +359,6 @@ with section1:
              r"\lVert W^{[l]}\rVert_F^2,\qquad dW^{[l]} = (\text{from backprop}) + \frac{\lambda}{m}W^{[l]}")
 
 with section2:
-    dropout_section(kp_cmp)
+    dropout_section(data, net, lambd, kps, train_cfg, kp_cmp)
 
 ui.page_footer()
