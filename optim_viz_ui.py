@@ -1,6 +1,7 @@
 """The only Streamlit code pages share: widget groups, caching policy and chart display."""
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 from collections.abc import Callable
@@ -78,21 +79,29 @@ def tune_garbage_collector() -> None:
 def log_values(lo: float, hi: float) -> list[float]:
     """Readable log-spaced values from lo to hi: 1, 1.1, 1.2, 1.5, 2, 2.5, 3, ... 9 times each power of ten
     (the fine steps near 1 let a demo sit just above a stability limit such as α = 0.11)."""
+    return list(_log_scale(lo, hi)[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _log_scale(lo: float, hi: float) -> tuple[tuple[float, ...], np.ndarray, dict]:
+    """``log_values(lo, hi)``, their log10 and their labels, made once per range (a page shows its log sliders
+    on every rerun)."""
     decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
     mantissas = (1, 1.1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
     vals = {float(f"{m * 10.0**d:.2g}") for d in decades for m in mantissas}
-    return sorted(v for v in vals if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9))
+    options = tuple(sorted(v for v in vals if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)))
+    return options, np.log10(options), {v: fmt(v) for v in options}
 
 
 def log_slider(label: str, lo: float, hi: float, value: float, key: str, help: str | None = None) -> float:
     """A slider over log-spaced values (for learning rates, ε, λ); shows e.g. 0.003 or 1e-08."""
-    options = log_values(lo, hi)
-    snap = lambda v: min(options, key=lambda o: abs(np.log10(o) - np.log10(v)))  # noqa: E731
+    options, logs, labels = _log_scale(lo, hi)
+    snap = lambda v: options[int(np.argmin(np.abs(logs - np.log10(v))))]  # noqa: E731  (the nearest in log scale)
     value = snap(value)
     _from_url(key, lambda raw: snap(_in_range(lo, hi, float)(raw)), f"a number from {fmt(lo)} to {fmt(hi)}")
-    start = {"value": value} if _starts_fresh(key, value, lambda v: v in options) else {}
+    start = {"value": value} if _starts_fresh(key, value, lambda v: v in labels) else {}
     out = st.select_slider(label, options=options, **start, key=key,
-                           help=help, format_func=fmt)
+                           help=help, format_func=lambda v: labels.get(v) or fmt(v))
     _to_url(key, out, value, fmt)
     return out
 
