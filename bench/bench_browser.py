@@ -1,13 +1,9 @@
 """Browser figures, in Debian's Chromium against a real server: time to a visible chart after navigation, slider
 release → redrawn chart with a FRESH value every time (a cache miss) on every page, and server memory."""
-import contextlib
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import app
@@ -62,30 +58,9 @@ def slider_redraws(tab, path: str | None) -> list[float]:
     return times
 
 
-@contextlib.contextmanager
-def floor_server():
-    """bench/floor_app.py served on a free loopback port (stopped by its own PID)."""
-    port = bs.free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "bench/floor_app.py", "--server.port",
-                             str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=bs.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-
-
 def floor(ctx) -> tuple[float, float]:
     """(visible after navigation, median slider → redraw) in s for the simplest Streamlit + Plotly page."""
-    with floor_server() as url:
+    with bs.streamlit_server("bench/floor_app.py") as url:
         warm = ctx.new_page()
         warm.goto(url)
         warm.wait_for_function(f"{CHARTS}.some(g => g._fullData)", timeout=120_000)
@@ -115,6 +90,7 @@ def main() -> list[bool]:
 
     ok = []
     with bs.streamlit_server() as url, sync_playwright() as pw:
+        app_pid = bs.last_server_pid()  # the floor's server comes later
         browser = pw.chromium.launch(executable_path=bs.CHROMIUM, headless=True, args=bs.CHROMIUM_ARGS)
         ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
         pages = [(Path(file).stem, title) for _, file, title, *_ in app.available_pages()]
@@ -145,7 +121,7 @@ def main() -> list[bool]:
                                  statistics.median(times), 0.5, "s"))
             else:
                 print(f"  {title}: no slider here redraws a chart (skipped)")
-        ok.append(report("Server RSS after every page and its slider moves", rss_mb(bs.last_server_pid()), 500, "MB"))
+        ok.append(report("Server RSS after every page and its slider moves", rss_mb(app_pid), 500, "MB"))
         browser.close()
     return ok
 

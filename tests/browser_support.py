@@ -46,12 +46,13 @@ def last_server_pid() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server():
-    """A fresh `streamlit run app.py` on a free port; yields its URL and stops it by its own PID."""
+def streamlit_server(script: str = "app.py"):
+    """A fresh `streamlit run <script>` (a path under the repository) on a free port; yields its URL and stops it by
+    its own PID."""
     need_browser()
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
