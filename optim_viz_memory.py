@@ -61,7 +61,10 @@ def release_memory() -> None:
 _STARTED: list[threading.Thread] = []
 
 
-def start(idle_s: float = 60, poll_s: float = 10) -> None:
+IDLE_S, POLL_S = 60, 10  # the caches are cleared within IDLE_S + POLL_S s of the last session's end
+
+
+def start(idle_s: float = IDLE_S, poll_s: float = POLL_S) -> None:
     """Once per process (app.py calls it): the watcher thread."""
     if _STARTED:
         return

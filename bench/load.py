@@ -42,6 +42,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import optim_viz_memory
+
 ROOT = Path(__file__).resolve().parents[1]
 MAX_USERS = 200
 MAX_DURATION = 600.0
@@ -583,7 +585,8 @@ class Report:
             f"{self.megabytes:.1f} MB received",
             f"server RSS: before {self.rss_before:.0f} MB, peak {self.rss_peak:.0f} MB, "
             f"after {self.rss_after:.0f} MB"
-            + (f", after the session TTL {self.rss_settled:.0f} MB" if self.rss_settled is not None else ""),
+            + (f", after the session TTL and the idle sweep {self.rss_settled:.0f} MB" if self.rss_settled is not None
+               else ""),
         ]
         if self.errors:
             kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.kinds.items()))
@@ -632,6 +635,10 @@ async def drive(url: str, users: int, duration: float, think: tuple[float, float
         megabytes=stats.bytes / 1e6, log=stats.log, kinds=stats.kinds, recovered=stats.recovered)
 
 
+# After the last user leaves: the session TTL, then the idle sweeper's wait and poll (optim_viz_memory), then 5 s
+SWEPT = optim_viz_memory.IDLE_S + optim_viz_memory.POLL_S + 5
+
+
 def _run(coro):
     """``asyncio.run``, in a thread of its own when this thread already runs an event loop (Playwright's sync API
     keeps one running in a test process that also drove a browser)."""
@@ -660,7 +667,7 @@ def run(users: int = 2, duration: float = 10.0, url: str | None = None, think: t
     with own_server(workers, ttl, server_log) as own:
         port = loopback_url(own)[1]
         return _run(drive(own, users, duration, think, seed, max_reruns, pages,
-                                 rss_ports or serve_ports(port), ttl + 5 if settle is None else settle, verbose))
+                                 rss_ports or serve_ports(port), SWEPT + ttl if settle is None else settle, verbose))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -675,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-reruns", type=int, default=20_000)
     ap.add_argument("--ttl", type=float, default=10.0, help="own server's server.disconnectedSessionTTL (s)")
     ap.add_argument("--settle", type=float, help="seconds to wait after the users leave before the last RSS "
-                    "(default: TTL + 5 s for our own server, 0 for --url)")
+                    f"(default: TTL + {SWEPT} s for our own server, when its idle sweep has run; 0 for --url)")
     ap.add_argument("--rss-ports", help="comma-separated ports whose listeners count as the server")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every rerun")
     ap.add_argument("--server-log", help="own server only: write its output (tracebacks) to this file")
