@@ -132,14 +132,20 @@ def switch_page(tab, path: str = "", timeout: float = 180_000) -> None:
         switch_page(tab, "", timeout)
     tab.evaluate(f"{_MARK} = true")
     before = tab.evaluate("document.querySelector('[data-testid=\"stMain\"] h1')?.textContent ?? ''")
-    clicked = tab.evaluate("""p => {
-      const a = Array.from(document.querySelectorAll('[data-testid="stSidebarNav"] a'))
-        .find(a => new URL(a.href).pathname === '/' + p);
-      if (a) a.click();  // the sidebar may be collapsed (presentation mode): the link is there, not visible
-      return !!a;
-    }""", path)
-    assert clicked, f"no link to '/{path}' in the sidebar navigation"
     from playwright.sync_api import TimeoutError as Timeout
+
+    link = """p => Array.from(document.querySelectorAll('[data-testid="stSidebarNav"] a'))
+      .find(a => new URL(a.href).pathname === '/' + p) ?? null"""
+    for attempt in range(2):  # the navigation renders just after a page's first run; a collapsed sidebar may hold it
+        try:
+            tab.wait_for_function(f"({link})({path!r}) !== null", timeout=15_000)
+            break
+        except Timeout:
+            if attempt:
+                raise AssertionError(f"no link to '/{path}' in the sidebar navigation") from None
+            tab.evaluate("document.querySelector('[data-testid=\"stExpandSidebarButton\"] button, "
+                         "[data-testid=\"stExpandSidebarButton\"]')?.click()")
+    tab.evaluate(f"p => ({link})(p).click()", path)  # collapsed (presentation mode): there, not visible
 
     try:
         tab.wait_for_function("([p, before]) => location.pathname === '/' + p && "
