@@ -75,7 +75,7 @@ def streamlit_server(script: str = "app.py"):
 def open_tab(browser, server_url):
     """A new tab with ``tab.goto_app(path, **query)`` that waits until the script run has finished."""
     tab = browser.new_page()
-    tab.set_default_timeout(30_000)
+    tab.set_default_timeout(90_000)  # a loaded CI machine: a first visit took 34 s
 
     def goto_app(path: str = "", **query):
         q = "&".join(f"{k}={v}" for k, v in query.items())

@@ -62,7 +62,7 @@ def test_lr_decay_renders_and_redraws_on_epochs(app_tab):
 def test_mini_batch_renders_and_redraws_on_epochs(app_tab):
     page = app_tab
     page.switch("mini_batch")
-    page.wait_for_function(f"{PLOTS}.length >= 3 && {chart(1)}?._fullData?.length >= 6", timeout=60_000)
+    page.wait_for_function(f"{PLOTS}.length >= 3 && {chart(1)}?._fullData?.length >= 6")
     batch = f"{chart(1)}?._fullData?.find(t => (t.name || '').includes('(batch)'))"
     assert page.evaluate(f"{batch}._length") == 6
     screenshot(page, "mini_batch")
@@ -70,4 +70,4 @@ def test_mini_batch_renders_and_redraws_on_epochs(app_tab):
     page.locator('[data-testid="stTable"]').first.scroll_into_view_if_needed()
     screenshot(page, "mini_batch_table")
     press_right(page, "Epochs")
-    page.wait_for_function(f"{batch}?._length === 7", timeout=60_000)
+    page.wait_for_function(f"{batch}?._length === 7")

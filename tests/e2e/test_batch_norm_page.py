@@ -19,5 +19,4 @@ def test_batch_norm_page(app_tab):
     slider = page.locator('[data-testid="stSlider"]').filter(has_text=re.compile("^Hidden layer to inspect"))
     slider.locator('input[type="range"]').focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"{DRIFT}?.layout?.annotations?.[0]?.text === 'Without batch norm: z[3] = W a + b'",
-                           timeout=30_000)
+    page.wait_for_function(f"{DRIFT}?.layout?.annotations?.[0]?.text === 'Without batch norm: z[3] = W a + b'")

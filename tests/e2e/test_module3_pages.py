@@ -29,8 +29,7 @@ def test_hyperparameter_search_page(app_tab):
     grid = f"{_plot_with('grid')}?._fullData?.find(t => t.name === 'grid')"
     page.wait_for_function(f"{grid}?._length === 25")
     _nudge(page, "Grid size k")
-    page.wait_for_function(f"{_plot_with('grid')}?._fullData?.find(t => t.name === 'grid')?._length === 36",
-                           timeout=30_000)
+    page.wait_for_function(f"{_plot_with('grid')}?._fullData?.find(t => t.name === 'grid')?._length === 36")
     words = page.get_by_text("the grid tried 6 distinct learning rates and random search 36")
     words.first.wait_for()  # written under the chart, a moment after it
     assert words.count() == 1
@@ -45,7 +44,7 @@ def test_softmax_page(app_tab):
     before = page.evaluate(f"Array.from({bars}._fullData[0].text)")
     assert before == ["0.842", "0.042", "0.002", "0.114"]
     _nudge(page, "z for cat", "ArrowLeft")
-    page.wait_for_function(f"{bars}?._fullData?.[0]?.text?.[0] !== '0.842'", timeout=30_000)
+    page.wait_for_function(f"{bars}?._fullData?.[0]?.text?.[0] !== '0.842'")
 
 
 @pytest.fixture(scope="module")

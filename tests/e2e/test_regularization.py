@@ -8,7 +8,7 @@ NETWORK = f"{PLOTS}.find(g => (g.layout?.title?.text || '').startsWith('Iteratio
 def test_regularization_renders_and_steps_through_masks(app_tab):
     page = app_tab
     page.switch("regularization")
-    page.wait_for_function(f"{PLOTS}.length >= 9", timeout=60_000)
+    page.wait_for_function(f"{PLOTS}.length >= 9")
     page.wait_for_function(f"{NETWORK}?._fullData?.length === 4")
     assert page.evaluate(f"{NETWORK}.layout.title.text").startswith("Iteration 1:")
     boundary = f"{PLOTS}.find(g => (g.layout?.title?.text || '').startsWith('Decision boundary'))"

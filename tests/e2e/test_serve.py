@@ -118,7 +118,7 @@ def test_a_killed_worker_hands_its_student_to_the_other_with_the_same_view(brows
         assert survivor != first and survivor in workers
         # Streamlit's frontend keeps the view on a reconnect (it reruns only if a run was in progress), so the
         # student still sees the same controls and chart, with no error shown
-        tab.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+        tab.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')")
         assert "120" in steps.inner_text() and tab.evaluate(GD_LENGTH) == 121 and "steps=120" in tab.url
         assert not tab.locator('[data-testid="stException"]').count()
 
@@ -131,14 +131,14 @@ def test_a_killed_worker_hands_its_student_to_the_other_with_the_same_view(brows
                 break
             tab.wait_for_timeout(250)
         assert survivor in finished, "no script run on the new worker"
-        tab.wait_for_function(f"{GD_LENGTH} === 131", timeout=30_000)
+        tab.wait_for_function(f"{GD_LENGTH} === 131")
         tab.wait_for_function("() => location.search.includes('steps=130')")
         assert "130" in steps.inner_text() and "opts=sgd" in tab.url
         assert tab.evaluate(f"[...new Set({RACE}._fullData.map(t => t.name))].sort()") == names
         # and it is a live session there: the next move redraws
         steps.locator("input[type=range]").focus()
         tab.keyboard.press("ArrowRight")
-        tab.wait_for_function(f"{GD_LENGTH} === 141", timeout=60_000)
+        tab.wait_for_function(f"{GD_LENGTH} === 141")
         tab.wait_for_function("() => location.search.includes('steps=140')")
         assert tab.evaluate(f"[...new Set({RACE}._fullData.map(t => t.name))].sort()") == names
         assert handshakes[-1] == survivor and set(finished[finished.index(survivor):]) == {survivor}

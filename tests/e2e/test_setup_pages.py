@@ -21,14 +21,14 @@ def _nudge(page, label: str, key: str = "ArrowRight"):
 def test_normalization_page(app_tab):
     page = app_tab
     page.switch("normalization")
-    page.wait_for_function(f"{PLOTS}.length >= 3", timeout=60_000)
+    page.wait_for_function(f"{PLOTS}.length >= 3")
     contours = _plot_with_title("Raw inputs")
     page.wait_for_function(f"{contours}?._fullData?.length >= 10")
     before = page.evaluate(f"{contours}.layout.annotations[0].text")
     assert before.startswith("Raw inputs: κ = ")
     screenshot(page, "normalization")
     _nudge(page, "Offset")
-    page.wait_for_function(f"{contours}?.layout?.annotations?.[0]?.text !== {before!r}", timeout=30_000)
+    page.wait_for_function(f"{contours}?.layout?.annotations?.[0]?.text !== {before!r}")
     assert page.evaluate(f"{contours}.layout.annotations[1].text").startswith("Normalized inputs: κ = 1.1")
 
 
@@ -41,19 +41,19 @@ def test_initialization_page(app_tab):
     page.wait_for_function(f"{he}?._length === 20")
     screenshot(page, "initialization")
     _nudge(page, "Depth (hidden layers)")
-    page.wait_for_function(f"{he}?._length === 21", timeout=30_000)
+    page.wait_for_function(f"{he}?._length === 21")
 
 
 def test_gradient_check_page(app_tab):
     page = app_tab
     page.switch("gradient_check")
-    page.wait_for_function(f"{PLOTS}.length >= 3", timeout=60_000)
+    page.wait_for_function(f"{PLOTS}.length >= 3")
     sweep = f"{PLOTS}.find(g => g._fullData?.some(t => (t.name || '').startsWith('two-sided')))"
     page.wait_for_function(f"{sweep}?._fullData?.length === 2")
     assert page.evaluate(f"{sweep}.layout.annotations.some(a => a.text === 'ε = 1e-07')")
     screenshot(page, "gradient_check")
     _nudge(page, "ε for the check")
-    page.wait_for_function(f"{sweep}?.layout?.annotations?.some(a => a.text === 'ε = 1.1e-07')", timeout=30_000)
+    page.wait_for_function(f"{sweep}?.layout?.annotations?.some(a => a.text === 'ε = 1.1e-07')")
     page.goto_app("gradient_check", bug="sign")
-    page.wait_for_function(f"{sweep}?._fullData?.length === 3", timeout=60_000)
+    page.wait_for_function(f"{sweep}?._fullData?.length === 3")
     screenshot(page, "gradient_check_bug")
