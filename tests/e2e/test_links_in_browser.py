@@ -16,8 +16,10 @@ def test_first_visit_by_link_gets_the_app_navigation_and_the_linked_view(browser
         tab.get_by_text("Optimization algorithms").first.wait_for()
         assert tab.locator('[data-testid="stSidebar"]').get_by_text("Presentation mode").count() == 1
         assert tab.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"] input').first.is_checked()
-        # the copyable link box reproduces the link, host and page included
-        link = tab.locator('[data-testid="stCode"]').last.inner_text()
+        # the link to copy reproduces the link, host and page included, as its text and its target
+        box = tab.locator('[data-testid="stCaptionContainer"]').filter(has_text="Link to this view").last
+        link = box.locator("a").inner_text()
+        assert box.locator("a").get_attribute("href") == link
         assert link.startswith(f"{url}/optimizer_arena?") and "surface=himmelblau" in link and "steps=50" in link
         tab.close()
 
