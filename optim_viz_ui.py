@@ -111,6 +111,12 @@ def fmt(v: float) -> str:
     return f"{v:.2g}"
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 101st."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def chart(fig: go.Figure, key: str | None = None, **kwargs):
     """Show a Plotly figure at full width (no Streamlit theme override, so our colours hold).
     In presentation mode a copy gets larger fonts and markers (the cached figure is never mutated). What is sent

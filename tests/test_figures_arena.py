@@ -103,3 +103,16 @@ def test_3d_paths_ride_above_the_surface_inside_its_box_under_a_camera_from_abov
         np.testing.assert_allclose(zz[shown], want[shown], rtol=1e-9)
         assert np.nanmax(zz) <= spec["layout"]["scene"]["zaxis"]["range"][1]
     assert np.isnan(array(spec["data"][1]["z"])[-1])  # the diverged run is cut
+
+
+@pytest.mark.parametrize(("steps", "stride"), [(50, 1), (100, 1), (101, 3), (300, 3), (1000, 11)])
+def test_animation_frames_come_at_an_odd_stride_and_the_slider_has_one_step_per_frame(steps, stride):
+    shown = figures.arena.frame_steps(steps)
+    assert len(shown) <= figures.arena.MAX_FRAMES and shown[0] == 0 and shown[-1] == steps
+    assert list(np.diff(shown)[:-1]) == [stride] * (len(shown) - 2)  # odd: a step-by-step zigzag still zigzags
+    s = surfaces.get("elongated_bowl")
+    paths = arena.race(s, {"sgd": dict(arena.hyper_tuple("sgd", lr=0.01))}, np.array(s.start), steps)
+    fig = figures.arena.race_figure(s, paths, s.start).to_dict()
+    names = [str(k) for k in shown]
+    assert [f["name"] for f in fig["frames"]] == names
+    assert [st["args"][0][0] for st in fig["layout"]["sliders"][0]["steps"]] == names

@@ -37,7 +37,7 @@ def test_defaults_render_race_loss_and_3d():
     # contours, click grid, minimum, start, 4 full paths, 4 loss curves, 4 moving heads, 4 loss markers, the step line
     assert len(fig["data"]) == 4 + 4 * 4 + 1
     assert all(label in names_of(fig) for label in labels)
-    assert len(fig["frames"]) == 301 and fig["frames"][-1]["name"] == "300"
+    assert [f["name"] for f in fig["frames"]] == [str(k) for k in range(0, 301, 3)]  # every 3rd step
     assert all(f["traces"] == list(range(12, 21)) for f in fig["frames"])
     assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     assert [t.get("xaxis") for t in fig["data"][8:12]] == ["x2"] * 4 and fig["layout"]["yaxis2"]["type"] == "log"
@@ -64,7 +64,8 @@ def test_heads_in_frames_follow_the_library_path(at):
     s = surfaces.get(DEFAULT_SURFACE)
     from optim_viz import simulate
     p = simulate.run(optimizers.sgd(lr=arena.default_lr(s, "sgd")), s, s.start, 300)
-    frame = fig["frames"][120]
+    frame = fig["frames"][40]
+    assert frame["name"] == "120"
     assert frame["data"][0]["x"][0] == pytest.approx(p.xy[120, 0, 0])
     assert frame["data"][0]["y"][0] == pytest.approx(p.xy[120, 0, 1])
 
@@ -286,9 +287,9 @@ def test_export_tab_offers_downloads_and_makes_a_gif():
 
 
 def test_a_frame_stride_is_stated():
-    at = open_page(PAGE, steps="1000")
-    assert any("every 4th step" in c.value for c in at.caption)
-    assert not any("th step;" in c.value for c in open_page(PAGE).caption)
+    assert any("every 11th step" in c.value for c in open_page(PAGE, steps="1000").caption)
+    assert any("every 3rd step" in c.value for c in open_page(PAGE).caption)
+    assert not any("step; the lines" in c.value for c in open_page(PAGE, steps="100").caption)
 
 
 # ------------------------------------------------------------------ claims: the words say what the race shows

@@ -99,3 +99,9 @@ def test_link_text_cannot_escape_the_warning_code_span():
     text = " ".join(w.value for w in at.warning)
     assert "`[click" not in text and "](http" in text  # shown inside the code span, never as a link
     assert text.count("`") % 2 == 0
+
+
+def test_ordinals_read_as_english():
+    got = [ui.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112)]
+    assert got == ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th",
+                   "112th"]

@@ -19,7 +19,9 @@ from ..arena import COLOURS, f_star
 from ..optimizers import SPECS
 from .style import FONT, FrozenFigure
 
-MAX_FRAMES = 301
+# Plotly measures the label of every slider step when it draws the figure: 301 steps cost this Chromium ~0.8 s of
+# the race's first draw (1.1 s → 0.3 s at 101) and ~0.2 s of every redraw, so the animation has at most 101 frames.
+MAX_FRAMES = 101
 # a trace's meta when it is drawing, not data (contour lines, the click grid, animated markers): export.figure_csv
 # leaves such traces out
 SCAFFOLD = "scaffold"
@@ -125,8 +127,10 @@ def _start_trace(start) -> dict:
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
-    """Steps shown as animation frames: every ``stride``-th step, always ending on the last one."""
+    """Steps shown as animation frames: every ``stride``-th step, always ending on the last one. The stride is
+    odd, so that a zigzag (a sign flip every step, gradient descent across a ravine) still zigzags on screen."""
     stride = max(1, int(np.ceil(steps / (max_frames - 1))))
+    stride += stride % 2 == 0
     return np.unique(np.r_[np.arange(0, steps + 1, stride), steps])
 
 

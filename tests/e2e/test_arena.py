@@ -99,7 +99,7 @@ def test_the_loss_panel_marks_the_step_the_animation_shows(app_tab):
     assert page.evaluate(f"Array.from({rule}.x)") == [k, k]
     assert abs(page.evaluate(f"{head}.x[0]") - page.evaluate(f"{path}.x[{k}]")) < 1e-9
     assert abs(page.evaluate(f"{mark}.y[0]") / page.evaluate(f"{curve}.y[{k}]") - 1) < 1e-9
-    assert page.evaluate(f"{RACE}._fullLayout.sliders[0].active") == k  # 300 steps: one frame per step
+    assert k % 3 == 0 and page.evaluate(f"{RACE}._fullLayout.sliders[0].active") == k // 3  # every 3rd step
     screenshot(page, "arena_step_marked")
 
 
