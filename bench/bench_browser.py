@@ -13,9 +13,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import browser_support as bs  # noqa: E402
 
 CHARTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
-# A signature of what every chart on the page draws: it changes when a rerun redraws a chart with new data.
-SIGNATURE = f"{CHARTS}.map(g => JSON.stringify(g.data ?? null).length + ':' + " \
-            "JSON.stringify((g.data ?? []).map(t => [t.x, t.y, t.z]))).join('|')"
+# Before a key press: the data each chart holds, and the time. A chart redrawn with new data holds another array
+# (Streamlit mounts a new chart, or Plotly.react replaces gd.data). Polled each animation frame, so it stays cheap:
+# a signature made from the data (JSON of every trace) cost each frame up to ~0.1 s on the larger pages, delaying
+# the very redraw it timed.
+KEEP = f"window.__t = {{shown: {CHARTS}.map(g => g.data), last: null, seen: null, t0: performance.now()}}"
+# Redrawn: ms from the press to the last chart drawn with new data, once every chart is drawn, the script run has
+# ended and nothing has changed for QUIET ms (Streamlit sends a page's charts one by one as its script runs).
+QUIET = 500
+REDRAWN = f"""() => {{ const T = window.__t, now = {CHARTS}, t = performance.now();
+  const ready = now.every(g => g._fullLayout) && !document.querySelector('[data-testid="stStatusWidget"]')
+    && now.length >= document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+  const data = now.map(g => g.data);
+  if (ready && data.some(d => !T.shown.includes(d)) &&
+      !(T.seen && T.seen.length === data.length && T.seen.every((d, i) => d === data[i]))) {{
+    T.seen = data; T.last = t; }}
+  return T.last !== null && t - T.last > {QUIET} ? T.last - T.t0 : false; }}"""
 PRESSES = 4  # fresh values per page: each press moves the slider one step further, to a value never sent before
 
 
@@ -43,16 +56,14 @@ def slider_redraws(tab, path: str | None) -> list[float]:
             continue
         key = "ArrowLeft" if handle.get_attribute("value") == handle.get_attribute("max") else "ArrowRight"
         for _ in range(PRESSES):
-            before = tab.evaluate(SIGNATURE)
             handle.focus()
-            t0 = time.perf_counter()
+            tab.evaluate(KEEP)
             handle.press(key)
             try:
-                tab.wait_for_function(f"(() => {{ try {{ return ({SIGNATURE}) !== {before!r}; }} catch (e) "
-                                      "{ return false; } })()", timeout=15_000)
+                ms = tab.wait_for_function(REDRAWN, timeout=15_000).json_value()
             except Exception:  # this slider changes no chart: try the next one
                 break
-            times.append(time.perf_counter() - t0)
+            times.append(ms / 1000)
         if times:
             return times
     return times
