@@ -1,4 +1,5 @@
 """The Arena in a real browser: it renders, redraws on a slider change, and animates with its background."""
+from browser_support import SETTLED
 from helpers import screenshot
 
 RACE = "document.querySelectorAll('.js-plotly-plot')[0]"
@@ -114,6 +115,7 @@ def test_seven_optimizers_leave_the_panels_their_height_on_a_projector(page):
         page.wait_for_function(f"{RACE}?._fullLayout?.yaxis2?._length > 0 && "
                                f"{RACE}._fullData.filter(t => t.xaxis === 'x2' && t.mode === 'lines').length "
                                f"=== {len(opts.split(',')) + 1}")
+        page.evaluate(SETTLED)  # automargin redraws the chart after it first appears
         heights.append(page.evaluate(f"[{RACE}._fullLayout.yaxis2._length, {RACE}._fullLayout.yaxis._length]"))
         buttons = page.locator(".js-plotly-plot").first.locator(".updatemenu-button").last.bounding_box()
         rail = page.locator(".js-plotly-plot").first.locator(".slider-rail-rect, .slider-bar").first.bounding_box()
