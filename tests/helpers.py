@@ -157,7 +157,9 @@ def screenshot(tab, name: str):
     height = tab.evaluate("Math.max(...Array.from(document.querySelectorAll('[data-testid=\"stMain\"], "
                           "[data-testid=\"stAppViewContainer\"], body')).map(e => e.scrollHeight))")
     tab.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 8000)})
-    tab.wait_for_timeout(800)  # let charts re-layout to the new window
+    from browser_support import SETTLED
+
+    tab.evaluate(SETTLED)  # the charts re-layout to the new window (a scrollbar went, so they are wider)
     tab.screenshot(path=str(path))
     tab.set_viewport_size(size)
     return path

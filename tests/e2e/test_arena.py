@@ -23,7 +23,6 @@ def test_arena_renders_redraws_and_animates(app_tab):
     assert path_length(page) == 301
     # the colour field is a layout image, the contour lines a scatter trace
     assert page.evaluate(f"{RACE}.querySelectorAll('image').length") >= 1
-    screenshot(page, "arena")
 
     # a slider change (steps 300 -> 310 by one key press) redraws the chart
     steps = page.locator('[data-testid="stSlider"]').filter(has_text="Steps").locator("input[type=range]")

@@ -1,8 +1,6 @@
 """The Batch normalization page in a real browser: its four charts render, and moving the layer slider redraws."""
 import re
 
-from helpers import screenshot
-
 PLOTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
 DRIFT = f"{PLOTS}.find(g => (g.layout?.annotations || []).some(a => (a.text || '').startsWith('Without batch norm')))"
 
@@ -15,7 +13,6 @@ def test_batch_norm_page(app_tab):
     page.wait_for_function(f"{cost}?._fullData?.length === 2")
     page.wait_for_function(f"{DRIFT}?.layout?.annotations?.[0]?.text === 'Without batch norm: z[2] = W a + b'")
     assert page.evaluate(f"{DRIFT}._fullData.filter(t => t.name.startsWith('unit 1: median')).length") == 2
-    screenshot(page, "batch_norm")
     slider = page.locator('[data-testid="stSlider"]').filter(has_text=re.compile("^Hidden layer to inspect"))
     slider.locator('input[type="range"]').focus()
     page.keyboard.press("ArrowRight")

@@ -1,5 +1,4 @@
 import app
-from helpers import screenshot
 
 
 def test_home_lists_every_page(app_tab):
@@ -8,4 +7,3 @@ def test_home_lists_every_page(app_tab):
     page.get_by_role("heading", name="optim-viz").wait_for()
     for _, _, title, _, _ in app.available_pages():
         page.get_by_text(title).first.wait_for()
-    screenshot(page, "home")

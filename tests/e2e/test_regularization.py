@@ -1,5 +1,4 @@
 """The Regularization lab in a real browser: every chart renders, and stepping the iteration redraws the masks."""
-from helpers import screenshot
 
 PLOTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
 NETWORK = f"{PLOTS}.find(g => (g.layout?.title?.text || '').startsWith('Iteration'))"
@@ -17,7 +16,6 @@ def test_regularization_renders_and_steps_through_masks(app_tab):
     assert n_train == 180  # 60% of 300
     dropped = f"{NETWORK}._fullData.find(t => t.name === 'dropped unit (d = 0)')"
     before = page.evaluate(f"Array.from({dropped}.y).join(',')")
-    screenshot(page, "regularization")
 
     slider = page.locator('[data-testid="stSlider"]').filter(has_text="Training iteration").locator("input[type=range]")
     slider.focus()

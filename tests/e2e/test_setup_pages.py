@@ -26,7 +26,6 @@ def test_normalization_page(app_tab):
     page.wait_for_function(f"{contours}?._fullData?.length >= 10")
     before = page.evaluate(f"{contours}.layout.annotations[0].text")
     assert before.startswith("Raw inputs: κ = ")
-    screenshot(page, "normalization")
     _nudge(page, "Offset")
     page.wait_for_function(f"{contours}?.layout?.annotations?.[0]?.text !== {before!r}")
     assert page.evaluate(f"{contours}.layout.annotations[1].text").startswith("Normalized inputs: κ = 1.1")
@@ -39,7 +38,6 @@ def test_initialization_page(app_tab):
     stats = _plot_with_title("Activation spread")
     he = f"{stats}?._fullData?.find(t => t.name.startsWith('He'))"
     page.wait_for_function(f"{he}?._length === 20")
-    screenshot(page, "initialization")
     _nudge(page, "Depth (hidden layers)")
     page.wait_for_function(f"{he}?._length === 21")
 
@@ -51,7 +49,6 @@ def test_gradient_check_page(app_tab):
     sweep = f"{PLOTS}.find(g => g._fullData?.some(t => (t.name || '').startsWith('two-sided')))"
     page.wait_for_function(f"{sweep}?._fullData?.length === 2")
     assert page.evaluate(f"{sweep}.layout.annotations.some(a => a.text === 'ε = 1e-07')")
-    screenshot(page, "gradient_check")
     _nudge(page, "ε for the check")
     page.wait_for_function(f"{sweep}?.layout?.annotations?.some(a => a.text === 'ε = 1.1e-07')")
     page.goto_app("gradient_check", bug="sign")
