@@ -9,21 +9,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import helpers  # noqa: E402  (the tests' AppTest set-up: the same runs the tests make)
-
-
-def _compile_once_as_a_server_does() -> None:
-    """A server compiles each script once and keeps its bytecode (Streamlit's ScriptCache); AppTest makes a new
-    cache for every run, so each timed rerun would also pay for compiling app.py and the page with Streamlit's
-    "magic" AST pass (20–40 ms here), which no user's rerun pays. The bench shares one cache, as the server does."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test, local_script_runner
-
-    shared = ScriptCache()
-    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
-
-
-_compile_once_as_a_server_does()
+# The tests' AppTest set-up: the same runs the tests make, each script compiled once as a server does.
+import helpers  # noqa: E402
 
 
 def open_page(page: str, setup: Callable[[AppTest], None] | None = None) -> AppTest:

@@ -230,7 +230,8 @@ fs = arena.f_star(surface)
 ui.explain("Press ▶ Play or drag the step slider: the dots on the map and on the loss panel beside it mark the "
            "same step. " + race_story(arena.summary(surface, paths, tol), tol, steps)
            + ("" if steps < draw.MAX_FRAMES else
-              f" (The animation shows every {ui.ordinal(draw.frame_steps(steps)[1])} step; the lines hold every step.)"))
+              f" (The animation shows every {ui.ordinal(draw.frame_steps(steps)[1])} step; the lines hold every "
+              "step.)"))
 ui.explain("Loss panel: distance to the best known minimum, f − f*, on a log axis: a straight falling line is "
            "linear convergence; a flat line is a stall; a line that stops is a divergence."
            if np.isfinite(fs) else "Loss panel: the loss f itself: this surface has no minimum, so lower is simply "

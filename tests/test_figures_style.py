@@ -152,3 +152,24 @@ def test_plotly_serializes_a_frozen_figure_once_and_the_same_as_before():
     assert "</script>" not in frozen.json  # still escaped for an HTML page
     assert pio.to_json(fig, validate=False) == original(fig, validate=False)  # other figures: plotly as before
     assert pio.to_json(frozen, pretty=True) == original(frozen, pretty=True)
+
+
+def test_streamlit_is_handed_the_frozen_json_and_the_size_it_reads():
+    """st.plotly_chart turns a figure into a dict and encodes the dict: a FrozenFigure skips both, and what is
+    sent equals what plotly would send for the same figure."""
+    import json
+
+    import plotly.io as pio
+    import plotly.tools
+
+    style.serialize_once()
+    fig = go.Figure(go.Scatter(x=np.arange(3.0), y=[1.0, 2.0, 3.0]), layout={"height": 321})
+    frozen = style.frozen(fig)
+    handed = plotly.tools.return_figure_from_figure_or_data(frozen, validate_figure=True)  # Streamlit's two calls
+    sent = pio.to_json(handed, validate=False)
+    assert sent is frozen.json
+    assert json.loads(sent) == json.loads(pio.to_json.original(fig, validate=False))
+    assert handed.get("layout", {}).get("height") == 321  # what Streamlit reads for height="content"
+    theirs = plotly.tools.return_figure_from_figure_or_data.original(frozen, validate_figure=True)
+    assert theirs == frozen.to_dict()  # the unpatched path: the full dict
+    assert plotly.tools.return_figure_from_figure_or_data({"data": [{"y": [1]}]}, True)["data"]  # others as before

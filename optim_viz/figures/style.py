@@ -43,6 +43,9 @@ class FrozenFigure(go.Figure):
         self._title = title.get("text", "") if isinstance(title, dict) else str(title)
         # exactly what plotly.io.to_json (which st.plotly_chart calls on every rerun) makes of it: see ``json``
         self._json = pio.to_json(plain, validate=False)
+        layout = plain.get("layout", {})
+        self._sending = _Sending(layout={k: layout[k] for k in ("width", "height") if k in layout})
+        self._sending.json = self._json
 
     @property
     def title(self) -> str:
@@ -51,6 +54,11 @@ class FrozenFigure(go.Figure):
 
     def to_dict(self):
         return orjson.loads(self._json)
+
+    @property
+    def sending(self) -> _Sending:
+        """What ``st.plotly_chart`` gets instead of ``to_dict()`` (``serialize_once``)."""
+        return self._sending
 
     @property
     def json(self) -> str:
@@ -98,21 +106,39 @@ def _encoded(v, key: str = ""):
     return v.item() if isinstance(v, np.generic) else v
 
 
+class _Sending(dict):
+    """What ``st.plotly_chart`` is handed for a FrozenFigure instead of its full dict: the layout's size, which is
+    all Streamlit reads of it (for ``height="content"``), and ``json``, the figure's JSON as made once."""
+
+    json: str
+
+
 def serialize_once() -> None:
-    """Make ``plotly.io.to_json`` return a FrozenFigure's JSON as made once, instead of copying the spec back to
-    a dict and encoding it again on every rerun that shows it (~1 ms per 40 kB: 8 ms for the Arena's race).
-    Other figures, and calls with other options, go through plotly as before."""
-    original = pio.to_json
+    """Make ``st.plotly_chart`` send a FrozenFigure's JSON as made once. Streamlit turns a figure into a dict
+    (``plotly.tools.return_figure_from_figure_or_data``, which calls ``to_dict``) and encodes that dict again
+    (``plotly.io.to_json``) on every rerun that shows it: for the Arena's race ~10 ms of parsing and encoding a
+    rerun, and thousands of short-lived objects whose garbage collection cost a rerun up to ~150 ms here. A
+    FrozenFigure now becomes a ``_Sending`` (its size and its JSON) and ``to_json`` returns that JSON. Other
+    figures, and calls with other options, go through plotly as before."""
+    import plotly.tools
+
+    original, original_figure = pio.to_json, plotly.tools.return_figure_from_figure_or_data
     if getattr(original, "frozen_aware", False):
         return
 
     def to_json(fig, validate=True, pretty=False, remove_uids=True, engine=None):
-        if isinstance(fig, FrozenFigure) and not pretty and remove_uids and engine is None:
+        if isinstance(fig, (FrozenFigure, _Sending)) and not pretty and remove_uids and engine is None:
             return fig.json
         return original(fig, validate, pretty, remove_uids, engine)
 
+    def return_figure_from_figure_or_data(figure_or_data, validate_figure):
+        if isinstance(figure_or_data, FrozenFigure) and validate_figure:  # Streamlit's call
+            return figure_or_data.sending
+        return original_figure(figure_or_data, validate_figure)
+
     to_json.frozen_aware, to_json.original = True, original
-    pio.to_json = to_json
+    return_figure_from_figure_or_data.original = original_figure
+    pio.to_json, plotly.tools.return_figure_from_figure_or_data = to_json, return_figure_from_figure_or_data
 
 
 def frozen(fig: go.Figure) -> FrozenFigure:
