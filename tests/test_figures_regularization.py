@@ -4,7 +4,7 @@ validate as a ``go.Figure`` and serialize exactly as plotly would serialize that
 import numpy as np
 import pytest
 
-from helpers import check_spec_figure
+from helpers import array, check_spec_figure
 from optim_viz import datasets, nn
 from optim_viz.figures import regularization as draw
 
@@ -56,19 +56,32 @@ def test_panels_share_the_y_axis_and_sit_side_by_side(lab):
     assert [a["text"] for a in layout["annotations"]] == ["a", "b", "c"]
 
 
-def test_network_edges_match_a_loop_over_unit_pairs():
-    """Every (j, i) edge between consecutive layers is drawn once: active when both ends are kept."""
-    dims, mask = [2, 4, 3, 1], np.array([True, False, True, False])
+def _segments(trace) -> list:
+    """The straight pieces a line trace draws: consecutive finite points, as sorted endpoint pairs."""
+    x, y = np.asarray(array(trace["x"]), float), np.asarray(array(trace["y"]), float)
+    return [tuple(sorted([(x[k], y[k]), (x[k + 1], y[k + 1])])) for k in range(len(x) - 1)
+            if np.isfinite([x[k], y[k], x[k + 1], y[k + 1]]).all()]
+
+
+@pytest.mark.parametrize("mask", [[True, False, True, False], [False] * 4, [True] * 4])
+def test_network_edges_match_a_loop_over_unit_pairs(mask):
+    """Every (j, i) edge between consecutive layers is drawn, active when both ends are kept, faded otherwise, and
+    nothing else is drawn; each kind is a few unbroken lines (one SVG path each), not one per edge."""
+    dims, mask = [2, 4, 3, 1], np.array(mask)
     fig = draw.network_diagram(dims, [mask, None], [0.5, 1.0]).to_dict()
-    from helpers import array
     live = next(t for t in fig["data"] if t["name"] == "active edge")
     dead = next(t for t in fig["data"] if t["name"] == "edge of a dropped unit")
     kept = [np.ones(2, bool), mask, np.ones(3, bool), np.ones(1, bool)]
-    n_live = sum(int(kept[l - 1][j] and kept[l][i])
-                 for l in (1, 2, 3) for j in range(dims[l - 1]) for i in range(dims[l]))
-    n_all = sum(dims[l - 1] * dims[l] for l in (1, 2, 3))
-    assert len(array(live["x"])) == 3 * n_live and len(array(dead["x"])) == 3 * (n_all - n_live)
-    assert len(array(next(t for t in fig["data"] if t["name"] == "dropped unit (d = 0)")["x"])) == 2
+    ys = [draw._node_y(n) for n in dims]
+    want = {True: set(), False: set()}
+    for l in (1, 2, 3):
+        for j in range(dims[l - 1]):
+            for i in range(dims[l]):
+                want[bool(kept[l - 1][j] and kept[l][i])].add(((l - 1, ys[l - 1][j]), (l, ys[l][i])))
+    assert set(_segments(live)) == want[True] and set(_segments(dead)) == want[False]
+    for t in (live, dead):  # unbroken pieces: at most one per (layer pair, block)
+        assert np.isnan(np.asarray(array(t["x"]), float)).sum() <= 2 * 3
+    assert len(array(next(t for t in fig["data"] if t["name"] == "dropped unit (d = 0)")["x"])) == (~mask).sum()
 
 
 def test_boundary_line_is_the_half_level_set():
