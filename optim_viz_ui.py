@@ -14,6 +14,10 @@ import pandas  # noqa: F401
 import plotly.graph_objects as go
 import streamlit as st
 
+# Streamlit compiles a regex of every emoji when this module is first imported (0.55 s here), which happened in the
+# middle of whichever rerun first showed an alert: a user's moved control. It is paid once, with the first page.
+import streamlit.emojis  # noqa: F401, E402
+
 from optim_viz import figures
 
 # Bounded caches: a figure is up to ~1 MB, so 32 of each kind keeps the server well under its memory budget.
