@@ -16,7 +16,7 @@ import streamlit as st
 
 # Streamlit compiles a regex of every emoji when this module is first imported (0.55 s here), which happened in the
 # middle of whichever rerun first showed an alert: a user's moved control. It is paid once, with the first page.
-import streamlit.emojis  # noqa: F401, E402
+import streamlit.emojis  # noqa: F401
 
 from optim_viz import figures
 
