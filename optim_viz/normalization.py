@@ -312,19 +312,42 @@ def grid_sweeps(problems: dict, steps: int, beta: float = 0.9, start=(0.0, 0.0))
     p = np.tile(np.asarray(start, float)[:, None], (1, n))
     xy = np.empty((steps + 1, 2, n))
     xy[0] = p
-    v_m = np.zeros((2, n_mom))
-    v_a, s_a = np.zeros((2, n - n_mom)), np.zeros((2, n - n_mom))
+    # Momentum's v and Adam's first moment are the same EWMA when β = β₁ (the default): one update serves both.
+    shared = beta == b1
+    v = np.zeros((2, n if shared else n_mom))
+    v_a = v[:, n_mom:] if shared else np.zeros((2, n - n_mom))
+    s_a = np.zeros((2, n - n_mom))
+    g, tmp, step = np.empty((2, n)), np.empty((2, n)), np.empty((2, n))
+    ga, tmp_a, root = g[:, n_mom:], tmp[:, n_mom:], np.empty((2, n - n_mom))
+    step_m, step_a, v_m = step[:, :n_mom], step[:, n_mom:], v[:, :n_mom]
+    ewmas = [(v, g, tmp, beta)] if shared else [(v, g[:, :n_mom], tmp[:, :n_mom], beta), (v_a, ga, tmp_a, b1)]
+    ewmas = [(vv, gg, tt, b, 1 - b) for vv, gg, tt, b in ewmas]
+    one_b2 = 1 - b2
+    mul, add, div = np.multiply, np.add, np.divide
+    # 1 − βᵗ for every step at once: the same pow as the scalar b ** t, without a NumPy scalar per step
+    t_all = np.arange(1, steps + 1)
+    c1, c2 = 1 - b1 ** t_all, 1 - b2 ** t_all
+    # Every operation writes into a buffer (no array allocated per step, out= passed by position: a keyword
+    # costs as much as the arithmetic at this size) in the order of optimizers.momentum / optimizers.adam, so
+    # the bits are theirs.
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
-            g = diag * p + off * p[::-1] - c
-            gm, ga = g[:, :n_mom], g[:, n_mom:]
-            v_m = beta * v_m + (1 - beta) * gm
-            v_a = b1 * v_a + (1 - b1) * ga
-            s_a = b2 * s_a + (1 - b2) * (ga * ga)
-            direction = (v_a / (1 - b1 ** t)) / (np.sqrt(s_a / (1 - b2 ** t)) + eps)
-            np.add(p[:, :n_mom], neg_lr_m * v_m, out=xy[t, :, :n_mom])
-            np.add(p[:, n_mom:], neg_lr_a * direction, out=xy[t, :, n_mom:])
-            p = xy[t]
+            mul(diag, p, g)
+            g += mul(off, p[::-1], tmp)
+            g -= c
+            for vv, gg, tt, b, one_b in ewmas:
+                vv *= b
+                vv += mul(one_b, gg, tt)
+            s_a *= b2
+            s_a += mul(one_b2, mul(ga, ga, tmp_a), tmp_a)
+            div(s_a, c2[t - 1], root)
+            np.sqrt(root, root)
+            root += eps
+            div(v_a, c1[t - 1], step_a)
+            step_a /= root
+            step_a *= neg_lr_a
+            mul(neg_lr_m, v_m, step_m)
+            p = add(p, step, xy[t])
         xy = xy.transpose(0, 2, 1)  # (steps + 1, n, 2), as simulate.Path keeps it
         w1, w2 = xy[..., 0], xy[..., 1]
         loss = (0.5 * (H[:, 0, 0] * w1 * w1 + 2 * H[:, 0, 1] * w1 * w2 + H[:, 1, 1] * w2 * w2)

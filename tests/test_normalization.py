@@ -154,6 +154,16 @@ def test_grid_sweeps_equal_simulate_run_of_each_rate_bit_for_bit(ratio, offset, 
         assert np.array_equal(ref.diverged_at, path.diverged_at)
 
 
+def test_grid_sweeps_with_a_momentum_beta_other_than_adams_beta1_still_equal_simulate_run():
+    """β ≠ β₁: momentum's v and Adam's first moment are two EWMAs, not one shared update."""
+    pb = N.problems(50.0, 1.0, 2)
+    for (kind, name), (rates, path) in N.grid_sweeps({"raw": pb.raw, "norm": pb.norm}, 300, beta=0.8).items():
+        q = pb.raw if kind == "raw" else pb.norm
+        opt = optimizers.momentum(rates, 0.8) if name == "momentum" else optimizers.adam(rates)
+        ref = simulate.run(opt, N.surface(q), np.zeros((len(rates), 2)), 300)
+        assert np.array_equal(ref.xy, path.xy, equal_nan=True), (kind, name)
+
+
 @pytest.mark.parametrize("fraction", [0.3, 0.95, 1.05])
 def test_gd_closed_form_path_is_the_simulated_path(fraction):
     q = N.problems(20.0, 2.0, 0).raw
