@@ -44,22 +44,22 @@ def first_true(mask: np.ndarray) -> np.ndarray:
 def run(opt: Optimizer, surface: Surface, start: np.ndarray, steps: int) -> Path:
     """Apply ``steps`` updates of ``opt`` to the points ``start`` (shape (n, 2) or (2,)).
 
-    Divergence is reported in ``diverged_at``, never raised, and no NumPy warning escapes.
+    Divergence is reported in ``diverged_at``, never raised, and no NumPy warning escapes. The loss is evaluated
+    once over the whole path at the end (ufuncs act element by element, so it is what a per-step call gives).
     """
     p = np.array(start, dtype=float).reshape(-1, 2)
     n = p.shape[0]
     xy = np.empty((steps + 1, n, 2))
-    loss = np.empty((steps + 1, n))
     g_rec, v_rec, s_rec = (np.empty((steps, n, 2)) for _ in range(3))
     with np.errstate(all="ignore"):
         state = opt.init(p)
-        xy[0], loss[0] = p, surface.f(p[:, 0], p[:, 1])
+        xy[0] = p
         for t in range(steps):
             g = surface.grad_xy(p)
             delta, state = opt.update(g, state, p)
-            p = p + delta
-            xy[t + 1], loss[t + 1] = p, surface.f(p[:, 0], p[:, 1])
+            p = np.add(p, delta, out=xy[t + 1])
             g_rec[t], v_rec[t], s_rec[t] = g, state.v, state.s
+        loss = np.asarray(surface.f(xy[..., 0], xy[..., 1]), float) * np.ones(xy.shape[:2])
     return Path(xy, loss, _mask_divergence(xy, loss, (g_rec, v_rec, s_rec)), g_rec, v_rec, s_rec)
 
 
