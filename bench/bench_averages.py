@@ -14,9 +14,6 @@ from bench.common import open_page, page_figures, report
 from optim_viz import minibatch as MB
 
 PAGES = [("EWMA", "pages/ewma.py"), ("LR decay", "pages/lr_decay.py"), ("Mini-batch", "pages/mini_batch.py")]
-# moved-control budgets (median, max) in ms: the LR decay and EWMA pages count as pages without training (the decay
-# demo trains, but most of its controls draw schedules only); the mini-batch page trains a logistic regression
-MOVED_BUDGETS = {"EWMA": (150, 400), "LR decay": (150, 400), "Mini-batch": (400, 1500)}
 
 
 def hand_minibatch_gd(X, Y, batch_size, epochs, lr, seed=0, start=MB.START):
@@ -40,7 +37,7 @@ def hand_minibatch_gd(X, Y, batch_size, epochs, lr, seed=0, start=MB.START):
 def main() -> list[bool]:
     ok = []
     for name, page in PAGES:
-        ok += page_figures(name, page, *MOVED_BUDGETS[name])
+        ok += page_figures(name, page)
 
     X, Y = MB.make_data()
     t0 = time.perf_counter()

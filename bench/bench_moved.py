@@ -5,21 +5,8 @@ median and max per page against GUIDE.md's budgets, beside the warm rerun (the s
 also measured at its maxima (7 optimizers × 1000 steps)."""
 import app
 from bench.common import report
-from bench.moved import measure
+from bench.moved import ARENA, budget, measure
 from optim_viz import optimizers
-
-ARENA = "pages/optimizer_arena.py"
-# Pages that train a network (or a model) on a moved control: the guide's looser budget. The LR-decay page's demo
-# trains the mini-batch page's model with the same engine (minibatch.train_many, two runs), so it counts as one.
-TRAINING = {"pages/regularization.py", "pages/initialization.py", "pages/mini_batch.py", "pages/batch_norm.py",
-            "pages/hyperparameter_search.py", "pages/softmax.py", "pages/lr_decay.py"}
-
-
-def budget(page: str) -> tuple[float, float]:
-    """(median, max) ms for a moved control on ``page``."""
-    if page == ARENA:
-        return 100, 250
-    return (400, 1500) if page in TRAINING else (150, 400)
 
 
 def arena_maxima(at) -> None:

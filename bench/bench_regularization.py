@@ -45,7 +45,7 @@ def main() -> list[bool]:
           f"({apart / together:.2f}× faster, the same numbers)")
     ok.append(report("Three comparison runs trained together, CPU", together, 1.0, "s"))
 
-    ok += page_figures("Regularization", PAGE, 400, 1500)
+    ok += page_figures("Regularization", PAGE)
 
     def step(at):
         at.slider(key="kp1").set_value(0.5)

@@ -14,8 +14,6 @@ from optim_viz import depth, gradcheck, normalization, optimizers
 
 PAGES = [("Normalization", "pages/normalization.py"), ("Initialization", "pages/initialization.py"),
          ("Gradient check", "pages/gradient_check.py")]
-# moved-control budgets (median, max) in ms: the initialization page trains networks
-MOVED_BUDGETS = {"Normalization": (150, 400), "Initialization": (400, 1500), "Gradient check": (150, 400)}
 
 
 def cpu_ms(run) -> float:
@@ -57,7 +55,7 @@ def fast_paths() -> None:
 def main() -> list[bool]:
     ok = []
     for name, page in PAGES:
-        ok += page_figures(name, page, *MOVED_BUDGETS[name])
+        ok += page_figures(name, page)
     fast_paths()
 
     def heaviest(at):  # the initialization page's most expensive combination: shows a status box, not a frozen page
