@@ -92,8 +92,9 @@ def app_pages(app: Path = ROOT / "app.py") -> list[str]:
     raise LookupError(f"no PAGES list in {app}")
 
 
-def warm(port: int, timeout: float = 180) -> None:
-    """Run every page once on the worker, one after the other, before it takes students.
+def warm(port: int, pages: list[str] | None = None, timeout: float = 180) -> None:
+    """Run the home page and ``pages`` (default: every page) once on the worker, one after the other, before it takes
+    students.
 
     The first run of a page imports what it needs (the library, pandas, kaleido…). When that import runs while other
     sessions render figures, they can see a half-imported module: plotly checks ``sys.modules`` for pandas, and 6 of
@@ -106,7 +107,7 @@ def warm(port: int, timeout: float = 180) -> None:
     end = time.monotonic() + timeout
     with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None,
                  open_timeout=timeout) as ws:
-        for page in ["", *app_pages()]:
+        for page in ["", *(app_pages() if pages is None else pages)]:
             msg = BackMsg()
             msg.rerun_script.page_name = page
             ws.send(msg.SerializeToString())
@@ -236,7 +237,7 @@ class Serve:
 
     def warmed(self, w: Worker) -> bool:
         try:
-            warm(w.port)
+            warm(w.port, self.args.warm)
             return True
         except Exception as e:  # noqa: BLE001 (any failure only delays the worker; the watchdog retries)
             self.log(f"worker {w.port} warm-up failed ({type(e).__name__}: {e}); will retry")
@@ -321,7 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--start-timeout", type=float, default=120.0)
     ap.add_argument("--expose-upstream", action="store_true", help="name the answering worker in an X-Upstream header")
     ap.add_argument("--keep-logs", action="store_true", help="keep the nginx and worker logs after stopping")
+    ap.add_argument("--warm", type=lambda s: [p for p in s.split(",") if p], default=None, metavar="PAGE,…",
+                    help="pages each worker runs once before it takes students (default: every page; a page left out "
+                         "imports what it needs during a student's first visit)")
     args = ap.parse_args(argv)
+    if args.warm is not None and (unknown := sorted(set(args.warm) - set(app_pages()))):
+        ap.error(f"--warm: no such page {', '.join(unknown)}; the pages are {', '.join(app_pages())}")
     if not 1 <= args.workers <= 16:
         ap.error("workers must be 1..16")
     if not 1024 <= args.port <= 65535 - args.workers:

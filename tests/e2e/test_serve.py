@@ -57,13 +57,15 @@ def upstream(url: str, route: str, timeout: float = 10) -> str:
 
 @pytest.fixture(scope="module")
 def served():
-    """`deploy/serve.py --workers 2` on free loopback ports, with a quick watchdog; stopped by its own PID."""
+    """`deploy/serve.py --workers 2` on free loopback ports, with a quick watchdog, each worker warmed on the page the
+    tests open; stopped by its own PID."""
     need_nginx()
     port = load.free_port(3)
     proc = subprocess.Popen(
         [sys.executable, "deploy/serve.py", "--workers", "2", "--expose-upstream", "--port", str(port),
          "--bind", "127.0.0.1",
-         "--health-interval", "0.5", "--health-timeout", "1", "--health-fails", "2", "--restart-after", "300"],
+         "--health-interval", "0.5", "--health-timeout", "1", "--health-fails", "2", "--restart-after", "300",
+         "--warm", "optimizer_arena"],  # the one page these tests open: every page would add ~15 s to each (re)start
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_until(lambda: all_up(port) and state(port)["nginx_pid"], 180, "both workers healthy behind nginx")
