@@ -504,7 +504,9 @@ def own_server(workers: int, ttl: float, log_path: str | None = None):
 
     Stopped by its own PID (its process group) when the block ends."""
     port = free_port(workers + 1)
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    from deploy.serve import SERVER_ENV
+
+    env = {**os.environ, **SERVER_ENV}
     if workers <= 1:
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true",

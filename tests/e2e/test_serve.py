@@ -153,6 +153,15 @@ def test_a_killed_worker_hands_its_student_to_the_other_with_the_same_view(brows
         tab.close()
 
 
+def test_every_worker_runs_with_the_server_environment(served):
+    """One BLAS thread and two malloc arenas (serve.SERVER_ENV) reach each worker process; glibc reads the arena count
+    only at start-up, so it has to be in the environment the worker was started with."""
+    _, port = served
+    for w in state(port)["workers"]:
+        env = dict(kv.split("=", 1) for kv in open(f"/proc/{w['pid']}/environ").read().split("\0") if "=" in kv)
+        assert {k: env.get(k) for k in serve.SERVER_ENV} == serve.SERVER_ENV
+
+
 def test_a_hung_worker_is_taken_out_by_the_health_check_and_put_back(served):
     url, port = served
     wait_until(lambda: all_up(port), 120, "both workers up")
