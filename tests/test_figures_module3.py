@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import array
+from helpers import array, check_spec_figure
 from optim_viz import softmax, tuning
 from optim_viz.figures import batch_norm as bn_draw
 from optim_viz.figures import hyperparameter_search as search_draw
@@ -44,7 +44,7 @@ def test_batch_norm_cost_curves_leave_overflow_as_gaps_on_a_log_axis():
     assert plain["name"] == "without batch norm" and with_bn["name"] == "with batch norm"
     y = array(plain["y"])
     assert y[0] == 1.0 and y[3] == 0.5 and not np.isfinite(y[1:3]).any()
-    assert fig.layout.yaxis.type == "log"
+    assert fig.figure.layout.yaxis.type == "log"
 
 
 def test_batch_noise_is_log_log_with_the_closed_form_dashed():
@@ -52,5 +52,24 @@ def test_batch_noise_is_log_log_with_the_closed_form_dashed():
     fig = bn_draw.batch_noise(sizes, [0.3, 0.15, 0.07], [0.33, 0.16, 0.07], [0.5, 0.25, 0.1], [0.4, 0.2, 0.1])
     names = [t["name"] for t in _traces(fig)]
     assert len(names) == 4 and any("closed form" in n for n in names)
-    assert fig.layout.xaxis.type == fig.layout.yaxis.type == "log"
-    assert list(fig.layout.xaxis.tickvals) == sizes
+    layout = fig.figure.layout
+    assert layout.xaxis.type == layout.yaxis.type == "log"
+    assert list(layout.xaxis.tickvals) == sizes
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "relu"])
+def test_batch_norm_figures_are_specs_that_validate_and_send_what_plotly_would(hidden):
+    """Plain specs (no validation on a moved control): each validates as a go.Figure and sends plotly's own JSON;
+    the drift panels shade the saturated ends of tanh only."""
+    rng = np.random.default_rng(0)
+    it = np.arange(1, 21)
+    pre = np.sort(rng.normal(size=(20, 5, 3)), axis=2)
+    figs = [bn_draw.cost_curves({"plain": it, "bn": it}, {"plain": np.exp(-it / 5), "bn": np.exp(-it / 3)}),
+            bn_draw.preact_drift(it, pre, pre / 2, pre * 3, 1, 2, hidden),
+            bn_draw.running_stats(it, rng.normal(size=20), np.zeros(20), rng.random(20), np.ones(20), 0.9),
+            bn_draw.batch_noise([8, 32, 128], [0.3, 0.15, 0.07], [0.33, 0.16, 0.07], [0.5, 0.25, 0.1],
+                                [0.4, 0.2, 0.1])]
+    for fig in figs:
+        check_spec_figure(fig)
+    assert len(figs[1].figure.layout.shapes) == (4 if hidden == "tanh" else 0)
+    assert [a.text for a in figs[1].figure.layout.annotations][0].startswith("Without batch norm")

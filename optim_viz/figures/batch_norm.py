@@ -1,10 +1,14 @@
 """The batch-norm page's figures: cost with and without batch norm, the drift of one unit's inputs, the running
 statistics against the batch statistics, and the spread of batch μ and σ² with batch size.
+
+Each is a plain spec (``FrozenFigure``): plotly validates nothing on a moved control (a validated ``go.Figure`` and its
+serialization were ~190 ms of the page's 640 ms retraining rerun); the tests validate every builder's output.
 """
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
+
+from optim_viz.figures.style import FrozenFigure
 
 COLOURS = {"plain": "#d62728", "bn": "#1f77b4"}
 BANDS = {"plain": "rgba(214,39,40,0.22)", "bn": "rgba(31,119,180,0.22)"}
@@ -28,14 +32,14 @@ def _title(text: str, x: float, y: float = 1.0) -> dict:
                 showarrow=False)
 
 
-def cost_curves(iterations: dict, costs: dict) -> go.Figure:
+def cost_curves(iterations: dict, costs: dict) -> FrozenFigure:
     """J of each mini-batch against the iteration, one line per run ("plain", "bn"); log y, overflow as gaps."""
     data = [dict(type="scatter", x=iterations[k], y=_finite(costs[k]), mode="lines", name=NAMES[k],
                  line=dict(color=COLOURS[k], width=2)) for k in ("plain", "bn")]
-    return go.Figure(data, dict(LAYOUT, title=dict(text="Cost J of each mini-batch during training"), height=400,
-                                margin=dict(LAYOUT["margin"], b=110),
-                                xaxis=dict(_AXIS, title="iteration (one mini-batch each)"),
-                                yaxis=dict(_AXIS, title="cost J", type="log"), legend=_LEGEND))
+    return FrozenFigure({"data": data, "layout": dict(
+        LAYOUT, title=dict(text="Cost J of each mini-batch during training"), height=400,
+        margin=dict(LAYOUT["margin"], b=110), xaxis=dict(_AXIS, title=dict(text="iteration (one mini-batch each)")),
+        yaxis=dict(_AXIS, title=dict(text="cost J"), type="log"), legend=_LEGEND)})
 
 
 def _lines(x, ys) -> tuple[np.ndarray, np.ndarray]:
@@ -47,7 +51,7 @@ def _lines(x, ys) -> tuple[np.ndarray, np.ndarray]:
 
 
 def preact_drift(iterations: np.ndarray, plain: np.ndarray, bn: np.ndarray, bn_raw: np.ndarray, unit: int,
-                 layer: int, hidden: str) -> go.Figure:
+                 layer: int, hidden: str) -> FrozenFigure:
     """Two panels, one per network: the 15th/50th/85th percentiles over each mini-batch of unit ``unit``'s
     activation input (a band and a bold median), the other units' medians as thin grey lines, and, with batch
     norm, the median of the raw z before normalization (dotted). Arrays (records, n, 3) from ``nn.train``."""
@@ -72,20 +76,21 @@ def preact_drift(iterations: np.ndarray, plain: np.ndarray, bn: np.ndarray, bn_r
     top = float(np.nanmax(np.abs(both))) if np.any(np.isfinite(both)) else 3.0
     r = float(np.clip(top * 1.1, 3.0, 20.0))
     shapes = [dict(type="rect", xref=f"{x} domain", yref=y, x0=0, x1=1, y0=s * SATURATED, y1=s * r,
-                   fillcolor="#999999", opacity=0.12, line_width=0, layer="below")
+                   fillcolor="#999999", opacity=0.12, line=dict(width=0), layer="below")
               for x, y in (("x", "y"), ("x2", "y2")) for s in (-1, 1)] if hidden == "tanh" else []
     layout = dict(
-        LAYOUT, height=560, shapes=shapes, legend=_LEGEND, margin=dict(l=60, r=20, t=70, b=170),
-        xaxis=dict(_AXIS, domain=[0, 0.48], title="iteration"),
-        xaxis2=dict(_AXIS, domain=[0.52, 1], title="iteration", anchor="y2"),
-        yaxis=dict(_AXIS, range=[-r, r], title="input of g"),
+        LAYOUT, height=560, legend=_LEGEND, margin=dict(l=60, r=20, t=70, b=170),
+        **({"shapes": shapes} if shapes else {}),  # as plotly sends it: no empty list
+        xaxis=dict(_AXIS, domain=[0, 0.48], title=dict(text="iteration")),
+        xaxis2=dict(_AXIS, domain=[0.52, 1], title=dict(text="iteration"), anchor="y2"),
+        yaxis=dict(_AXIS, range=[-r, r], title=dict(text="input of g")),
         yaxis2=dict(_AXIS, range=[-r, r], anchor="x2", matches="y", showticklabels=False),
         annotations=[_title(f"Without batch norm: z[{layer}] = W a + b", 0.24),
                      _title(f"With batch norm: z̃[{layer}] = γ z_norm + β", 0.76)])
-    return go.Figure(data, layout)
+    return FrozenFigure({"data": data, "layout": layout})
 
 
-def running_stats(iterations: np.ndarray, batch_mu, run_mu, batch_var, run_var, beta: float) -> go.Figure:
+def running_stats(iterations: np.ndarray, batch_mu, run_mu, batch_var, run_var, beta: float) -> FrozenFigure:
     """Batch μ and σ² of one unit at every mini-batch (dots) and their running EWMA (line), in two rows."""
     data = []
     for row, (b, r, what) in enumerate(((batch_mu, run_mu, "μ"), (batch_var, run_var, "σ²")), start=1):
@@ -97,13 +102,13 @@ def running_stats(iterations: np.ndarray, batch_mu, run_mu, batch_var, run_var, 
     layout = dict(
         LAYOUT, height=540, legend=_LEGEND, margin=dict(l=60, r=20, t=70, b=120),
         xaxis=dict(_AXIS, anchor="y", matches="x2", showticklabels=False),
-        xaxis2=dict(_AXIS, anchor="y2", title="iteration (mini-batch t)"),
+        xaxis2=dict(_AXIS, anchor="y2", title=dict(text="iteration (mini-batch t)")),
         yaxis=dict(_AXIS, domain=[0.56, 1]), yaxis2=dict(_AXIS, domain=[0, 0.44]),
         annotations=[_title("mean μ of the unit's z", 0.5, 1.0), _title("variance σ² of the unit's z", 0.5, 0.44)])
-    return go.Figure(data, layout)
+    return FrozenFigure({"data": data, "layout": layout})
 
 
-def batch_noise(sizes, mean_spread, mean_theory, var_spread, example_noise) -> go.Figure:
+def batch_noise(sizes, mean_spread, mean_theory, var_spread, example_noise) -> FrozenFigure:
     """Against the mini-batch size B (log–log): the spread of the batch μ (measured and σ/√B·√((m−B)/(m−1))),
     of the batch σ², and of one example's z_norm."""
     sizes = np.asarray(sizes)
@@ -117,8 +122,9 @@ def batch_noise(sizes, mean_spread, mean_theory, var_spread, example_noise) -> g
         dict(type="scatter", x=sizes, y=example_noise, mode="lines+markers", name="one example's z_norm (spread)",
              line=dict(color="#2ca02c", width=2)),
     ]
-    return go.Figure(data, dict(
+    return FrozenFigure({"data": data, "layout": dict(
         LAYOUT, title=dict(text="How much the batch statistics depend on the draw of the mini-batch"), height=460,
         margin=dict(LAYOUT["margin"], b=140),
-        xaxis=dict(_AXIS, title="mini-batch size B", type="log", tickvals=[int(s) for s in sizes]),
-        yaxis=dict(_AXIS, title="std over random mini-batches", type="log", dtick="D2"), legend=_LEGEND))
+        xaxis=dict(_AXIS, title=dict(text="mini-batch size B"), type="log", tickvals=[int(s) for s in sizes]),
+        yaxis=dict(_AXIS, title=dict(text="std over random mini-batches"), type="log", dtick="D2"),
+        legend=_LEGEND)})
