@@ -73,3 +73,22 @@ def test_batch_norm_figures_are_specs_that_validate_and_send_what_plotly_would(h
         check_spec_figure(fig)
     assert len(figs[1].figure.layout.shapes) == (4 if hidden == "tanh" else 0)
     assert [a.text for a in figs[1].figure.layout.annotations][0].startswith("Without batch norm")
+
+
+def test_log_ticks_are_1_2_5_steps_written_in_full_inside_the_range():
+    from optim_viz.figures.style import log_ticks
+
+    t = log_ticks([0.04, 0.6], [np.nan, np.inf, 0.0, -1.0])
+    assert t["tickvals"] == pytest.approx([0.05, 0.1, 0.2, 0.5]) and t["ticktext"] == ["0.05", "0.1", "0.2", "0.5"]
+    assert log_ticks([1e-6, 10.0])["ticktext"] == ["1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1", "10"]
+    assert log_ticks([3.0, 4.0]) == {} and log_ticks([np.nan]) == {}  # too narrow, or nothing to place: plotly's own
+
+
+def test_batch_norm_log_axes_label_small_values_in_full():
+    """Plotly's own log labels write 0.05 as a bare "5" below the 0.1 label; a student reads it as five."""
+    fig = bn_draw.batch_noise([8, 32, 128], [0.3, 0.15, 0.07], [0.33, 0.16, 0.07], [0.5, 0.25, 0.1], [0.4, 0.2, 0.06])
+    assert list(fig.figure.layout.yaxis.ticktext) == ["0.1", "0.2", "0.5"]
+    it = np.arange(3)
+    cost = bn_draw.cost_curves({"plain": it, "bn": it}, {"plain": np.array([2.0, 0.3, np.inf]),
+                                                        "bn": np.array([1.0, 0.05, 0.02])})
+    assert "0.05" in cost.figure.layout.yaxis.ticktext and "5" not in cost.figure.layout.yaxis.ticktext

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optim_viz.figures.style import FrozenFigure
+from optim_viz.figures.style import FrozenFigure, log_ticks
 
 COLOURS = {"plain": "#d62728", "bn": "#1f77b4"}
 BANDS = {"plain": "rgba(214,39,40,0.22)", "bn": "rgba(31,119,180,0.22)"}
@@ -39,7 +39,7 @@ def cost_curves(iterations: dict, costs: dict) -> FrozenFigure:
     return FrozenFigure({"data": data, "layout": dict(
         LAYOUT, title=dict(text="Cost J of each mini-batch during training"), height=400,
         margin=dict(LAYOUT["margin"], b=110), xaxis=dict(_AXIS, title=dict(text="iteration (one mini-batch each)")),
-        yaxis=dict(_AXIS, title=dict(text="cost J"), type="log"), legend=_LEGEND)})
+        yaxis=dict(_AXIS, title=dict(text="cost J"), type="log", **log_ticks(*costs.values())), legend=_LEGEND)})
 
 
 def _lines(x, ys) -> tuple[np.ndarray, np.ndarray]:
@@ -126,5 +126,6 @@ def batch_noise(sizes, mean_spread, mean_theory, var_spread, example_noise) -> F
         LAYOUT, title=dict(text="How much the batch statistics depend on the draw of the mini-batch"), height=460,
         margin=dict(LAYOUT["margin"], b=140),
         xaxis=dict(_AXIS, title=dict(text="mini-batch size B"), type="log", tickvals=[int(s) for s in sizes]),
-        yaxis=dict(_AXIS, title=dict(text="std over random mini-batches"), type="log", dtick="D2"),
+        yaxis=dict(_AXIS, title=dict(text="std over random mini-batches"), type="log",
+                   **log_ticks(mean_spread, mean_theory, var_spread, example_noise)),
         legend=_LEGEND)})

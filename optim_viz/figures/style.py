@@ -333,6 +333,23 @@ def white_figure(data: list, layout: dict, height: int, **kw) -> FrozenFigure:
     return FrozenFigure({"data": data, "layout": {**layout, **base, **kw}})
 
 
+def log_ticks(*series) -> dict:
+    """``tickvals``/``ticktext`` for a log axis over the positive, finite values of ``series``: 1-2-5 steps (1 per
+    decade beyond four decades) written in full, "0.05" where plotly's own log labels write a bare "5" below 0.1.
+    Empty (plotly's own ticks) when fewer than two such steps fall inside the values' range."""
+    v = np.concatenate([np.ravel(np.asarray(x, float)) for x in series]) if series else np.array([])
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return {}
+    lo, hi = float(v.min()), float(v.max())
+    e0, e1 = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    steps = (1,) if e1 - e0 > 4 else (1, 2, 5)
+    ticks = [m * 10.0 ** e for e in range(e0, e1 + 1) for m in steps if lo <= m * 10.0 ** e <= hi]
+    if len(ticks) < 2:
+        return {}
+    return dict(tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
+
+
 def log_thin(n: int, dense: int = 150, total: int = 400) -> np.ndarray:
     """Indices 0..n−1: every one of the first ``dense``, then log-spaced (long runs stay light)."""
     if n <= total:
