@@ -66,8 +66,11 @@ load: $(BIN)/.dev
 	$(BIN)/python -m bench.load --users $(USERS) --duration $(DURATION) --think $(THINK) \
 		$(if $(URL),--url $(URL),--workers $(LOAD_WORKERS))
 
+# Full-page PNGs of every page at both sizes (and the Arena's and gradient check's states) under artifacts/:
+# the browser tests take them only when asked (28 full-page captures cost the layout test 18 s of its 110).
 screenshots: $(BIN)/.dev
-	$(BIN)/python -m pytest -q tests/e2e -k screenshot
+	OPTIM_VIZ_SCREENSHOTS=1 $(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile tests/e2e/test_layout.py \
+		tests/e2e/test_arena.py tests/e2e/test_setup_pages.py
 
 # Exact versions of a fresh install of the ranges in requirements*.txt, into constraints.txt.
 constraints:

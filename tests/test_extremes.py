@@ -1,10 +1,11 @@
-"""Every control of every page at its extremes: no exception, a chart still shown, and no NaN or inf as text.
+"""Every control of every page at its extremes: no exception, every chart still shown, and no NaN or inf as text.
 
 Each control is moved in turn, from the page's defaults, to its ends (sliders, log sliders and number inputs at min
 and max, log sliders also at two seeded random values between; a multiselect empty and full) and to every option
-(selects, radios, toggles); after each move the page must show a chart and no sentence, metric or table cell may read
-"nan" or "inf": a diverged quantity is worded ("diverged at step k", "overflow"). A page that keeps its cost bounded
-reduces its work itself and says so (work budgets).
+(selects, radios, toggles); after each move the page must show its charts (as many as at its defaults, unless
+the control adds or removes one) and no sentence, metric or table cell may read "nan" or "inf": a diverged quantity
+is worded ("diverged at step k", "overflow"). A page that keeps its cost bounded reduces its work itself and says
+so (work budgets).
 
 Cost: one rerun per tried value. A control is put back to its default in the same rerun that moves the next control
 (one control off its default at a time, as if each move started from the defaults), and a page's controls are split
@@ -33,6 +34,8 @@ START = {"pages/regularization.py": {"it": "100"}, "pages/initialization.py": {"
 PARTS = {"pages/optimizer_arena.py": 2, "pages/initialization.py": 2, "pages/regularization.py": 3,
          "pages/lr_decay.py": 2, "pages/softmax.py": 2, "pages/batch_norm.py": 2}
 RANDOM_INSIDE = 2  # seeded random options of a log slider tried besides its ends
+# Controls that add or remove a chart; at every other control's ends a page shows as many charts as at its defaults.
+ADDS_OR_REMOVES_CHARTS = {("pages/optimizer_arena.py", "show3d"), ("pages/lr_decay.py", "show")}
 
 
 def extremes(w) -> list:
@@ -65,9 +68,12 @@ def shown_text(at) -> list[str]:
     return [str(t) for t in text]
 
 
-def check(at, page: str, what: str) -> None:
+def check(at, page: str, what: str, charts: int | None = None) -> None:
+    """No exception, a chart shown (``charts`` of them, if given), and no NaN or inf as text."""
     assert not at.exception, f"{what}: {[e.value for e in at.exception]}"
     assert at.get("plotly_chart"), f"{what}: no chart shown"
+    if charts is not None:
+        assert len(at.get("plotly_chart")) == charts, f"{what}: {len(at.get('plotly_chart'))} charts, not {charts}"
     bad = [t for t in shown_text(at) if DELIBERATE.get(page, NAN_TEXT).search(t)]
     assert not bad, f"{what}: NaN/inf shown as text: {bad[:3]}"
 
@@ -113,6 +119,7 @@ def _cases():
 def test_every_control_at_its_extremes(page, part):
     at = open_page(page, timeout=180, **START.get(page, {}))
     check(at, page, f"{page} at its defaults")
+    charts = len(at.get("plotly_chart"))  # every control at either end still shows every chart
     specs = [(kind, w.key) for kind in WIDGET_KINDS if kind != "text_input" for w in getattr(at, kind)
              if w.key and not w.key.startswith("_") and w.key not in SKIP]
     # each control's default and the values it is tried at, read at the page's defaults
@@ -129,7 +136,8 @@ def test_every_control_at_its_extremes(page, part):
             _move(at, (kind, key), value, back)
             back = None
             tried += 1
-            check(at, page, f"{page} with {key} = {value!r}")
+            check(at, page, f"{page} with {key} = {value!r}",
+                  None if (page, key) in ADDS_OR_REMOVES_CHARTS else charts)
         back = (kind, key, default) if _find(at, kind, key) is not None else None
     assert len(plan) >= len(mine) // 2, f"{page}: only {len(plan)} of {len(mine)} controls were shown to try"
     assert tried == sum(len(p[3]) for p in plan), f"{page}: {tried} of {sum(len(p[3]) for p in plan)} values tried"

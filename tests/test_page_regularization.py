@@ -101,30 +101,7 @@ def test_fewer_iterations_than_the_step_shown(fast):
     at.slider(key="kp2").set_value(1.0).run()
 
 
-@pytest.mark.parametrize("key,values", [
-    ("noise", [0.0, 0.6]), ("m", [50, 1000]), ("tr", [20, 90]), ("dv", [5, 50]),
-    ("layers", [1, 3]), ("u1", [1, 50]), ("lambd", [5.0, 0.0]), ("kp1", [0.1, 1.0]),
-    ("lr", [1e-4, 1.0, 0.01]), ("bayes", [30.0, 0.0]), ("tol", [0.5, 10.0, 2.0]), ("lc", [0.05, 5.0]),
-    ("kpc", [0.1, 0.95]),
-])
-def test_every_slider_at_its_extremes(fast, key, values):
-    at = fast
-    for v in values:
-        w = at.select_slider(key=key) if key == "lr" else at.slider(key=key)
-        w.set_value(v).run()
-        assert_ok(at)
-        assert len(charts(at)) == 9
-
-
-@pytest.mark.parametrize("key,options", [("ds", ["circles", "spiral", "blobs", "xor", "moons"]),
-                                         ("act", ["tanh", "relu"]),
-                                         ("opt", ["sgd", "momentum", "rmsprop", "adam"])])
-def test_every_select(fast, key, options):
-    at = fast
-    for o in options:
-        at.selectbox(key=key).set_value(o).run()
-        assert_ok(at)
-        assert len(charts(at)) == 9
+# Every control at its ends and every select option, each showing all nine charts: tests/test_extremes.py.
 
 
 def test_seeds_and_layers(fast):
