@@ -48,19 +48,60 @@ def batch(n_x: int, m: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray
     return X, (X[0:1] > 0).astype(float)
 
 
+DRAWN = ("random", "xavier", "he", "glorot")  # the initializations that scale standard-normal draws
+
+
+class NormalDraws:
+    """A bounded, thread-safe memo of the draws ``nn.standard_normals(dims, default_rng([seed, k]))`` of network
+    k: the random, Xavier, He and Glorot starts of one network scale the same draws, so a page showing them all
+    draws once instead of four times (a quarter of section 1's work at the defaults). The arrays are read-only;
+    the least recently used go beyond ``max_bytes``, and a network larger than that is drawn, never kept."""
+
+    def __init__(self, max_bytes: float = 32e6):
+        self.max_bytes = float(max_bytes)
+        self._draws: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, layer_dims, seed: int, k: int) -> list[np.ndarray]:
+        key = (tuple(int(n) for n in layer_dims), int(seed), int(k))
+        with self._lock:
+            if key in self._draws:
+                self._draws.move_to_end(key)
+                return self._draws[key]
+        normals = nn.standard_normals(key[0], np.random.default_rng([seed, k]))
+        for a in normals:
+            a.flags.writeable = False
+        if sum(a.nbytes for a in normals) <= self.max_bytes:
+            with self._lock:
+                self._draws[key] = normals
+                while self.nbytes > self.max_bytes:
+                    self._draws.popitem(last=False)
+        return normals
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for normals in self._draws.values() for a in normals)
+
+    def __len__(self) -> int:
+        return len(self._draws)
+
+
 @nn.single_blas_thread
 def layer_stats(depth: int = 20, width: int = 100, hidden: str = "relu", method: str = "he", scale: float = 0.01,
-                m: int = 64, seed: int = 0, nets: int = 1) -> LayerStats:
+                m: int = 64, seed: int = 0, nets: int = 1, draws: NormalDraws | None = None) -> LayerStats:
     """Forward and backward passes of ``nets`` freshly initialized networks on seeded batches.
 
     ``spread[l] = sqrt(mean over nets of var(A[l]))`` and ``grad_norm[l] = sqrt(mean over nets of ‖dW[l]‖²)``.
     One network of finite width fluctuates around the expected scale (a random walk in log scale whose
-    variance grows like depth/width); pooling a few networks shows the trend the variance rule predicts."""
+    variance grows like depth/width); pooling a few networks shows the trend the variance rule predicts.
+    ``draws`` shares the standard-normal draws between initializations (the same numbers as without it)."""
     var = np.zeros(depth)
     sq = np.zeros(depth + 1)
     with np.errstate(all="ignore"):  # exploding nets overflow on purpose; the NaNs are reported
         for k in range(nets):
-            params = nn.init_params(dims(depth, width), method, np.random.default_rng([seed, k]), scale)
+            d = dims(depth, width)
+            normals = draws.get(d, seed, k) if draws is not None and method in DRAWN else None
+            params = nn.init_params(d, method, np.random.default_rng([seed, k]), scale, normals=normals)
             X, Y = batch(width, m, seed + 1000 + k)
             AL, caches = nn.forward(params, X, hidden, "sigmoid")
             grads = nn.backward(AL, Y, caches, hidden=hidden, output="sigmoid")

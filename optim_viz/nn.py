@@ -105,15 +105,22 @@ def single_blas_thread(fn):
 
 # ------------------------------------------------------------------------------------- parameters
 
+def standard_normals(layer_dims: list[int], rng: np.random.Generator) -> list[np.ndarray]:
+    """The draws ``init_params`` scales: ``randn(n[l], n[l−1])`` for l = 1..L, in order, from ``rng``."""
+    dims = [int(n) for n in layer_dims]
+    return [rng.standard_normal((dims[l], dims[l - 1])) for l in range(1, len(dims))]
+
+
 def init_params(layer_dims: list[int], method: str = "he", rng: np.random.Generator | None = None,
-                scale: float = 0.01, batch_norm: bool = False) -> dict[str, np.ndarray]:
+                scale: float = 0.01, batch_norm: bool = False, normals: list | None = None) -> dict[str, np.ndarray]:
     """``W[l]`` of shape (n[l], n[l−1]) and ``b[l] = 0`` of shape (n[l], 1) for l = 1..L.
 
     batch_norm: hidden layers get ``γ[l] = 1`` and ``β[l] = 0`` (n[l], 1) instead of ``b[l]`` (redundant under
     batch norm); the weights drawn are the same as without it.
 
     method: "zeros"; "constant" (every weight = scale); "random" (randn·scale); "xavier" (randn·√(1/n[l−1]));
-    "he" (randn·√(2/n[l−1])); "glorot" (randn·√(2/(n[l−1]+n[l]))). ``rng`` defaults to ``default_rng(0)``.
+    "he" (randn·√(2/n[l−1])); "glorot" (randn·√(2/(n[l−1]+n[l]))). ``rng`` defaults to ``default_rng(0)``;
+    ``normals`` (``standard_normals(layer_dims, rng)``, drawn once for several methods) replaces the draws.
     """
     if method not in INIT_METHODS:
         raise ValueError(f"unknown init method {method!r}; expected one of {', '.join(INIT_METHODS)}")
@@ -131,7 +138,7 @@ def init_params(layer_dims: list[int], method: str = "he", rng: np.random.Genera
         else:
             std = {"random": float(scale), "xavier": np.sqrt(1 / n_prev), "he": np.sqrt(2 / n_prev),
                    "glorot": np.sqrt(2 / (n_prev + n))}[method]
-            W = rng.standard_normal((n, n_prev)) * std
+            W = (rng.standard_normal((n, n_prev)) if normals is None else normals[l - 1]) * std
         params[f"W{l}"] = W
         if batch_norm and l < len(dims) - 1:
             params[f"gamma{l}"], params[f"beta{l}"] = np.ones((n, 1)), np.zeros((n, 1))

@@ -11,10 +11,16 @@ HIDDEN = ["relu", "tanh", "linear"]
 
 
 @ui.figure_cache
+def _draws() -> depth.NormalDraws:
+    """The standard-normal draws of the networks shown lately, shared by every session and initialization."""
+    return depth.NormalDraws(max_bytes=32e6)
+
+
+@ui.figure_cache
 def layer_stats(method: str, n_layers: int, width: int, hidden: str, scale: float, nets: int, seed: int,
                 m: int = depth.BATCH):
     """One initialization's profile (cached per initialization: moving the scale recomputes only those using it)."""
-    return depth.layer_stats(n_layers, width, hidden, method, scale, m=m, seed=seed, nets=nets)
+    return depth.layer_stats(n_layers, width, hidden, method, scale, m=m, seed=seed, nets=nets, draws=_draws())
 
 
 @ui.figure_cache

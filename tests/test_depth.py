@@ -211,3 +211,31 @@ def test_training_memo_continues_only_longer_runs(monkeypatch):
     memo.get(*args, 100, 0.2, 0.0, 0)
     memo.get(*args, 100, 0.3, 0.0, 0)
     assert len(memo) == 2  # bounded
+
+
+def test_shared_draws_give_the_same_profiles_and_are_drawn_once_per_network():
+    draws = D.NormalDraws()
+    for hidden in ("relu", "tanh"):
+        for method in D.INITS:
+            alone = D.layer_stats(depth=6, width=12, hidden=hidden, method=method, scale=0.3, seed=4, nets=3)
+            shared = D.layer_stats(depth=6, width=12, hidden=hidden, method=method, scale=0.3, seed=4, nets=3,
+                                   draws=draws)
+            for a, b in zip(alone[:2], shared[:2], strict=True):
+                np.testing.assert_array_equal(a, b)  # the same bits
+    assert len(draws) == 3  # one entry per network, whatever the method
+    W = nn.init_params(D.dims(6, 12), "he", np.random.default_rng([4, 0]))["W2"]
+    np.testing.assert_array_equal(draws.get(D.dims(6, 12), 4, 0)[1] * np.sqrt(2 / 12), W)
+
+
+def test_shared_draws_stay_within_their_bytes_and_are_read_only():
+    one = 8 * sum(a * b for a, b in zip(D.dims(3, 10), D.dims(3, 10)[1:]))  # bytes of one network's draws
+    draws = D.NormalDraws(max_bytes=2.5 * one)
+    for k in range(5):
+        draws.get(D.dims(3, 10), 0, k)
+        assert draws.nbytes <= draws.max_bytes
+    assert len(draws) == 2
+    first = draws.get(D.dims(3, 10), 0, 4)
+    with pytest.raises(ValueError):
+        first[0][0, 0] = 1.0
+    small = D.NormalDraws(max_bytes=one / 2)
+    assert len(small.get(D.dims(3, 10), 0, 0)) == 4 and len(small) == 0  # too large to keep: drawn, not kept

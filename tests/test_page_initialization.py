@@ -158,9 +158,9 @@ def test_the_most_expensive_link_stays_within_the_work_budgets(monkeypatch):
     stats_spent, train_spent = [], []
     real_stats, real_train = depth.layer_stats, depth.train_side_by_side
 
-    def stats(n_layers, width, hidden, method, scale, m=64, seed=0, nets=1):
+    def stats(n_layers, width, hidden, method, scale, m=64, seed=0, nets=1, draws=None):
         stats_spent.append(depth.stats_work(1, n_layers, width, nets, m))
-        return real_stats(n_layers, width, hidden, method, scale, m=m, seed=seed, nets=nets)
+        return real_stats(n_layers, width, hidden, method, scale, m=m, seed=seed, nets=nets, draws=draws)
 
     def train(nets, X, Y, lr, iterations, hidden="relu", **kw):
         if len(nets[0]) > 6:  # section 4 (section 3's fixed two-layer symmetry runs are not budgeted)
