@@ -21,3 +21,14 @@ def test_every_page_file_is_listed_and_every_listed_file_exists(monkeypatch):
 
     with pytest.raises(FileNotFoundError, match="pages/missing.py"):
         app.available_pages()
+
+
+def test_make_run_starts_the_app_without_a_file_watcher_unless_asked():
+    import subprocess
+
+    def dry_run(*args):
+        return subprocess.run(["make", "-n", "run", *args], cwd=app.ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip().splitlines()[-1]
+
+    assert dry_run().endswith("streamlit run app.py --server.port 8501 --server.fileWatcherType none")
+    assert dry_run("WATCH=auto").endswith("--server.fileWatcherType auto")
