@@ -54,7 +54,7 @@ DRAWN = ("random", "xavier", "he", "glorot")  # the initializations that scale s
 class NormalDraws:
     """A bounded, thread-safe memo of the draws ``nn.standard_normals(dims, default_rng([seed, k]))`` of network
     k: the random, Xavier, He and Glorot starts of one network scale the same draws, so a page showing them all
-    draws once instead of four times (a quarter of section 1's work at the defaults). The arrays are read-only;
+    draws once instead of four times (the draws were a quarter of section 1's work at the defaults). Read-only;
     the least recently used go beyond ``max_bytes``, and a network larger than that is drawn, never kept."""
 
     def __init__(self, max_bytes: float = 32e6):
