@@ -301,53 +301,55 @@ def grid_sweeps(problems: dict, steps: int, beta: float = 0.9, start=(0.0, 0.0))
     sizes = [len(r) for _, _, r in lanes]
     kinds = [kind for kind, _, r in lanes for _ in r]
     n, n_mom = len(kinds), sum(s for (_, name, _), s in zip(lanes, sizes) if name == "momentum")
-    # Lanes in columns, the two coordinates in rows: every operation is on equal-shaped arrays (no
-    # broadcasting, ~3× cheaper per call at this size), and Hw − c = [a; d]·w + [b; b]·w[::-1] − c row-wise.
+    # Lanes in columns, the coordinates in rows, and every lane runs Adam's operations: each call is then on whole,
+    # contiguous, equal-shaped arrays, which costs a third of a call on a slice or with broadcasting at this size
+    # (the loop is all per-call overhead). A momentum lane is Adam with v̂ = v/1 and a denominator of exactly 1:
+    # −α·((v/1)/1) has the bits of momentum's −α·v.
+    def rows(values):  # (2, n): one value per lane, the same for both coordinates
+        return np.tile(np.asarray(values, float), (2, 1))
+
     H = np.array([problems[k].H for k in kinds])  # (n, 2, 2)
     diag, off = np.stack([H[:, 0, 0], H[:, 1, 1]]), np.stack([H[:, 0, 1], H[:, 0, 1]])
     c = np.array([problems[k].c for k in kinds]).T  # (2, n)
-    lr = np.concatenate([r for _, _, r in lanes])
-    neg_lr_m, neg_lr_a = np.tile(-lr[:n_mom], (2, 1)), np.tile(-lr[n_mom:], (2, 1))
+    neg_lr = rows(-np.concatenate([r for _, _, r in lanes]))
     b1, b2, eps = np.float64(0.9), np.float64(0.999), 1e-8
-    p = np.tile(np.asarray(start, float)[:, None], (1, n))
-    xy = np.empty((steps + 1, 2, n))
-    xy[0] = p
-    # Momentum's v and Adam's first moment are the same EWMA when β = β₁ (the default): one update serves both.
-    shared = beta == b1
-    v = np.zeros((2, n if shared else n_mom))
-    v_a = v[:, n_mom:] if shared else np.zeros((2, n - n_mom))
-    s_a = np.zeros((2, n - n_mom))
-    g, tmp, step = np.empty((2, n)), np.empty((2, n)), np.empty((2, n))
-    ga, tmp_a, root = g[:, n_mom:], tmp[:, n_mom:], np.empty((2, n - n_mom))
-    step_m, step_a, v_m = step[:, :n_mom], step[:, n_mom:], v[:, :n_mom]
-    ewmas = [(v, g, tmp, beta)] if shared else [(v, g[:, :n_mom], tmp[:, :n_mom], beta), (v_a, ga, tmp_a, b1)]
-    ewmas = [(vv, gg, tt, b, 1 - b) for vv, gg, tt, b in ewmas]
-    one_b2 = 1 - b2
-    mul, add, div = np.multiply, np.add, np.divide
-    # 1 − βᵗ for every step at once: the same pow as the scalar b ** t, without a NumPy scalar per step
-    t_all = np.arange(1, steps + 1)
-    c1, c2 = 1 - b1 ** t_all, 1 - b2 ** t_all
-    # Every operation writes into a buffer (no array allocated per step, out= passed by position: a keyword
-    # costs as much as the arithmetic at this size) in the order of optimizers.momentum / optimizers.adam, so
-    # the bits are theirs.
+    is_mom = np.arange(n) < n_mom
+    beta_ = rows(np.where(is_mom, beta, b1))  # momentum's v and Adam's first moment: the same EWMA
+    one_beta = rows(np.where(is_mom, 1 - np.float64(beta), 1 - b1))
+    b2_, one_b2, eps_ = rows([b2] * n), rows([1 - b2] * n), rows([eps] * n)
+    # 1 − βᵗ of every step (the scalar b ** t's pow), 1 in the momentum lanes
+    t_all = np.arange(1, steps + 1)[:, None, None]
+    c1 = np.where(is_mom, 1.0, 1 - b1 ** t_all) * np.ones((1, 2, 1))
+    c2 = (1 - b2 ** t_all) * np.ones((1, 2, n))
+    # rows x, y, x of every step: the position w = q[t, :2] and its swap (y, x) = q[t, 1:] are both contiguous,
+    # so Hw − c = [a; d]·w + [b; b]·(y, x) − c
+    q = np.empty((steps + 1, 3, n))
+    q[0, :2] = np.asarray(start, float)[:, None]
+    q[0, 2] = q[0, 0]
+    g, tmp, step, v, s, root = (np.zeros((2, n)) for _ in range(6))
+    mul, add, sub, div, sqrt, copy = np.multiply, np.add, np.subtract, np.divide, np.sqrt, np.copyto
+    # Every operation writes into a buffer, out= by position (a keyword costs as much as the arithmetic here), in
+    # the order of optimizers.momentum / optimizers.adam, so the bits are theirs.
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
-            mul(diag, p, g)
-            g += mul(off, p[::-1], tmp)
-            g -= c
-            for vv, gg, tt, b, one_b in ewmas:
-                vv *= b
-                vv += mul(one_b, gg, tt)
-            s_a *= b2
-            s_a += mul(one_b2, mul(ga, ga, tmp_a), tmp_a)
-            div(s_a, c2[t - 1], root)
-            np.sqrt(root, root)
-            root += eps
-            div(v_a, c1[t - 1], step_a)
-            step_a /= root
-            step_a *= neg_lr_a
-            mul(neg_lr_m, v_m, step_m)
-            p = add(p, step, xy[t])
+            w, nxt = q[t - 1], q[t]
+            mul(diag, w[:2], g)
+            add(g, mul(off, w[1:], tmp), g)
+            sub(g, c, g)
+            mul(beta_, v, v)
+            add(v, mul(one_beta, g, tmp), v)
+            mul(b2_, s, s)
+            add(s, mul(one_b2, mul(g, g, tmp), tmp), s)
+            div(s, c2[t - 1], root)
+            sqrt(root, root)
+            add(root, eps_, root)
+            root[:, :n_mom] = 1.0
+            div(v, c1[t - 1], step)
+            div(step, root, step)
+            mul(step, neg_lr, step)
+            add(w[:2], step, nxt[:2])
+            copy(nxt[2], nxt[0])
+        xy = q[:, :2]
         xy = xy.transpose(0, 2, 1)  # (steps + 1, n, 2), as simulate.Path keeps it
         w1, w2 = xy[..., 0], xy[..., 1]
         loss = (0.5 * (H[:, 0, 0] * w1 * w1 + 2 * H[:, 0, 1] * w1 * w2 + H[:, 1, 1] * w2 * w2)
