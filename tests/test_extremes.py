@@ -26,9 +26,10 @@ SKIP = {"presentation"}  # restyles the page only
 # there only an unformatted "nan" is a defect.
 NAN_TEXT = re.compile(r"(?<![\w.])[-−+]?(nan|inf|NaN|Inf)(?![\w])")
 DELIBERATE = dict.fromkeys(["pages/softmax.py", "pages/batch_norm.py"], re.compile(r"(?<![\w.])[-−+]?nan(?![\w])"))
-# Pages that train or race start the sweep from a short run (each control is still tried at its ends; the page's work
-# budget bounds the most expensive one).
-START = {"pages/regularization.py": {"it": "100"}, "pages/initialization.py": {"iters": "100"},
+# Pages that train or race start the sweep from a short run on little data (each control is still tried at its ends,
+# with the others at these values; the page's work budget bounds the most expensive one).
+START = {"pages/regularization.py": {"it": "100", "m": "100"},
+         "pages/initialization.py": {"iters": "100", "depth": "10", "width": "50"},
          "pages/optimizer_arena.py": {"steps": "50"}}
 # Test items a page's sweep is split into (its controls dealt round-robin): the pages whose reruns cost the most.
 PARTS = {"pages/optimizer_arena.py": 2, "pages/initialization.py": 2, "pages/regularization.py": 3,
