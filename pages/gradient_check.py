@@ -82,7 +82,7 @@ if out is not None:
                f"{flagged_text}. A wrong sign in dW2 lights up only W2; a missing 1/m only b1; a forgotten "
                "L2 term every W but no b (biases are not regularized); dropout left on makes every component noise. "
                "Exact zeros are drawn at the bottom of the log axis.")
-    st.dataframe(table, hide_index=True, width="stretch")
+    ui.table(table)
 
     arm = {"round-off": "on the round-off arm, left of the bottom",
            "bottom": "at the bottom of the V",

@@ -243,14 +243,13 @@ def gone(r: arena.Result, value: float, text: str) -> str:
     return f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else text if np.isfinite(value) else "–"
 
 
-st.dataframe(
+ui.table(
     [{"optimizer": label(n), "α": ui.fmt(dict(h)["lr"]), "other settings": hyper_text(n, h, adam_bc),
       "final f": gone(r, r.final_loss, f"{r.final_loss:.2g}"),
       "to min.": f"{r.distance:.2g}" if np.isfinite(r.distance) and r.diverged_at < 0 else "–",
       "reached": f"diverged at step {r.diverged_at}" if r.diverged_at >= 0 else
       (f"at step {r.steps_to_tol}" if r.steps_to_tol >= 0 else "not reached" if np.isfinite(fs) else "no minimum")}
      for (n, h), r in zip(entries, res.values())],
-    hide_index=True, width="stretch",
     column_config={"α": st.column_config.TextColumn(width=55),
                    "other settings": st.column_config.TextColumn(width=270)})  # AdamW's four at 20 px type
 st.caption(f"*reached*: the first step with f − f* < {ui.fmt(tol)} (the tolerance slider)." if np.isfinite(fs) else
@@ -284,8 +283,7 @@ with tab_inspect:
                        + (f" (pick t < {k})." if k > 1 else "."))
         else:
             row = arena.inspect_step(who, h, paths[who], t)
-            st.dataframe([{"quantity": q, "x": float(v[0]), "y": float(v[1])} for q, v in row.items()],
-                          hide_index=True, width="stretch")
+            ui.table([{"quantity": q, "x": float(v[0]), "y": float(v[1])} for q, v in row.items()])
     if who in ("adam", "adamw") and not 0 <= k <= t:
         b1, b2 = h["beta1"], h["beta2"]
         ratio = float(np.linalg.norm(row["step without correction"]) / np.linalg.norm(row["step with correction"])) \

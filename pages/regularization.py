@@ -288,7 +288,7 @@ for name in ("L2", "Dropout"):
                  f"train error {c.train_before:.1%} → {c.train_after:.1%}, dev error "
                  f"{'falls' if c.dev_better else 'does not fall'}.")
 ui.explain(" ".join(lines))
-st.dataframe(cmp_rows, hide_index=True, width="stretch")
+ui.table(cmp_rows)
 g1, g2, g3 = st.columns(3)
 with g1:
     ui.chart(cmp_cost, key="cmp_cost")

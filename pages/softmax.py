@@ -111,7 +111,7 @@ st.latex(r"t = e^{z},\qquad \hat y_j = \frac{t_j}{\sum_{k=1}^{C} t_k}"
          r" = \frac{e^{z_j - \max z}}{\sum_k e^{z_k - \max z}},\qquad \text{temperature: } \mathrm{softmax}(z / T)")
 ui.explain(p_words + " The hardmax puts 1 on the largest logit and 0 elsewhere; softmax is its smooth version.")
 st.markdown("**Why subtract the max?** Each step for the logits shown (after the shift and the temperature):")
-st.dataframe(why_table, hide_index=True, width="stretch")
+ui.table(why_table)
 ui.explain(why_words)
 
 st.subheader("2 · A softmax classifier")
@@ -140,7 +140,7 @@ ui.explain("Both minimize the cross-entropy, the softmax's loss L = −Σ_j y_j 
 st.markdown(f"**Example {i + 1}**, x = ({x_i[0]:.3f}, {x_i[1]:.3f}), through the classifier without a hidden layer:")
 st.latex(r"z = W x + b,\quad \hat y = \mathrm{softmax}(z),\quad \mathcal L = -\sum_j y_j \log \hat y_j,"
          r"\quad dz = \frac{\partial \mathcal L}{\partial z} = \hat y - y")
-st.dataframe(ex_table, hide_index=True, width="stretch")
+ui.table(ex_table)
 ui.chart(ex_fig, key="example")
 ui.explain(ex_words)
 
@@ -148,7 +148,7 @@ st.subheader("3 · C = 2 is logistic regression")
 st.latex(r"\hat y_1 = \frac{e^{z_1}}{e^{z_0} + e^{z_1}} = \frac{1}{1 + e^{-(z_1 - z_0)}} = \sigma(z_1 - z_0),"
          r"\qquad z_1 - z_0 = (W_1 - W_0)\, x + (b_1 - b_0)")
 rows, tc_words, _ = two_class()
-st.dataframe(rows, hide_index=True, width="stretch")
+ui.table(rows)
 ui.explain(tc_words + " Starting from zero, the two rows of W move in opposite directions, so W[1] − W[0] takes "
            "steps twice as large as one row: a softmax with α is logistic regression with 2α.")
 

@@ -105,3 +105,19 @@ def test_ordinals_read_as_english():
     got = [ui.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112)]
     assert got == ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th",
                    "112th"]
+
+
+def test_table_sends_rows_as_arrow_and_shows_the_same_cells():
+    at = AppTest.from_string("""
+import optim_viz_ui as ui
+ui.table([{"run": "L2", "dev error": "8.3%", "x": 0.25, "n": 3}, {"run": "Dropout", "dev error": "6.7%", "x": -1.5,
+          "n": 12}])
+ui.table([{"mixed": 1}, {"mixed": "text"}])  # Arrow cannot type this column: Streamlit's own conversion shows it
+""").run()
+    assert not at.exception
+    first, mixed = (d.value for d in at.dataframe)
+    assert list(first.columns) == ["run", "dev error", "x", "n"]
+    assert first.values.tolist() == [["L2", "8.3%", 0.25, 3], ["Dropout", "6.7%", -1.5, 12]]
+    assert [str(v) for v in mixed["mixed"]] == ["1", "text"]
+    sent = [d.proto.arrow_data.data for d in at.dataframe]
+    assert b"pandas" not in sent[0] and b"pandas" in sent[1]  # our Arrow table; the fallback through pandas
