@@ -53,8 +53,45 @@ def _function_keys_once_per_code() -> None:
     cache_utils._make_function_key = function_key
 
 
+def _styled_tables_marshalled_once() -> None:
+    """``st.table`` of a pandas Styler renders the Styler's display values through pandas on every call (~13 ms a
+    table a rerun here). A Styler shown through ``static_table`` is marshalled once per position on the page and
+    its message copied after that. Relies on Streamlit internals (pinned in constraints.txt); tests/test_ui.py
+    checks the message equals Streamlit's own."""
+    from streamlit.elements import table as table_module
+
+    original = table_module.marshall_table
+    if getattr(original, "once", False):
+        return
+    lock = threading.Lock()  # marshalling runs the Styler's own (mutating) render: one session at a time
+
+    def marshall_table(proto, data, default_uuid=None):
+        done = getattr(data, "_marshalled", None)
+        if done is None:  # not a static_table Styler
+            return original(proto, data, default_uuid)
+        if default_uuid not in done:
+            with lock:
+                if default_uuid not in done:
+                    original(proto, data, default_uuid)
+                    done[default_uuid] = proto.SerializeToString()
+                    return
+        proto.ParseFromString(done[default_uuid])
+
+    marshall_table.once, marshall_table.original = True, original
+    table_module.marshall_table = marshall_table
+
+
 _function_keys_once_per_code()
 figures.style.serialize_once()  # st.plotly_chart gets each cached figure's JSON as made once
+_styled_tables_marshalled_once()
+
+
+def static_table(styler, **kwargs):
+    """``st.table`` of a pandas Styler that a ``figure_cache`` function made (the same object every rerun, read-only):
+    its display values are rendered once, not on every rerun."""
+    if getattr(styler, "_marshalled", None) is None:
+        styler._marshalled = {}
+    return st.table(styler, **kwargs)
 
 
 def figure_cache(func=None, *, max_entries: int = 32):

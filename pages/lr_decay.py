@@ -70,7 +70,10 @@ def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, e
     path_fig = draw.paths_figure(w1, w2, J, last, Y.size, p_star, last[0].path[0], labels=labels,
                               title="Last epoch, zoomed around ★", colours=[PALETTE[3], PALETTE[0]],
                               start_name="start of the last epoch (constant α)")
-    return cost_fig, path_fig, summary, settle
+    table = pd.DataFrame(summary, columns=["run", "mean J − J* in the last epoch", "RMS distance of (w₁, w₂) to ★",
+                                           "accuracy"]).style.hide(axis="index").format(
+        {"mean J − J* in the last epoch": "{:.2e}", "RMS distance of (w₁, w₂) to ★": "{:.3f}", "accuracy": "{:.1%}"})
+    return cost_fig, path_fig, summary, settle, table
 
 
 ui.page_header(
@@ -157,7 +160,7 @@ demo_hyper = tuple((k, hyper[k]) for k in S.PARAMS[sched])  # only what the chos
 demo = ui.guarded(lambda: demo_view(opt, int(batch_size), float(demo_lr), sched, demo_hyper, int(demo_epochs), 0),
                   "These settings cannot be trained")
 if demo:
-    cost_fig, path_fig, summary, (const, decay) = demo
+    cost_fig, path_fig, summary, (const, decay), summary_table = demo
     (_, gap_c, rms_c, _), (_, gap_d, rms_d, _) = summary
     left, right = st.columns([4, 3])
     with left:
@@ -176,9 +179,7 @@ if demo:
         ui.explain(f"The last epoch's updates around the minimum (★): their RMS distance to ★ is {rms_c:.3f} with a "
                    f"constant α and {rms_d:.3f} with decay, so the decayed run's cloud is "
                    f"{max(rms_c, rms_d) / min(rms_c, rms_d):.3g}× " + ("smaller." if rms_d < rms_c else "larger."))
-    st.table(pd.DataFrame(summary, columns=["run", "mean J − J* in the last epoch", "RMS distance of (w₁, w₂) to ★",
-                                            "accuracy"]).style.hide(axis="index").format(
-        {"mean J − J* in the last epoch": "{:.2e}", "RMS distance of (w₁, w₂) to ★": "{:.3f}", "accuracy": "{:.1%}"}))
+    ui.static_table(summary_table)
     st.caption(("This schedule, k/√t · α₀, decays per update (t counts mini-batches); the others run per epoch: "
                 if sched == "inverse_sqrt_step" else "Decay runs per epoch: ")
                + "update t of an epoch uses α(epoch) with epoch = ⌊(t−1)/updates per epoch⌋ + 1 "

@@ -48,7 +48,8 @@ def build(sizes: tuple, epochs: int, opt: str, lr: float, seed: int):
         "time per update (µs)": [r.us_per_update for r in rows],
         "final cost J": [r.final_cost for r in rows],
         "accuracy": [r.accuracy for r in rows],
-    })
+    }).style.hide(axis="index").format({"time per epoch (ms)": "{:.1f}", "time per update (µs)": "{:.0f}",
+                                        "final cost J": "{:.4f}", "accuracy": "{:.1%}"})
     return figs, table, float(MB.cost(p_star, X, Y)), MB.accuracy(p_star, X, Y), facts
 
 
@@ -141,8 +142,7 @@ with right:
                + listed(final, lambda v: f"J = {v:.4f}") + ".")
 
 st.subheader("The vectorization trade-off")
-st.table(table.style.hide(axis="index").format({"time per epoch (ms)": "{:.1f}", "time per update (µs)": "{:.0f}",
-                             "final cost J": "{:.4f}", "accuracy": "{:.1%}"}))
+ui.static_table(table)
 rows = {r.batch_size: r for r in facts["rows"]}
 trade = MB.tradeoff(facts["rows"], M)
 text = ""

@@ -121,3 +121,32 @@ ui.table([{"mixed": 1}, {"mixed": "text"}])  # Arrow cannot type this column: St
     assert [str(v) for v in mixed["mixed"]] == ["1", "text"]
     sent = [d.proto.arrow_data.data for d in at.dataframe]
     assert b"pandas" not in sent[0] and b"pandas" in sent[1]  # our Arrow table; the fallback through pandas
+
+
+
+def test_static_table_sends_what_st_table_sends_and_renders_the_styler_once(monkeypatch):
+    import pandas as pd
+    from pandas.io.formats.style import Styler
+
+    renders = []
+    translate = Styler._translate
+    monkeypatch.setattr(Styler, "_translate", lambda self, *a, **k: renders.append(1) or translate(self, *a, **k))
+    df = pd.DataFrame({"run": ["constant α", "decay"], "J − J*": [1.2345e-3, 5.6e-5], "accuracy": [0.8571, 0.9]})
+    cached = df.style.hide(axis="index").format({"J − J*": "{:.2e}", "accuracy": "{:.1%}"}).set_uuid("t")
+    at = AppTest.from_function(_static_and_plain_tables, args=(cached, df)).run()
+    first = len(renders)  # one static_table and one st.table rendered
+    at.run()
+    assert not at.exception
+    assert len(renders) - first == first // 2 > 0  # the second run renders st.table's Styler only
+    ours, theirs = (t.proto.arrow_data.SerializeToString() for t in at.table)
+    assert ours == theirs
+    assert all(shown.encode() in ours for shown in ("1.23e-03", "5.60e-05", "85.7%", "90.0%"))  # the display values
+
+
+def _static_and_plain_tables(cached, df):
+    import streamlit as st
+
+    import optim_viz_ui as ui
+
+    ui.static_table(cached)  # the same Styler object every run, as a figure_cache function returns it
+    st.table(df.style.hide(axis="index").format({"J − J*": "{:.2e}", "accuracy": "{:.1%}"}).set_uuid("t"))
