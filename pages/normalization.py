@@ -40,7 +40,11 @@ def build(ratio: float, offset: float, seed: int, fraction: float, steps: int, t
         row["GD steps, closed form"] = f"{exact:,}" if exact >= 0 else f"> {normalization.CLOSED_FORM_LIMIT:,}"
         rows.append(row)
     story = normalization.story(cmp, fraction, tol, methods, steps)
-    return (stages, draw.cost_contours(cmp, methods), draw.convergence(cmp, tol, methods), rows,
+    # one column per input scaling, one row per quantity: read whole at any width (ten columns side by side were not);
+    # st.table reads cells as Markdown, where a leading ">" (more steps than simulated) would start a quote. Built
+    # here, once per setting: pandas takes ~7 ms to make it.
+    table = pd.DataFrame(rows).set_index("inputs").T.map(lambda v: "\\" + v if str(v).startswith(">") else v)
+    return (stages, draw.cost_contours(cmp, methods), draw.convergence(cmp, tol, methods), table,
             cmp.mu.ravel().tolist(), cmp.sigma.ravel().tolist(), stage_kappa, story)
 
 
@@ -75,7 +79,7 @@ methods = tuple(m for m in METHODS if m in methods)
 out = ui.guarded(lambda: build(float(ratio), float(offset), int(seed), float(fraction), int(steps), float(tol),
                                methods), "Could not build the problem")
 if out is not None:
-    stages, contours, curves, rows, mu, sigma, kappa, story = out
+    stages, contours, curves, table, mu, sigma, kappa, story = out
     k = draw.fmt_kappa
 
     st.subheader("1 · The data at each stage")
@@ -105,9 +109,7 @@ if out is not None:
     ui.chart(curves, key="curves")
     ui.explain("Solid: raw inputs; dashed: normalized; a curve stops when it reaches round-off (1e-13). "
                + story.steps_text)
-    # one column per input scaling, one row per quantity: read whole at any width (ten columns side by side were not);
-    # st.table reads cells as Markdown, where a leading ">" (more steps than simulated) would start a quote
-    st.table(pd.DataFrame(rows).set_index("inputs").T.map(lambda v: "\\" + v if str(v).startswith(">") else v))
+    st.table(table)
     ui.explain("“> N” means not within the simulated steps; the closed-form count uses the eigen-decomposition of "
                "the Hessian, J_t − J* = ½ Σ λᵢ eᵢ² (1 − αλᵢ)^{2t}, so it also answers for very long runs.")
 
