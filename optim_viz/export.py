@@ -5,7 +5,9 @@ Pure functions returning bytes or text (a page hands them to a download button);
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import os
 import shutil
 from collections.abc import Callable, Mapping
 
@@ -47,9 +49,16 @@ def png_unavailable() -> str | None:
         import kaleido  # noqa: F401
     except ImportError:
         return PNG_MISSING
-    if not any(shutil.which(name) for name in _CHROMIUM):
+    if not _chromium_found(os.environ.get("PATH")):
         return PNG_MISSING
     return None
+
+
+@functools.lru_cache(maxsize=4)
+def _chromium_found(path: str | None) -> bool:
+    """Whether a Chromium is on ``path``: searched once per PATH (every page asks on every rerun, for its export
+    buttons; a Chromium installed while the server runs is found after a restart)."""
+    return any(shutil.which(name, path=path) for name in _CHROMIUM)
 
 
 def figure_png(fig, width: int = 1200, height: int = 800, scale: float = 1.0) -> bytes:

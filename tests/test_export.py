@@ -99,9 +99,9 @@ def test_png_without_kaleido_says_what_to_install(monkeypatch):
         export.figure_png(_animated_figure())
 
 
-def test_png_without_chromium_says_what_to_install(monkeypatch):
+def test_png_without_chromium_says_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "kaleido", types.ModuleType("kaleido"))
-    monkeypatch.setattr(export.shutil, "which", lambda name: None)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Chromium on this PATH
     with pytest.raises(RuntimeError, match="apt-get install chromium"):
         export.figure_png(_animated_figure())
 
