@@ -52,7 +52,8 @@ def demo_data():
 @ui.figure_cache
 def demo_view(opt: str, batch_size: int, lr0: float, sched: str, hyper: tuple, epochs: int, seed: int):
     """Train the same optimizer with a constant α₀ and with the chosen decay (one vectorized run: same shuffles,
-    same start); two figures, a summary per run and how each run settles (``minibatch.settling``)."""
+    same start); two figures, a summary per run, how each run settles (``minibatch.settling``) and the summary as a
+    table (a Styler for ``ui.static_table``)."""
     X, Y, p_star, J_star = demo_data()
     labels = [CONST, DECAY.format(LABELS[sched])]
     rates = [lr0, S.by_name(sched, lr0, dict(hyper))]
